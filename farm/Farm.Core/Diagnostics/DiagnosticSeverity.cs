@@ -1,0 +1,7 @@
+namespace Farm.Core.Diagnostics;
+
+public enum DiagnosticSeverity
+{
+    Warning,
+    Error,
+}

@@ -1,0 +1,3 @@
+namespace Farm.Core.Kraftfiles;
+
+public sealed record Library(string Name, Component Component);
