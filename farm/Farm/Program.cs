@@ -1,1 +1,3 @@
-return 0;
+using Farm.Cli;
+
+return FarmCli.Run(args, Console.Out, Console.Error);

@@ -2,7 +2,10 @@ using Farm.Core.Yaml;
 
 namespace Farm.Core.Kraftfiles;
 
-/// <summary>Reads <c>volumes</c>: <c>src[:dst]</c> strings (one or a list) or maps of driver, source, destination, readonly.</summary>
+/// <summary>
+/// Reads <c>volumes</c>: <c>src[:dst]</c> strings (one or a list), maps of driver, source, destination, readonly
+/// (in a list, or named in a map as spec 0.5 files do).
+/// </summary>
 internal static class VolumesReader
 {
     private static readonly string[] Keys = ["driver", "source", "destination", "readonly"];
@@ -36,8 +39,20 @@ internal static class VolumesReader
                 }
 
                 break;
+            case YamlMapping named:
+                // The 0.5-era form: a map of volume names to their settings (app-ruby, app-click).
+                foreach (var entry in context.Entries(named, "volumes"))
+                {
+                    var field = ReadContext.Child("volumes", entry.Name);
+                    if (context.Map(entry.Value, field, "a map with driver, source and destination") is { } map)
+                    {
+                        AddMap(context, volumes, map, field);
+                    }
+                }
+
+                break;
             default:
-                context.Error(node, "volumes", $"expected SOURCE[:DESTINATION] or a list of them, found {node.KindName}");
+                context.Error(node, "volumes", $"expected SOURCE[:DESTINATION], a list of volumes or a map of named volumes, found {node.KindName}");
                 break;
         }
 

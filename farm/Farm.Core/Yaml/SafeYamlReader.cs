@@ -21,9 +21,10 @@ public sealed class SafeYamlReader
         var stack = new Stack<Frame>();
         YamlNode? root = null;
         var inDocument = false;
+        var lastEnd = Mark.FileStart;
         try
         {
-            while (parser.MoveNext())
+            while (MoveNext(parser, ref lastEnd))
             {
                 var ev = parser.Current!;
                 var at = ToMark(ev.Start);
@@ -126,10 +127,56 @@ public sealed class SafeYamlReader
         }
         catch (YamlException ex)
         {
-            return Fail(ToMark(ex.Start), "YAML syntax: " + CleanMessage(ex.Message));
+            var at = ex.Message.Contains("tab", StringComparison.Ordinal) ? FirstTabIndentation(text) ?? ToMark(ex.End) : ToMark(ex.End);
+            return Fail(at, "YAML syntax: " + CleanMessage(ex.Message));
+        }
+        catch (YamlLibraryFailure failure)
+        {
+            return Fail(failure.At, "YAML syntax: the document cannot be read from here on (an unclosed '[', '{' or quote?)");
         }
 
         return new YamlReadResult(root, null, null);
+    }
+
+    /// <summary>
+    /// YamlDotNet reports some malformed input (e.g. an unclosed flow list followed by a block map) with
+    /// exceptions other than <see cref="YamlException"/>; to the user they are syntax errors all the same.
+    /// </summary>
+    private static bool MoveNext(Parser parser, ref Mark lastEnd)
+    {
+        bool moved;
+        try
+        {
+            moved = parser.MoveNext();
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or IndexOutOfRangeException or NullReferenceException or FormatException or OverflowException)
+        {
+            throw new YamlLibraryFailure(lastEnd, ex);
+        }
+
+        if (moved && parser.Current is { } current)
+        {
+            lastEnd = ToMark(current.End);
+        }
+
+        return moved;
+    }
+
+    // YamlDotNet places "found invalid tab as indentation" at the start of the enclosing map; the tab is what to fix.
+    private static Mark? FirstTabIndentation(string text)
+    {
+        var lines = text.Split('\n');
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var indent = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+            var tab = lines[i].IndexOf('\t', StringComparison.Ordinal);
+            if (tab >= 0 && tab < indent)
+            {
+                return new Mark(i + 1, tab + 1);
+            }
+        }
+
+        return null;
     }
 
     private static Mark? PeekSecondDocument(Parser parser)
@@ -155,6 +202,11 @@ public sealed class SafeYamlReader
         var cut = message.LastIndexOf("): ", StringComparison.Ordinal);
         var text = cut >= 0 && message.StartsWith('(') ? message[(cut + 3)..] : message;
         return text.TrimEnd('.');
+    }
+
+    private sealed class YamlLibraryFailure(Mark at, Exception inner) : Exception(inner.Message, inner)
+    {
+        public Mark At { get; } = at;
     }
 
     private sealed record Frame(YamlNode Node, string? Anchor)
