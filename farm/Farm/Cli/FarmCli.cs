@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 
 namespace Farm.Cli;
 
@@ -19,11 +20,16 @@ internal static class FarmCli
         root.Subcommands.Add(PlanCommand.Create(stdout, stderr));
 
         var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
+        // A PATH argument swallows anything, so an unknown "--option" would be read as a path; it is a usage error.
+        var unknownOptions = parsed.Tokens
+            .Where(t => t.Type == TokenType.Argument && t.Value.StartsWith('-') && t.Value.Length > 1 && !Path.Exists(t.Value))
+            .Select(t => $"Unrecognized option '{t.Value}'.");
+        var errors = parsed.Errors.Select(e => e.Message).Concat(unknownOptions).ToList();
+        if (errors.Count > 0)
         {
-            foreach (var error in parsed.Errors)
+            foreach (var error in errors)
             {
-                stderr.WriteLine($"farm: {error.Message}");
+                stderr.WriteLine($"farm: {error}");
             }
 
             stderr.WriteLine("Run 'farm --help' for usage.");

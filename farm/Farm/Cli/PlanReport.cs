@@ -21,7 +21,8 @@ internal static class PlanReport
         foreach (var job in plan.Jobs)
         {
             var native = job.Requires.NeedsNativeArchitecture ? "native " : "";
-            output.WriteLine($"  {job.Target,-24} {job.Platform}/{job.Architecture,-8} queue {job.Queue,-14} needs {native}{job.Requires.Architecture} + {job.Requires.Hypervisor}; {job.KConfig.Count} kconfig values -> {job.KernelFileName}");
+            var target = $"{job.Platform}/{job.Architecture}";
+            output.WriteLine($"  {job.Target,-24} {target,-14} queue {job.Queue,-14} needs {native}{job.Requires.Architecture} + {job.Requires.Hypervisor}; {job.KConfig.Count} kconfig values -> {job.KernelFileName}");
         }
     }
 

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every test of the farm. Needs only the .NET SDK 10 today; later slices add the services
+# their tests use (PostgreSQL, Redis, the registry, QEMU), installed here with apt-get when missing.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+if ! command -v dotnet >/dev/null 2>&1; then
+  echo "test.sh: the .NET SDK 10 is required (dotnet on PATH)" >&2
+  exit 1
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+dotnet build Farm.sln -c Release --nologo -v quiet
+status=0
+dotnet test Farm.sln -c Release --no-build --nologo 2>&1 | tee "$log" || status=$?
+
+# One closing line for CI, summed over the test projects: "N passed, N failed, N skipped".
+awk '/^(Passed|Failed)! +-/ {
+       for (i = 1; i <= NF; i++) {
+         if ($i == "Failed:") f += $(i + 1); if ($i == "Passed:") p += $(i + 1); if ($i == "Skipped:") s += $(i + 1)
+       }
+       projects++
+     }
+     END { printf "%d passed, %d failed, %d skipped\n", p, f, s; if (projects == 0) exit 1 }' "$log" || status=1
+exit "$status"
