@@ -14,6 +14,8 @@ public sealed class KraftfileParser
     /// <summary>Real Kraftfiles are a few kilobytes; a megabyte leaves room for generated ones.</summary>
     public const int MaxFileBytes = 1024 * 1024;
 
+    private static ReadOnlySpan<byte> Utf8ByteOrderMark => [0xEF, 0xBB, 0xBF];
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly YamlLimits _limits;
@@ -36,7 +38,7 @@ public sealed class KraftfileParser
             var info = new FileInfo(file);
             if (info.Length > MaxFileBytes)
             {
-                return Failed(file, Mark.FileStart, $"the file is {info.Length / (1024.0 * 1024):0.#} MiB; a Kraftfile may be at most {MaxFileBytes / 1024} KiB");
+                return Failed(file, Mark.FileStart, TooLarge("file", info.Length));
             }
 
             bytes = File.ReadAllBytes(file);
@@ -55,22 +57,23 @@ public sealed class KraftfileParser
     {
         if (bytes.Length > MaxFileBytes)
         {
-            return Failed(displayPath, Mark.FileStart, $"the input is {bytes.Length / (1024.0 * 1024):0.#} MiB; a Kraftfile may be at most {MaxFileBytes / 1024} KiB");
+            return Failed(displayPath, Mark.FileStart, TooLarge("input", bytes.Length));
         }
 
         if (bytes.IndexOf((byte)0) is var nul and >= 0)
         {
-            return Failed(displayPath, PositionOf(bytes, nul), "the file holds NUL bytes: it is binary, not a YAML text file");
+            return Failed(displayPath, PositionOf(bytes, nul, inCharacters: false), "the file holds NUL bytes: it is binary, not a YAML text file");
         }
 
+        var bom = bytes.StartsWith(Utf8ByteOrderMark) ? Utf8ByteOrderMark.Length : 0;
         string text;
         try
         {
-            text = StrictUtf8.GetString(bytes.StartsWith("\xEF\xBB\xBF"u8) ? bytes[3..] : bytes);
+            text = StrictUtf8.GetString(bytes[bom..]);
         }
         catch (DecoderFallbackException ex)
         {
-            return Failed(displayPath, PositionOf(bytes, Math.Max(0, ex.Index)), "the file is not UTF-8 text; save it as UTF-8");
+            return Failed(displayPath, PositionOf(bytes, bom + Math.Max(0, ex.Index), inCharacters: true), "the file is not UTF-8 text; save it as UTF-8");
         }
 
         return Parse(text, displayPath, directory);
@@ -79,7 +82,7 @@ public sealed class KraftfileParser
     public KraftfileParseResult Parse(string text, string displayPath, string directory)
     {
         var diagnostics = new DiagnosticBag(displayPath);
-        var read = new SafeYamlReader(_limits).Read(text);
+        var read = new SafeYamlReader(_limits).Read(text.StartsWith('\uFEFF') ? text[1..] : text);
         if (read.Error is { } problem)
         {
             diagnostics.Error(problem.At, "", problem.Message);
@@ -100,11 +103,19 @@ public sealed class KraftfileParser
     private static KraftfileParseResult Failed(string path, Mark at, string message) =>
         new(path, null, [new Diagnostic(DiagnosticSeverity.Error, path, at.Line, at.Column, "", message)]);
 
-    private static Mark PositionOf(ReadOnlySpan<byte> bytes, int offset)
+    private static string TooLarge(string what, long bytes) =>
+        $"the {what} is {bytes:N0} bytes; a Kraftfile may be at most {MaxFileBytes:N0} bytes ({MaxFileBytes / 1024} KiB)";
+
+    /// <summary>
+    /// Line and column of a byte offset. Before an invalid UTF-8 byte the text is valid, so the column counts
+    /// characters as an editor does; in a binary file it counts bytes.
+    /// </summary>
+    private static Mark PositionOf(ReadOnlySpan<byte> bytes, int offset, bool inCharacters)
     {
         var before = bytes[..Math.Min(offset, bytes.Length)];
         var line = before.Count((byte)'\n') + 1;
-        var column = offset - (before.LastIndexOf((byte)'\n') + 1) + 1;
+        var lineStart = before.LastIndexOf((byte)'\n') + 1;
+        var column = (inCharacters ? Encoding.UTF8.GetCharCount(before[lineStart..]) : before.Length - lineStart) + 1;
         return new Mark(line, column);
     }
 }
