@@ -128,7 +128,7 @@ public sealed class SafeYamlReader
         catch (YamlException ex)
         {
             var at = ex.Message.Contains("tab", StringComparison.Ordinal) ? FirstTabIndentation(text) ?? ToMark(ex.End) : ToMark(ex.End);
-            return Fail(at, "YAML syntax: " + CleanMessage(ex.Message));
+            return Fail(at, "YAML syntax: " + CleanMessage(ex.Message) + LongKeyHint(text, ToMark(ex.Start)));
         }
         catch (YamlLibraryFailure failure)
         {
@@ -160,6 +160,15 @@ public sealed class SafeYamlReader
         }
 
         return moved;
+    }
+
+    // YAML limits a plain key to 1024 characters; past that the parser only says it found no key.
+    private static string LongKeyHint(string text, Mark start)
+    {
+        var lines = text.Split('\n');
+        return start.Line <= lines.Length && lines[start.Line - 1].Length > 1024
+            ? " (a line over 1024 characters: YAML allows a plain key at most 1024 characters)"
+            : "";
     }
 
     // YamlDotNet places "found invalid tab as indentation" at the start of the enclosing map; the tab is what to fix.
