@@ -97,7 +97,10 @@ public sealed class KraftfileParser
         var context = new ReadContext(diagnostics, directory);
         var directoryName = Path.GetFileName(Path.TrimEndingDirectorySeparator(directory));
         var kraftfile = new KraftfileReader(context, displayPath, directoryName).Read(read.Root);
-        return new KraftfileParseResult(displayPath, kraftfile, diagnostics.Items);
+
+        // Sections are read in a fixed order, not file order; users read diagnostics top to bottom.
+        var inFileOrder = diagnostics.Items.OrderBy(d => d.Line).ThenBy(d => d.Column).ToList();
+        return new KraftfileParseResult(displayPath, kraftfile, inFileOrder);
     }
 
     private static KraftfileParseResult Failed(string path, Mark at, string message) =>

@@ -37,7 +37,12 @@ internal sealed class KraftfileReader
         }
 
         var entries = _context.Entries(map, "");
-        _context.WarnUnknownKeys(entries, "", TopLevelKeys, "a Kraftfile");
+        foreach (var legacy in entries.Where(e => e.Name is "architectures" or "platforms"))
+        {
+            _context.Warning(legacy.Key, legacy.Name, $"'{legacy.Name}' is how spec 0.2-0.4 files listed what to build; kraft ignores it now: list 'targets' (e.g. targets: [qemu/x86_64])");
+        }
+
+        _context.WarnUnknownKeys(entries.Where(e => e.Name is not ("architectures" or "platforms")), "", TopLevelKeys, "a Kraftfile");
         var spec = SpecReader.Read(_context, entries, map);
         YamlNode? Get(string key) => entries.FirstOrDefault(e => e.Name == key)?.Value;
 

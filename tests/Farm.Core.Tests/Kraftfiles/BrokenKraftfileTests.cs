@@ -72,4 +72,18 @@ public sealed class BrokenKraftfileTests
 
         Assert.StartsWith("apps/x/Kraftfile:4:5: error: targets[0].architecture: unknown architecture 'sparc'", line, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Parse_Spec04ArchitecturesAndPlatforms_WarnsThatTargetsReplacedThem()
+    {
+        var text = "specification: '0.4'\nunikraft: '0.4'\narchitectures:\n  x86_64: true\nplatforms:\n  kvm: true\n";
+
+        var result = new KraftfileParser().Parse(text, "kraft.yaml", Path.GetTempPath());
+
+        Assert.True(result.IsValid);
+        var lines = result.Warnings.Select(w => w.Line).ToList();
+        Assert.Equal(lines.Order(), lines);
+        Assert.Equal([1, 1, 3, 5], lines);
+        Assert.Contains(result.Warnings, w => w.Field == "architectures" && w.Message.Contains("list 'targets'", StringComparison.Ordinal));
+    }
 }
