@@ -41,6 +41,7 @@ internal static class VolumesReader
                 break;
             case YamlMapping named:
                 // The 0.5-era form: a map of volume names to their settings (app-ruby, app-click).
+                context.Warning(named, "volumes", "a map of named volumes is the spec 0.5 form: kraft v0.9 reads it as one empty volume; write a list (- source: ... destination: ...)");
                 foreach (var entry in context.Entries(named, "volumes"))
                 {
                     var field = ReadContext.Child("volumes", entry.Name);
