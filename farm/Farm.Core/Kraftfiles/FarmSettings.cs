@@ -9,4 +9,7 @@ namespace Farm.Core.Kraftfiles;
 public sealed record FarmSettings(IReadOnlyDictionary<string, YamlNode> Settings, bool IsPresent)
 {
     public static readonly FarmSettings Default = new(new Dictionary<string, YamlNode>(), IsPresent: false);
+
+    /// <summary><c>x-farm.smoke</c>, checked when the file is read.</summary>
+    public SmokeSettings Smoke { get; init; } = SmokeSettings.None;
 }

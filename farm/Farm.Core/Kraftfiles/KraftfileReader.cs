@@ -81,7 +81,7 @@ internal sealed class KraftfileReader
             Libraries = libraries,
             Targets = targets,
             Extensions = entries.Where(x => x.Name.StartsWith("x-", StringComparison.Ordinal) && x.Name != "x-farm").ToDictionary(x => x.Name, x => x.Value),
-            Farm = Get("x-farm") is { } xf ? ReadFarmSettings(xf) : FarmSettings.Default,
+            Farm = Get("x-farm") is { } xf ? FarmSettingsReader.Read(_context, xf) : FarmSettings.Default,
         };
         return _context.Diagnostics.HasErrors ? null : kraftfile;
     }
@@ -133,20 +133,5 @@ internal sealed class KraftfileReader
         }
 
         return libraries;
-    }
-
-    private FarmSettings ReadFarmSettings(YamlNode node)
-    {
-        if (node is YamlScalar { IsNull: true })
-        {
-            return FarmSettings.Default;
-        }
-
-        if (_context.Map(node, "x-farm", "a map of farm settings") is not { } map)
-        {
-            return FarmSettings.Default;
-        }
-
-        return new FarmSettings(_context.Entries(map, "x-farm").ToDictionary(e => e.Name, e => e.Value), IsPresent: true);
     }
 }

@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Farm.Core.Yaml;
+
+namespace Farm.Core.Kraftfiles;
+
+/// <summary>Reads <c>x-farm</c>; its <c>smoke</c> map is checked here so a bad regex or duration fails at check time.</summary>
+internal static class FarmSettingsReader
+{
+    private static readonly string[] Keys = ["smoke", "publish"];
+    private static readonly string[] SmokeKeys = ["expect", "timeout", "exit"];
+    private static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(1);
+
+    public static FarmSettings Read(ReadContext context, YamlNode node)
+    {
+        if (node is YamlScalar { IsNull: true } || context.Map(node, "x-farm", "a map of farm settings") is not { } map)
+        {
+            return FarmSettings.Default;
+        }
+
+        var entries = context.Entries(map, "x-farm");
+        context.WarnUnknownKeys(entries, "x-farm", Keys, "x-farm");
+        var smoke = entries.FirstOrDefault(e => e.Name == "smoke") is { } s ? ReadSmoke(context, s.Value) : SmokeSettings.None;
+        return new FarmSettings(entries.ToDictionary(e => e.Name, e => e.Value), IsPresent: true) { Smoke = smoke };
+    }
+
+    private static SmokeSettings ReadSmoke(ReadContext context, YamlNode node)
+    {
+        const string Field = "x-farm.smoke";
+        if (node is YamlScalar { IsNull: true } || context.Map(node, Field, "a map with expect, timeout and exit") is not { } map)
+        {
+            return SmokeSettings.None;
+        }
+
+        var entries = context.Entries(map, Field);
+        context.WarnUnknownKeys(entries, Field, SmokeKeys, "x-farm.smoke");
+        string? expect = null;
+        TimeSpan? timeout = null;
+        int? exit = null;
+        foreach (var entry in entries)
+        {
+            var path = ReadContext.Child(Field, entry.Name);
+            switch (entry.Name)
+            {
+                case "expect":
+                    expect = ReadRegex(context, entry.Value, path);
+                    break;
+                case "timeout":
+                    timeout = ReadDuration(context, entry.Value, path);
+                    break;
+                case "exit":
+                    exit = ReadExit(context, entry.Value, path);
+                    break;
+            }
+        }
+
+        return new SmokeSettings(expect, timeout, exit, map.Start);
+    }
+
+    private static string? ReadRegex(ReadContext context, YamlNode node, string path)
+    {
+        if (context.Text(node, path, "a regular expression the console must match") is not { } text)
+        {
+            return null;
+        }
+
+        try
+        {
+            _ = new Regex(text, RegexOptions.None, TimeSpan.FromSeconds(1));
+            return text;
+        }
+        catch (ArgumentException ex)
+        {
+            context.Error(node, path, $"not a valid regular expression: {ex.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>A duration such as <c>30s</c>, <c>2m</c>, <c>1500ms</c> or a bare number of seconds.</summary>
+    internal static TimeSpan? ParseDuration(string text)
+    {
+        var trimmed = text.Trim();
+        (string number, double scale) = trimmed switch
+        {
+            _ when trimmed.EndsWith("ms", StringComparison.Ordinal) => (trimmed[..^2], 0.001),
+            _ when trimmed.EndsWith('s') => (trimmed[..^1], 1.0),
+            _ when trimmed.EndsWith('m') => (trimmed[..^1], 60.0),
+            _ when trimmed.EndsWith('h') => (trimmed[..^1], 3600.0),
+            _ => (trimmed, 1.0),
+        };
+        return double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? TimeSpan.FromSeconds(value * scale)
+            : null;
+    }
+
+    private static TimeSpan? ReadDuration(ReadContext context, YamlNode node, string path)
+    {
+        if (context.Text(node, path, "a duration such as 30s or 2m") is not { } text)
+        {
+            return null;
+        }
+
+        if (ParseDuration(text) is not { } duration)
+        {
+            context.Error(node, path, $"'{text}' is not a duration; write e.g. 30s, 2m or 1500ms");
+            return null;
+        }
+
+        if (duration > MaxTimeout)
+        {
+            context.Error(node, path, $"'{text}' is longer than the 1h a smoke test may take");
+            return null;
+        }
+
+        return duration;
+    }
+
+    private static int? ReadExit(ReadContext context, YamlNode node, string path)
+    {
+        if (node is YamlScalar { Kind: ScalarKind.WholeNumber } scalar
+            && int.TryParse(scalar.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var code) && code <= 255)
+        {
+            return code;
+        }
+
+        context.Error(node, path, $"expected an exit status from 0 to 255, found {(node is YamlScalar s ? $"'{s.Text}'" : node.KindName)}");
+        return null;
+    }
+}

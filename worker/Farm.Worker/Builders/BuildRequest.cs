@@ -1,0 +1,24 @@
+using Farm.Core.Kraftfiles;
+using Farm.Core.Planning;
+using Farm.Worker.Sources;
+
+namespace Farm.Worker.Builders;
+
+/// <summary>
+/// One target to build. <see cref="BuildDirectory"/> belongs to this target alone (make's <c>O=</c>).
+/// <see cref="HostUtc"/> is fixed so that the same sources give the same kernel, byte for byte.
+/// <see cref="CompilerLauncher"/> is the hook for the object cache: make runs <c>CC="launcher gcc"</c>.
+/// </summary>
+internal sealed record BuildRequest(
+    Kraftfile Kraftfile,
+    TargetJob Job,
+    ResolvedSources Sources,
+    Toolchain Toolchain,
+    string BuildDirectory)
+{
+    public int Jobs { get; init; } = Environment.ProcessorCount;
+
+    public string HostUtc { get; init; } = BuildClock.DefaultHostUtc;
+
+    public string? CompilerLauncher { get; init; }
+}

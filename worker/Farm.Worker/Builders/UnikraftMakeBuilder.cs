@@ -1,0 +1,136 @@
+using System.Diagnostics;
+using Farm.Worker.Processes;
+
+namespace Farm.Worker.Builders;
+
+/// <summary>
+/// Drives Unikraft's own make interface the way kraft does: the merged kconfig becomes a <c>UK_DEFCONFIG</c> file,
+/// <c>make defconfig</c> expands it into the target's full <c>.config</c>, then <c>make -jN</c> builds
+/// <c>$O/&lt;name&gt;_&lt;plat&gt;-&lt;arch&gt;</c>. Every target has its own build directory, so targets of one
+/// Kraftfile never share objects or a <c>.config</c>.
+/// </summary>
+internal sealed class UnikraftMakeBuilder : IKernelBuilder
+{
+    private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(60);
+
+    public string Name => "make";
+
+    public string? UnavailableReason => ExecutableLocator.Find("make") is null ? "make is not installed" : null;
+
+    public async Task<BuildOutcome> BuildAsync(BuildRequest request, Action<string> log, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        if (UnavailableReason is { } missing)
+        {
+            return BuildOutcome.Failed(missing, stopwatch.Elapsed);
+        }
+
+        var output = Path.GetFullPath(request.BuildDirectory);
+        Directory.CreateDirectory(output);
+        var kernel = Path.Combine(output, request.Job.KernelFileName);
+        var config = Path.Combine(output, ".config");
+
+        // A kernel left by an earlier build must not pass for this build's result if this one fails.
+        File.Delete(kernel);
+
+        var application = request.Sources.Application.Directory;
+        if (!File.Exists(Path.Combine(application, "Makefile.uk")))
+        {
+            // Unikraft requires one; kraft creates it empty for apps that have no sources of their own.
+            await File.WriteAllTextAsync(Path.Combine(application, "Makefile.uk"), string.Empty, cancellationToken).ConfigureAwait(false);
+        }
+
+        var defconfig = Path.Combine(output, "farm.defconfig");
+        await File.WriteAllTextAsync(defconfig, DefconfigWriter.Render(request.Kraftfile.Name, request.Job), cancellationToken).ConfigureAwait(false);
+
+        var common = CommonArguments(request, output, config);
+        log($"farm: {request.Job.KernelFileName}: make defconfig ({request.Sources.Core.Directory})");
+        var configure = await MakeAsync(request, [.. common, $"UK_DEFCONFIG={defconfig}", "defconfig"], log, cancellationToken).ConfigureAwait(false);
+        if (Failure(configure, "make defconfig") is { } configureFailure)
+        {
+            return BuildOutcome.Failed(configureFailure, stopwatch.Elapsed);
+        }
+
+        List<string> build = [.. common, $"-j{Math.Max(1, request.Jobs)}", $"HOSTUTC={request.HostUtc}"];
+        if (request.Toolchain.IsCross)
+        {
+            build.Add($"CROSS_COMPILE={request.Toolchain.CrossCompile}");
+        }
+
+        if (request.CompilerLauncher is { } launcher)
+        {
+            build.Add($"CC={launcher} {request.Toolchain.Compiler}");
+        }
+
+        log($"farm: {request.Job.KernelFileName}: make -j{Math.Max(1, request.Jobs)}");
+        var compile = await MakeAsync(request, build, log, cancellationToken).ConfigureAwait(false);
+        if (Failure(compile, "make") is { } compileFailure)
+        {
+            File.Delete(kernel);
+            return BuildOutcome.Failed(compileFailure, stopwatch.Elapsed);
+        }
+
+        if (!File.Exists(kernel))
+        {
+            var produced = Directory.EnumerateFiles(output).Select(Path.GetFileName).Where(f => f is not null && !f.StartsWith('.')).Order(StringComparer.Ordinal);
+            return BuildOutcome.Failed(
+                $"make succeeded but did not produce {request.Job.KernelFileName} (the build directory has: {string.Join(", ", produced)})",
+                stopwatch.Elapsed);
+        }
+
+        return new BuildOutcome(kernel, File.Exists(config) ? config : null, null, stopwatch.Elapsed);
+    }
+
+    private static List<string> CommonArguments(BuildRequest request, string output, string config)
+    {
+        var libraries = string.Join(':', request.Sources.Libraries.Select(l => l.Directory));
+        List<string> arguments =
+        [
+            "-C", request.Sources.Core.Directory, "--no-print-directory",
+            $"A={request.Sources.Application.Directory}",
+            $"O={output}",
+            $"C={config}",
+            $"N={request.Job.Target}",
+        ];
+        if (libraries.Length > 0)
+        {
+            arguments.Add($"L={libraries}");
+        }
+
+        return arguments;
+    }
+
+    private static async Task<MakeRun> MakeAsync(BuildRequest request, IReadOnlyList<string> arguments, Action<string> log, CancellationToken cancellationToken)
+    {
+        string? firstError = null;
+        var spec = new ProcessSpec("make", arguments)
+        {
+            WorkingDirectory = Path.GetFullPath(request.BuildDirectory),
+            Environment = new Dictionary<string, string> { ["LC_ALL"] = "C", ["MAKEFLAGS"] = string.Empty, ["MFLAGS"] = string.Empty },
+        };
+        log("$ " + spec.Display);
+        var outcome = await ProcessRunner.RunAsync(
+            spec,
+            line =>
+            {
+                log(line);
+                if (line.Contains("error", StringComparison.OrdinalIgnoreCase) || line.Contains("No such file", StringComparison.Ordinal))
+                {
+                    firstError ??= line.Trim();
+                }
+            },
+            BuildTimeout,
+            cancellationToken).ConfigureAwait(false);
+        return new MakeRun(outcome, firstError);
+    }
+
+    private static string? Failure(MakeRun run, string step) => run.Outcome switch
+    {
+        { StartError: { } error } => error,
+        { TimedOut: true } => $"{step} did not finish within {BuildTimeout.TotalMinutes:0} minutes",
+        { ExitCode: 0 } => null,
+        { ExitCode: var code } => run.FirstError is { } line ? $"{step} failed (exit {code}): {line}" : $"{step} failed (exit {code})",
+    };
+
+    private sealed record MakeRun(ProcessOutcome Outcome, string? FirstError);
+}

@@ -1,0 +1,113 @@
+using System.CommandLine;
+using Farm.Core.Kraftfiles;
+using Farm.Core.Planning;
+using Farm.Worker.Builders;
+using Farm.Worker.Capabilities;
+using Farm.Worker.Pipeline;
+using Farm.Worker.Smoke;
+using Farm.Worker.Sources;
+
+namespace Farm.Worker.Cli;
+
+/// <summary>
+/// <c>worker build-target PATH --target NAME|plat/arch --out DIR [--json]</c>: resolve sources, build, boot, and
+/// write the kernel, <c>.config</c>, <c>console.log</c>, <c>build.log</c> and <c>result.json</c> to DIR. The build
+/// log streams to stderr; stdout carries the summary (or <c>result.json</c> with <c>--json</c>).
+/// </summary>
+internal static class BuildTargetCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var path = new Argument<string>("PATH") { Description = "A Kraftfile, or a directory holding one" };
+        var target = new Option<string>("--target", "-t") { Description = "The target: its name, or plat/arch (e.g. qemu/x86_64)", Required = true };
+        var output = new Option<string>("--out", "-o") { Description = "Directory for the kernel, .config, console.log and result.json", Required = true };
+        var json = new Option<bool>("--json") { Description = "Print result.json on stdout" };
+        var buildDirectory = new Option<string?>("--build-dir") { Description = "make's O= (default: .unikraft/farm/<kernel> beside the Kraftfile)" };
+        var jobs = new Option<int>("--jobs", "-j") { Description = "Parallel compile jobs", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var builder = new Option<string>("--builder") { Description = "make (Unikraft's make, default) or kraft (the kraft CLI)", DefaultValueFactory = _ => "make" };
+        builder.AcceptOnlyFromAmong("make", "kraft");
+        var command = new Command("build-target", "Build one target of a Kraftfile and boot-test it");
+        command.Arguments.Add(path);
+        foreach (var option in new Option[] { target, output, json, buildDirectory, jobs, builder })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((result, cancellationToken) => RunAsync(
+            result.GetValue(path)!,
+            result.GetValue(target)!,
+            new TargetPipelineOptions(result.GetValue(output)!) { BuildDirectory = result.GetValue(buildDirectory), Jobs = Math.Max(1, result.GetValue(jobs)) },
+            result.GetValue(builder) == "kraft" ? new KraftCliBuilder() : new UnikraftMakeBuilder(),
+            result.GetValue(json),
+            stdout,
+            stderr,
+            cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(
+        string path, string targetSelector, TargetPipelineOptions options, IKernelBuilder builder, bool json, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var parsed = new KraftfileParser().Load(path);
+        var planned = parsed.Kraftfile is { } k && parsed.IsValid ? Planner.Plan(k) : null;
+        foreach (var diagnostic in parsed.Diagnostics.Concat(planned?.Diagnostics ?? []))
+        {
+            await stderr.WriteLineAsync(diagnostic.Format()).ConfigureAwait(false);
+        }
+
+        if (planned?.Plan is not { } plan)
+        {
+            return WorkerCli.Failed;
+        }
+
+        if (plan.TargetsComeFromRuntime)
+        {
+            await stderr.WriteLineAsync($"{plan.Kraftfile.Path}: runtime: a runtime-only Kraftfile reuses the kernel of {plan.Runtime}; there is nothing to build from source").ConfigureAwait(false);
+            return WorkerCli.Failed;
+        }
+
+        if (TargetSelector.Select(plan, targetSelector) is not { } job)
+        {
+            await stderr.WriteLineAsync($"{plan.Kraftfile.Path}: {TargetSelector.Explain(plan, targetSelector)}").ConfigureAwait(false);
+            return WorkerCli.Failed;
+        }
+
+        if (builder.UnavailableReason is { } unavailable)
+        {
+            await stderr.WriteLineAsync($"worker: builder '{builder.Name}' cannot run here: {unavailable}").ConfigureAwait(false);
+            return WorkerCli.Failed;
+        }
+
+        var capabilities = await CapabilityDetector.DetectAsync(null, cancellationToken).ConfigureAwait(false);
+        var pipeline = new TargetPipeline(
+            new SourceResolver(new GitCheckoutCache(Path.Combine(WorkerSettings.CacheDirectory(), "sources"))),
+            builder,
+            capabilities,
+            CapabilityDetector.Runners(capabilities));
+        var result = await pipeline.RunAsync(plan.Kraftfile, job, options, line => stderr.WriteLine(line), cancellationToken).ConfigureAwait(false);
+
+        if (json)
+        {
+            await stdout.WriteLineAsync(TargetResultWriter.ToJson(result)).ConfigureAwait(false);
+        }
+        else
+        {
+            await stdout.WriteLineAsync(Summary(result)).ConfigureAwait(false);
+        }
+
+        return result switch
+        {
+            { Succeeded: true } => WorkerCli.Success,
+            { Smoke.Status: SmokeStatus.Unavailable } => WorkerCli.SmokeUnavailable,
+            _ => WorkerCli.Failed,
+        };
+    }
+
+    private static string Summary(TargetResult result)
+    {
+        var name = $"{result.Target} ({result.Platform}/{result.Architecture})";
+        return result.Succeeded
+            ? $"{name}: passed — built in {result.BuildSeconds:0.00} s, booted on {result.Smoke!.Runner} in {result.Smoke.Elapsed.TotalSeconds:0.00} s; kernel {result.Kernel} sha256:{result.KernelSha256}"
+            : $"{name}: FAILED — {result.FailureReason}";
+    }
+}

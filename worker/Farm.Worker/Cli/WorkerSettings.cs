@@ -1,0 +1,25 @@
+namespace Farm.Worker.Cli;
+
+/// <summary>Settings a worker reads from its environment, named as the .NET options pattern binds them.</summary>
+internal static class WorkerSettings
+{
+    /// <summary><c>Farm__Worker__Queues__0..N</c>: restrict the queues this worker serves.</summary>
+    public static IReadOnlyList<string> ConfiguredQueues()
+    {
+        var queues = new List<string>();
+        for (var i = 0; Environment.GetEnvironmentVariable($"Farm__Worker__Queues__{i}") is { Length: > 0 } queue; i++)
+        {
+            queues.Add(queue.Trim());
+        }
+
+        return queues;
+    }
+
+    /// <summary>Git checkouts and other caches: <c>Farm__Worker__CacheDirectory</c>, else the XDG cache directory.</summary>
+    public static string CacheDirectory() =>
+        Environment.GetEnvironmentVariable("Farm__Worker__CacheDirectory") is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(
+                Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"),
+                "unikernel-farm");
+}

@@ -1,0 +1,99 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace Farm.Worker.Images;
+
+/// <summary>
+/// The parts of an ELF file a boot loader looks at: class, machine, type, entry, program headers and the notes
+/// they carry. Parsing is bounds-checked: a truncated or hostile file gives <c>null</c>, never an exception.
+/// </summary>
+internal sealed record ElfImage(int Class, int Machine, int Type, ulong Entry, IReadOnlyList<ElfSegment> Segments, IReadOnlyList<ElfNote> Notes)
+{
+    public const int MachineX86 = 3;
+
+    // Written out: in a C# string "\x7fELF" would read as the one character U+7FE followed by "LF".
+    public static ReadOnlySpan<byte> Magic => [0x7F, (byte)'E', (byte)'L', (byte)'F'];
+    public const int MachineX8664 = 62;
+    public const int MachineAarch64 = 183;
+    public const int SegmentLoad = 1;
+    public const int SegmentInterpreter = 3;
+    public const int SegmentNote = 4;
+
+    public static ElfImage? TryRead(ReadOnlySpan<byte> file)
+    {
+        if (file.Length < 52 || !file[..4].SequenceEqual(Magic) || file[5] != 1)
+        {
+            return null; // Not ELF, or big-endian (no target of ours is).
+        }
+
+        var is64 = file[4] == 2;
+        if (!is64 && file[4] != 1 || is64 && file.Length < 64)
+        {
+            return null;
+        }
+
+        var type = BinaryPrimitives.ReadUInt16LittleEndian(file[16..]);
+        var machine = BinaryPrimitives.ReadUInt16LittleEndian(file[18..]);
+        var entry = is64 ? BinaryPrimitives.ReadUInt64LittleEndian(file[24..]) : BinaryPrimitives.ReadUInt32LittleEndian(file[24..]);
+        var phoff = is64 ? BinaryPrimitives.ReadUInt64LittleEndian(file[32..]) : BinaryPrimitives.ReadUInt32LittleEndian(file[28..]);
+        int phentsize = BinaryPrimitives.ReadUInt16LittleEndian(file[(is64 ? 54 : 42)..]);
+        int phnum = BinaryPrimitives.ReadUInt16LittleEndian(file[(is64 ? 56 : 44)..]);
+        if (phentsize < (is64 ? 56 : 32) || phoff > (ulong)file.Length || (ulong)phnum * (ulong)phentsize > (ulong)file.Length - phoff)
+        {
+            return null;
+        }
+
+        var segments = new List<ElfSegment>();
+        var notes = new List<ElfNote>();
+        for (var i = 0; i < phnum; i++)
+        {
+            var header = file[(int)(phoff + (ulong)(i * phentsize))..];
+            var segment = is64
+                ? new ElfSegment(
+                    BinaryPrimitives.ReadUInt32LittleEndian(header),
+                    BinaryPrimitives.ReadUInt64LittleEndian(header[8..]),
+                    BinaryPrimitives.ReadUInt64LittleEndian(header[24..]),
+                    BinaryPrimitives.ReadUInt64LittleEndian(header[32..]))
+                : new ElfSegment(
+                    BinaryPrimitives.ReadUInt32LittleEndian(header),
+                    BinaryPrimitives.ReadUInt32LittleEndian(header[4..]),
+                    BinaryPrimitives.ReadUInt32LittleEndian(header[12..]),
+                    BinaryPrimitives.ReadUInt32LittleEndian(header[16..]));
+            segments.Add(segment);
+            if (segment.Type == SegmentNote && segment.Offset <= (ulong)file.Length && segment.FileSize <= (ulong)file.Length - segment.Offset)
+            {
+                ReadNotes(file.Slice((int)segment.Offset, (int)segment.FileSize), notes);
+            }
+        }
+
+        return new ElfImage(is64 ? 64 : 32, machine, type, entry, segments, notes);
+    }
+
+    private static void ReadNotes(ReadOnlySpan<byte> data, List<ElfNote> notes)
+    {
+        var at = 0;
+        while (at + 12 <= data.Length)
+        {
+            var nameSize = BinaryPrimitives.ReadUInt32LittleEndian(data[at..]);
+            var descSize = BinaryPrimitives.ReadUInt32LittleEndian(data[(at + 4)..]);
+            var type = BinaryPrimitives.ReadUInt32LittleEndian(data[(at + 8)..]);
+            var nameEnd = (long)at + 12 + nameSize;
+            var descStart = Align4(nameEnd);
+            var descEnd = descStart + descSize;
+            if (descEnd > data.Length)
+            {
+                return;
+            }
+
+            var name = Encoding.ASCII.GetString(data[(at + 12)..(int)nameEnd]).TrimEnd('\0');
+            notes.Add(new ElfNote(name, type, data[(int)descStart..(int)descEnd].ToArray()));
+            at = (int)Align4(descEnd);
+        }
+    }
+
+    private static long Align4(long value) => (value + 3) & ~3L;
+}
+
+internal sealed record ElfSegment(uint Type, ulong Offset, ulong PhysicalAddress, ulong FileSize);
+
+internal sealed record ElfNote(string Name, uint Type, byte[] Descriptor);

@@ -1,0 +1,154 @@
+using System.Security.Cryptography;
+using Farm.Core.Kraftfiles;
+using Farm.Core.Planning;
+using Farm.Worker.Builders;
+using Farm.Worker.Capabilities;
+using Farm.Worker.Images;
+using Farm.Worker.Smoke;
+using Farm.Worker.Sources;
+
+namespace Farm.Worker.Pipeline;
+
+/// <summary>
+/// One target, start to finish: resolve sources, build, check the image format, boot it, and write the output
+/// directory. The output never looks like a success when it is not one: stale results are removed first, the
+/// kernel is copied in only after it passed, and <c>result.json</c> is written last, by rename.
+/// </summary>
+internal sealed class TargetPipeline
+{
+    private readonly SourceResolver _sources;
+    private readonly IKernelBuilder _builder;
+    private readonly HostCapabilities _capabilities;
+    private readonly IReadOnlyList<ISmokeRunner> _runners;
+
+    public TargetPipeline(SourceResolver sources, IKernelBuilder builder, HostCapabilities capabilities, IReadOnlyList<ISmokeRunner> runners)
+    {
+        _sources = sources;
+        _builder = builder;
+        _capabilities = capabilities;
+        _runners = runners;
+    }
+
+    public async Task<TargetResult> RunAsync(Kraftfile kraftfile, TargetJob job, TargetPipelineOptions options, Action<string> log, CancellationToken cancellationToken)
+    {
+        var output = Path.GetFullPath(options.OutputDirectory);
+        Directory.CreateDirectory(output);
+        foreach (var stale in new[] { TargetOutputFiles.Result, job.KernelFileName, TargetOutputFiles.Config, TargetOutputFiles.Console })
+        {
+            File.Delete(Path.Combine(output, stale));
+        }
+
+        using var buildLog = new StreamWriter(Path.Combine(output, TargetOutputFiles.BuildLog), append: false) { AutoFlush = true };
+        void Log(string line)
+        {
+            buildLog.WriteLine(line);
+            log(line);
+        }
+
+        var result = await RunStagesAsync(kraftfile, job, options, output, Log, cancellationToken).ConfigureAwait(false);
+        if (result.FailureReason is { } reason)
+        {
+            Log($"farm: {job.KernelFileName}: FAILED: {reason}");
+        }
+
+        await TargetResultWriter.WriteAsync(Path.Combine(output, TargetOutputFiles.Result), result, cancellationToken).ConfigureAwait(false);
+        return result;
+    }
+
+    private async Task<TargetResult> RunStagesAsync(Kraftfile kraftfile, TargetJob job, TargetPipelineOptions options, string output, Action<string> log, CancellationToken cancellationToken)
+    {
+        TargetResult Failed(string reason, double? seconds = null, KernelImageCheck? image = null, SmokeResult? smoke = null) =>
+            new(job.Target, job.Platform, job.Architecture, null, null, seconds, image, smoke, reason) { Builder = _builder.Name };
+
+        if (!_capabilities.Toolchains.TryGetValue(job.Architecture, out var toolchain))
+        {
+            var why = _capabilities.MissingToolchains.GetValueOrDefault(job.Architecture, "unknown architecture");
+            return Failed($"no compiler for {job.Architecture}: {why}");
+        }
+
+        ResolvedSources sources;
+        try
+        {
+            sources = await _sources.ResolveAsync(kraftfile, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SourceException ex)
+        {
+            return Failed(ex.Message);
+        }
+
+        log($"farm: {job.KernelFileName}: sources: core {Describe(sources.Core)}, app {sources.Application.Directory}"
+            + string.Concat(sources.Libraries.Select(l => $", {l.Name} {Describe(l)}")));
+
+        var buildDirectory = options.BuildDirectory ?? Path.Combine(kraftfile.Directory, ".unikraft", "farm", job.KernelFileName);
+        var request = new BuildRequest(kraftfile, job, sources, toolchain, buildDirectory)
+        {
+            Jobs = options.Jobs,
+            CompilerLauncher = options.CompilerLauncher,
+        };
+        var build = await _builder.BuildAsync(request, log, cancellationToken).ConfigureAwait(false);
+        var buildSeconds = Math.Round(build.Elapsed.TotalSeconds, 2);
+        if (!build.Succeeded)
+        {
+            return Failed(build.FailureReason ?? "the build failed", buildSeconds);
+        }
+
+        log($"farm: {job.KernelFileName}: built in {buildSeconds:0.00} s");
+        if (build.ConfigPath is { } config)
+        {
+            File.Copy(config, Path.Combine(output, TargetOutputFiles.Config), overwrite: true);
+        }
+
+        var image = KernelImageInspector.Inspect(build.KernelPath!, job.Platform, job.Architecture);
+        log($"farm: {job.KernelFileName}: image: {image.Format}{(image.Problem is { } p ? $" — {p}" : string.Empty)}");
+        if (!image.Bootable)
+        {
+            return Failed($"the kernel is not bootable on {job.Platform}/{job.Architecture}: {image.Problem}", buildSeconds, image);
+        }
+
+        var smoke = await SmokeAsync(kraftfile, job, build.KernelPath!, buildDirectory, log, cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(Path.Combine(output, TargetOutputFiles.Console), smoke.Console, cancellationToken).ConfigureAwait(false);
+        if (smoke.Status != SmokeStatus.Passed)
+        {
+            var what = smoke.Status == SmokeStatus.Unavailable ? "smoke test unavailable" : "smoke test failed";
+            foreach (var line in ConsoleJudge.Tail(smoke.Console))
+            {
+                log($"  console| {line}");
+            }
+
+            return Failed($"{what} ({smoke.Runner}): {smoke.Reason}", buildSeconds, image, smoke);
+        }
+
+        log($"farm: {job.KernelFileName}: smoke test passed on {smoke.Runner} in {smoke.Elapsed.TotalSeconds:0.00} s");
+        var kernel = Path.Combine(output, job.KernelFileName);
+        var staging = kernel + ".partial";
+        File.Copy(build.KernelPath!, staging, overwrite: true);
+        File.Move(staging, kernel, overwrite: true);
+        string sha256;
+        await using (var stream = File.OpenRead(kernel))
+        {
+            sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+        }
+
+        return new TargetResult(job.Target, job.Platform, job.Architecture, job.KernelFileName, sha256, buildSeconds, image, smoke, null) { Builder = _builder.Name };
+    }
+
+    private async Task<SmokeResult> SmokeAsync(Kraftfile kraftfile, TargetJob job, string kernel, string buildDirectory, Action<string> log, CancellationToken cancellationToken)
+    {
+        var runner = _runners.FirstOrDefault(r => r.Serves(job.Platform, job.Architecture));
+        if (runner is null)
+        {
+            return SmokeResult.Unavailable("none", $"this host has no way to boot {job.Platform}/{job.Architecture} (host is {_capabilities.HostArchitecture})");
+        }
+
+        var expectation = SmokeExpectation.From(kraftfile.Farm.Smoke);
+        log($"farm: {job.KernelFileName}: booting on {runner.Name}, expecting {expectation.Describe()} within {expectation.Timeout.TotalSeconds:0.#} s"
+            + (expectation.Exit is { } exit ? $" and exit status {exit}" : string.Empty));
+        var work = Path.Combine(Path.GetFullPath(buildDirectory), "smoke");
+        Directory.CreateDirectory(work);
+        var request = new SmokeRequest(kernel, job.Platform, job.Architecture, expectation, work) { Arguments = kraftfile.Cmd };
+        return await runner.RunAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string Describe(ResolvedComponent component) =>
+        component.Commit is { } commit ? $"{component.Origin}@{commit[..12]}" : component.Directory;
+}

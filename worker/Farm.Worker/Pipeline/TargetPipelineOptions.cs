@@ -1,0 +1,12 @@
+namespace Farm.Worker.Pipeline;
+
+/// <summary>Where a target job writes, and how it builds.</summary>
+internal sealed record TargetPipelineOptions(string OutputDirectory)
+{
+    /// <summary>make's <c>O=</c>; by default <c>.unikraft/farm/&lt;kernel&gt;</c> beside the Kraftfile.</summary>
+    public string? BuildDirectory { get; init; }
+
+    public int Jobs { get; init; } = Environment.ProcessorCount;
+
+    public string? CompilerLauncher { get; init; }
+}

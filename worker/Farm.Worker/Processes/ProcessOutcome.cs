@@ -1,0 +1,7 @@
+namespace Farm.Worker.Processes;
+
+/// <summary>How a process ended. <see cref="TimedOut"/> and <see cref="StartError"/> mean it never exited by itself.</summary>
+internal sealed record ProcessOutcome(int? ExitCode, bool TimedOut, TimeSpan Elapsed, string? StartError = null)
+{
+    public bool Succeeded => ExitCode == 0 && !TimedOut && StartError is null;
+}

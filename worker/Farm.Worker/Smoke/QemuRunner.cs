@@ -1,0 +1,96 @@
+using Farm.Core.Kraftfiles;
+using Farm.Worker.Processes;
+
+namespace Farm.Worker.Smoke;
+
+/// <summary>
+/// Boots qemu/x86_64 and qemu/arm64 kernels. KVM is used only when the worker's probe boot proved it works
+/// (<see cref="UseKvm"/>); otherwise QEMU emulates. The guest's exit status comes back through QEMU's exit code:
+/// on x86_64 from <c>isa-debug-exit</c> (<c>status &lt;&lt; 1 | 1</c>), on arm64 from semihosting; a plain
+/// exit 0 is a power-off (PSCI SYSTEM_OFF, ACPI) without a status.
+/// </summary>
+internal sealed class QemuRunner : ISmokeRunner
+{
+    private readonly string _architecture;
+
+    public QemuRunner(string architecture, bool useKvm)
+    {
+        _architecture = architecture;
+        UseKvm = useKvm;
+    }
+
+    public bool UseKvm { get; }
+
+    public string Binary => _architecture == Architectures.Arm64 ? "qemu-system-aarch64" : "qemu-system-x86_64";
+
+    public string Name => Binary + (UseKvm ? " (kvm)" : " (emulated)");
+
+    public string? UnavailableReason => ExecutableLocator.Find(Binary) is null
+        ? $"{Binary} is not installed (Debian: {(_architecture == Architectures.Arm64 ? "qemu-system-arm" : "qemu-system-x86")})"
+        : null;
+
+    public bool Serves(string platform, string architecture) => platform == Platforms.Qemu && architecture == _architecture;
+
+    public IReadOnlyList<string> Arguments(SmokeRequest request)
+    {
+        List<string> arguments = ["-nodefaults", "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot", "-net", "none", "-m", "128M"];
+        arguments.AddRange(UseKvm ? ["-accel", "kvm", "-cpu", "host"] : ["-accel", "tcg", "-cpu", "max"]);
+        if (_architecture == Architectures.Arm64)
+        {
+            arguments.AddRange(["-machine", "virt"]);
+            if (!UseKvm)
+            {
+                arguments.AddRange(["-semihosting-config", "enable=on,target=native"]);
+            }
+        }
+        else
+        {
+            arguments.AddRange(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]);
+        }
+
+        arguments.AddRange(["-kernel", request.KernelPath]);
+        if (request.InitrdPath is { } initrd)
+        {
+            arguments.AddRange(["-initrd", initrd]);
+        }
+
+        if (request.Arguments.Count > 0)
+        {
+            arguments.AddRange(["-append", string.Join(' ', request.Arguments)]);
+        }
+
+        return arguments;
+    }
+
+    public Task<SmokeResult> RunAsync(SmokeRequest request, CancellationToken cancellationToken)
+    {
+        if (UnavailableReason is { } reason)
+        {
+            return Task.FromResult(SmokeResult.Unavailable(Name, reason));
+        }
+
+        return GuestProcess.RunAsync(Name, new ProcessSpec(Binary, Arguments(request)), request, MapExit, cancellationToken);
+    }
+
+    private GuestEnd MapExit(int code, string console)
+    {
+        // QEMU's own errors ("could not load kernel") come before any guest output and use QEMU's exit codes.
+        var hostError = console.Split('\n').FirstOrDefault(l => l.StartsWith(Binary + ":", StringComparison.Ordinal) && !l.Contains("warning", StringComparison.OrdinalIgnoreCase));
+        if (hostError is not null)
+        {
+            return GuestEnd.HostError(hostError.Trim());
+        }
+
+        if (code == 0)
+        {
+            return GuestEnd.PoweredOff;
+        }
+
+        if (_architecture == Architectures.Arm64)
+        {
+            return GuestEnd.Exited(code);
+        }
+
+        return (code & 1) == 1 ? GuestEnd.Exited(code >> 1) : GuestEnd.HostError($"{Binary} exited with {code}");
+    }
+}

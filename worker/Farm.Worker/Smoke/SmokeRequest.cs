@@ -1,0 +1,10 @@
+namespace Farm.Worker.Smoke;
+
+/// <summary>One kernel to boot: where it is, what it is for, and a scratch directory for generated configs.</summary>
+internal sealed record SmokeRequest(string KernelPath, string Platform, string Architecture, SmokeExpectation Expectation, string WorkDirectory)
+{
+    public string? InitrdPath { get; init; }
+
+    /// <summary>Kernel command line arguments (the Kraftfile's <c>cmd</c>).</summary>
+    public IReadOnlyList<string> Arguments { get; init; } = [];
+}

@@ -1,0 +1,9 @@
+namespace Farm.Worker.Smoke;
+
+/// <summary>The verdict of one boot, the console it printed, and for a failure one line saying why.</summary>
+internal sealed record SmokeResult(SmokeStatus Status, string Runner, TimeSpan Elapsed, string? Reason, string Console)
+{
+    public bool Passed => Status == SmokeStatus.Passed;
+
+    public static SmokeResult Unavailable(string runner, string reason) => new(SmokeStatus.Unavailable, runner, TimeSpan.Zero, reason, string.Empty);
+}

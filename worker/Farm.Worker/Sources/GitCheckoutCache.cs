@@ -1,0 +1,170 @@
+using System.Formats.Tar;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using Farm.Worker.Processes;
+
+namespace Farm.Worker.Sources;
+
+/// <summary>
+/// Git sources as content-addressed checkouts. Each URL has one bare mirror (<c>git/&lt;hash of url&gt;.git</c>);
+/// a version (branch, tag, commit) resolves to a commit, and the commit's tree is extracted once into
+/// <c>trees/&lt;tree id&gt;</c>. Two commits with the same tree share a checkout; a checkout is never modified once
+/// it exists (it appears by an atomic rename), so concurrent builds can read it safely.
+/// </summary>
+internal sealed partial class GitCheckoutCache
+{
+    private static readonly TimeSpan GitTimeout = TimeSpan.FromMinutes(10);
+    private readonly string _root;
+
+    public GitCheckoutCache(string root)
+    {
+        _root = Path.GetFullPath(root);
+    }
+
+    public async Task<ResolvedComponent> CheckoutAsync(string name, string url, string? version, CancellationToken cancellationToken)
+    {
+        var mirror = Path.Combine(_root, "git", Hash(url) + ".git");
+        if (!Directory.Exists(mirror))
+        {
+            Directory.CreateDirectory(mirror);
+            await GitAsync(name, url, ["init", "--quiet", "--bare", mirror], cancellationToken).ConfigureAwait(false);
+        }
+
+        // A full commit id already in the mirror needs no network: commits are immutable.
+        var commit = version is not null && FullCommitId().IsMatch(version)
+            ? await TryRevParseAsync(mirror, version + "^{commit}", cancellationToken).ConfigureAwait(false)
+            : null;
+        if (commit is null)
+        {
+            await FetchAsync(name, mirror, url, version, cancellationToken).ConfigureAwait(false);
+            commit = await ResolveAsync(mirror, version, cancellationToken).ConfigureAwait(false)
+                ?? throw new SourceException($"{name}: version '{version}' is neither a branch, a tag nor a commit of {url}");
+        }
+
+        var tree = await TryRevParseAsync(mirror, commit + "^{tree}", cancellationToken).ConfigureAwait(false)
+            ?? throw new SourceException($"{name}: commit {commit} of {url} has no tree");
+        var directory = Path.Combine(_root, "trees", tree);
+        if (!Directory.Exists(directory))
+        {
+            await ExtractAsync(name, mirror, commit, directory, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new ResolvedComponent(name, directory, url, commit, tree);
+    }
+
+    private static async Task FetchAsync(string name, string mirror, string url, string? version, CancellationToken cancellationToken)
+    {
+        string[] refspecs = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*", "+HEAD:refs/farm/remote-head"];
+        var (outcome, output) = await ProcessRunner.CaptureAsync(
+            new ProcessSpec("git", ["--git-dir", mirror, "fetch", "--quiet", "--prune", "--no-tags", url, .. refspecs]),
+            GitTimeout,
+            cancellationToken).ConfigureAwait(false);
+        if (outcome.Succeeded)
+        {
+            // An abbreviated or unadvertised commit may still be fetchable by id.
+            if (version is not null && HexPrefix().IsMatch(version) && await ResolveAsync(mirror, version, cancellationToken).ConfigureAwait(false) is null)
+            {
+                await ProcessRunner.CaptureAsync(new ProcessSpec("git", ["--git-dir", mirror, "fetch", "--quiet", url, version]), GitTimeout, cancellationToken).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        throw new SourceException($"{name}: cannot fetch {url}: {Summarise(outcome, output)}");
+    }
+
+    private static async Task<string?> ResolveAsync(string mirror, string? version, CancellationToken cancellationToken)
+    {
+        if (version is null)
+        {
+            return await TryRevParseAsync(mirror, "refs/farm/remote-head^{commit}", cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var candidate in new[] { $"refs/tags/{version}", $"refs/heads/{version}", version })
+        {
+            if (await TryRevParseAsync(mirror, candidate + "^{commit}", cancellationToken).ConfigureAwait(false) is { } commit)
+            {
+                return commit;
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task<string?> TryRevParseAsync(string mirror, string revision, CancellationToken cancellationToken)
+    {
+        var (outcome, output) = await ProcessRunner.CaptureAsync(
+            new ProcessSpec("git", ["--git-dir", mirror, "rev-parse", "--verify", "--quiet", revision]), GitTimeout, cancellationToken).ConfigureAwait(false);
+        var id = output.Trim();
+        return outcome.Succeeded && FullCommitId().IsMatch(id) ? id : null;
+    }
+
+    private async Task ExtractAsync(string name, string mirror, string commit, string directory, CancellationToken cancellationToken)
+    {
+        var staging = Path.Combine(_root, "trees", $".partial-{Guid.NewGuid():N}");
+        var archive = staging + ".tar";
+        Directory.CreateDirectory(staging);
+        try
+        {
+            var (outcome, output) = await ProcessRunner.CaptureAsync(
+                new ProcessSpec("git", ["--git-dir", mirror, "archive", "--format=tar", "-o", archive, commit]), GitTimeout, cancellationToken).ConfigureAwait(false);
+            if (!outcome.Succeeded)
+            {
+                throw new SourceException($"{name}: cannot export commit {commit}: {Summarise(outcome, output)}");
+            }
+
+            await TarFile.ExtractToDirectoryAsync(archive, staging, overwriteFiles: false, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                Directory.Move(staging, directory);
+            }
+            catch (IOException) when (Directory.Exists(directory))
+            {
+                // Another build extracted the same tree first; its copy is identical.
+            }
+        }
+        finally
+        {
+            File.Delete(archive);
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
+    }
+
+    private static async Task GitAsync(string name, string url, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var (outcome, output) = await ProcessRunner.CaptureAsync(new ProcessSpec("git", arguments), GitTimeout, cancellationToken).ConfigureAwait(false);
+        if (!outcome.Succeeded)
+        {
+            throw new SourceException($"{name}: git failed for {url}: {Summarise(outcome, output)}");
+        }
+    }
+
+    private static string Summarise(ProcessOutcome outcome, string output)
+    {
+        if (outcome.StartError is { } error)
+        {
+            return error;
+        }
+
+        if (outcome.TimedOut)
+        {
+            return $"timed out after {GitTimeout.TotalMinutes:0} min";
+        }
+
+        var last = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault();
+        return last ?? $"git exited with {outcome.ExitCode}";
+    }
+
+    private static string Hash(string url) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(url)))[..32];
+
+    [GeneratedRegex("^[0-9a-f]{40}$")]
+    private static partial Regex FullCommitId();
+
+    [GeneratedRegex("^[0-9a-f]{7,40}$")]
+    private static partial Regex HexPrefix();
+}
