@@ -133,7 +133,7 @@ def pick_one(values, names, explicit, what):
         chosen = [n for n in on if n in explicit]
         if len(chosen) != 1:
             fail(f"more than one {what} selected: "
-                 + ", ".join("CONFIG_" + n for n in on))
+                 + ", ".join("CONFIG_" + n for n in (chosen or on)))
         for n in on:
             if n != chosen[0]:
                 values[n] = "n"
