@@ -27,7 +27,7 @@ internal static class ComponentReader
     }
 
     /// <summary>
-    /// kraft's short form: an existing local directory is the source; a URL with a host is the source (its version
+    /// kraft's short form: an existing local directory is the source; a URL with a host (or a file:// URL) is the source (its version
     /// from <c>?branch=</c>, <c>?tag=</c>, <c>?version=</c> or an <c>@ref</c> suffix); anything else is the version.
     /// </summary>
     public static Component FromShortString(ReadContext context, string text, Mark at, KConfig kconfig)
@@ -37,7 +37,7 @@ internal static class ComponentReader
             return new Component(text, null, kconfig, at);
         }
 
-        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Host.Length > 0 && text.Contains("://", StringComparison.Ordinal))
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Host.Length > 0 || uri.IsFile) && text.Contains("://", StringComparison.Ordinal))
         {
             var version = QueryVersion(uri);
             var source = text;

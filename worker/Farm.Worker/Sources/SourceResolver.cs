@@ -43,7 +43,11 @@ internal sealed class SourceResolver
         Kraftfile kraftfile, string field, Component component, string? defaultRepository, CancellationToken cancellationToken)
     {
         var where = $"{kraftfile.Path}:{component.At.Line}: {field}";
-        if (component.Source is { } source && !IsRemote(source))
+
+        // kraft reads a short string that is not an existing directory as a version; one written as a path
+        // (./libs/x, ../unikraft, /opt/uk) is a directory that is missing, not a branch to fetch.
+        var source = component.Source ?? (component.Version is { } v && LooksLikePath(v) ? v : null);
+        if (source is not null && !IsRemote(source))
         {
             var directory = Path.GetFullPath(source, kraftfile.Directory);
             return Directory.Exists(directory)
@@ -51,7 +55,7 @@ internal sealed class SourceResolver
                 : throw new SourceException($"{where}: source directory '{source}' does not exist (looked in {directory})");
         }
 
-        var url = component.Source ?? defaultRepository
+        var url = source ?? defaultRepository
             ?? throw new SourceException($"{where}: has neither a source nor a name to find its repository by");
         try
         {
@@ -62,6 +66,9 @@ internal sealed class SourceResolver
             throw new SourceException($"{kraftfile.Path}:{component.At.Line}: {ex.Message}", ex);
         }
     }
+
+    private static bool LooksLikePath(string text) =>
+        text.StartsWith('.') || text.StartsWith('/') || text.StartsWith('~');
 
     private static bool IsRemote(string source) =>
         source.Contains("://", StringComparison.Ordinal) || source.StartsWith("git@", StringComparison.Ordinal);
