@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs every test of the farm. Needs only the .NET SDK 10 today; later slices add the services
-# their tests use (PostgreSQL, Redis, the registry, QEMU), installed here with apt-get when missing.
+# Runs every test of the farm. Needs the .NET SDK 10; installs what the tests use from Debian when it
+# is missing (compilers and QEMU for the worker's real builds and boots: tests/install-packages.sh).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -10,6 +10,7 @@ if ! command -v dotnet >/dev/null 2>&1; then
 fi
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+tests/install-packages.sh
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 

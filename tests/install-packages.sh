@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the worker needs to build and boot kernels, when they are missing:
+# make and gcc, the arm64 cross compiler, QEMU for x86_64 and arm64, git, python3 (the fixture core's
+# kconfig) and util-linux's `script` (the linuxu pseudo-terminal). Idempotent; quiet when all is there.
+set -euo pipefail
+
+declare -A wanted=(
+  [make]=make
+  [gcc]=gcc
+  [git]=git
+  [python3]=python3
+  [script]=bsdutils
+  [aarch64-linux-gnu-gcc]=gcc-aarch64-linux-gnu
+  [aarch64-linux-gnu-ld]=binutils-aarch64-linux-gnu
+  [qemu-system-x86_64]=qemu-system-x86
+  [qemu-system-aarch64]=qemu-system-arm
+)
+
+missing=()
+for command in "${!wanted[@]}"; do
+  command -v "$command" >/dev/null 2>&1 || missing+=("${wanted[$command]}")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=()
+[ "$(id -u)" -eq 0 ] || sudo=(sudo)
+echo "install-packages: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
