@@ -66,4 +66,26 @@ public sealed class BuilderTests
 
         Assert.True(run.ExitCode == 0, run.Stderr);
     }
+
+    [Fact]
+    public async Task BuildTarget_CompilerLauncher_RunsEveryCompileThroughItAndDoesNotChangeTheKernel()
+    {
+        using var plain = new TempDirectory();
+        using var wrapped = new TempDirectory();
+        var calls = wrapped.Combine("calls.log");
+        var launcher = wrapped.Combine("launcher.sh");
+        File.WriteAllText(launcher, $"#!/bin/sh\necho \"$*\" >> '{calls}'\nexec \"$@\"\n");
+        File.SetUnixFileMode(launcher, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        var helloworld = Path.Combine(TestPaths.Examples, "helloworld");
+
+        var a = await Cli.WorkerRun.BuildAsync(helloworld, "qemu/x86_64", plain);
+        var b = await Cli.WorkerRun.BuildAsync(helloworld, "qemu/x86_64", wrapped, "--cc-launcher", launcher);
+
+        Assert.True(a.ExitCode == 0 && b.ExitCode == 0, a.Stderr + b.Stderr);
+        var compiles = File.ReadAllLines(calls);
+        Assert.All(compiles, c => Assert.StartsWith("gcc ", c, StringComparison.Ordinal));
+        Assert.Contains(compiles, c => c.Contains("main.c", StringComparison.Ordinal));
+        Assert.Equal(Directory.EnumerateFiles(wrapped.Combine("build"), "*.o", SearchOption.AllDirectories).Count(), compiles.Length);
+        Assert.Equal(a.Result.GetProperty("kernelSha256").GetString(), b.Result.GetProperty("kernelSha256").GetString());
+    }
 }

@@ -164,6 +164,18 @@ public sealed class BuildTargetFaultTests
         Assert.False(Directory.Exists(temp.Combine("out")));
     }
 
+    [Fact]
+    public async Task BuildTarget_OutputPathIsAFile_FailsNamingTheOption()
+    {
+        using var temp = new TempDirectory();
+        File.WriteAllText(temp.Combine("out"), "not a directory");
+
+        var run = await WorkerRun.BuildAsync(Path.Combine(TestPaths.Examples, "helloworld"), "qemu/x86_64", temp);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"worker: --out {temp.Combine("out")}: cannot create the output directory", run.Stderr, StringComparison.Ordinal);
+    }
+
     private static void AssertFailedWithoutKernel(WorkerRun run, TempDirectory temp)
     {
         Assert.True(run.ExitCode == 1, $"exit {run.ExitCode}\n{run.Stderr}");

@@ -26,9 +26,10 @@ internal static class BuildTargetCommand
         var jobs = new Option<int>("--jobs", "-j") { Description = "Parallel compile jobs", DefaultValueFactory = _ => Environment.ProcessorCount };
         var builder = new Option<string>("--builder") { Description = "make (Unikraft's make, default) or kraft (the kraft CLI)", DefaultValueFactory = _ => "make" };
         builder.AcceptOnlyFromAmong("make", "kraft");
+        var launcher = new Option<string?>("--cc-launcher") { Description = "A program make runs compiles through (CC=\"LAUNCHER gcc\"), e.g. a cache wrapper" };
         var command = new Command("build-target", "Build one target of a Kraftfile and boot-test it");
         command.Arguments.Add(path);
-        foreach (var option in new Option[] { target, output, json, buildDirectory, jobs, builder })
+        foreach (var option in new Option[] { target, output, json, buildDirectory, jobs, builder, launcher })
         {
             command.Options.Add(option);
         }
@@ -36,7 +37,12 @@ internal static class BuildTargetCommand
         command.SetAction((result, cancellationToken) => RunAsync(
             result.GetValue(path)!,
             result.GetValue(target)!,
-            new TargetPipelineOptions(result.GetValue(output)!) { BuildDirectory = result.GetValue(buildDirectory), Jobs = Math.Max(1, result.GetValue(jobs)) },
+            new TargetPipelineOptions(result.GetValue(output)!)
+            {
+                BuildDirectory = result.GetValue(buildDirectory),
+                Jobs = Math.Max(1, result.GetValue(jobs)),
+                CompilerLauncher = result.GetValue(launcher) is { } l ? Path.GetFullPath(l) : null,
+            },
             result.GetValue(builder) == "kraft" ? new KraftCliBuilder() : new UnikraftMakeBuilder(),
             result.GetValue(json),
             stdout,
@@ -75,6 +81,16 @@ internal static class BuildTargetCommand
         if (builder.UnavailableReason is { } unavailable)
         {
             await stderr.WriteLineAsync($"worker: builder '{builder.Name}' cannot run here: {unavailable}").ConfigureAwait(false);
+            return WorkerCli.Failed;
+        }
+
+        try
+        {
+            Directory.CreateDirectory(options.OutputDirectory);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            await stderr.WriteLineAsync($"worker: --out {options.OutputDirectory}: cannot create the output directory: {ex.Message}").ConfigureAwait(false);
             return WorkerCli.Failed;
         }
 

@@ -6,7 +6,7 @@ namespace Farm.Worker.Cli;
 /// <summary>
 /// The worker's command line. Exit codes: 0 success; 1 the target failed (bad Kraftfile, build, image or smoke
 /// test); 2 usage error; 3 built and checked, but this host cannot boot the platform (smoke test unavailable);
-/// 70 internal error.
+/// 70 internal error; 130 cancelled.
 /// </summary>
 internal static class WorkerCli
 {
@@ -15,6 +15,7 @@ internal static class WorkerCli
     public const int UsageError = 2;
     public const int SmokeUnavailable = 3;
     public const int InternalError = 70;
+    public const int Cancelled = 130;
 
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -42,7 +43,13 @@ internal static class WorkerCli
         {
             return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException and not OperationCanceledException)
+        catch (OperationCanceledException)
+        {
+            // Ctrl-C: every child process (make, QEMU) was killed; no result.json claims anything.
+            await stderr.WriteLineAsync("worker: cancelled").ConfigureAwait(false);
+            return Cancelled;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             await stderr.WriteLineAsync($"worker: internal error: {ex.GetType().Name}: {ex.Message}. Please report it with the input that caused it.").ConfigureAwait(false);
             return InternalError;
