@@ -98,6 +98,20 @@ public sealed class GitCheckoutCacheTests
     }
 
     [Fact]
+    public async Task Checkout_ConcurrentBuildsOfOneSource_AllGetTheSameCheckout()
+    {
+        using var temp = new TempDirectory();
+        var upstream = new GitRepositoryFixture(temp);
+        var tip = upstream.Commit("lib.c", "x");
+        var caches = Enumerable.Range(0, 6).Select(_ => new GitCheckoutCache(temp.Combine("cache"))).ToList();
+
+        var results = await Task.WhenAll(caches.Select(c => c.CheckoutAsync("x", upstream.Url, "main", CancellationToken.None)));
+
+        Assert.All(results, r => Assert.Equal((tip, results[0].Directory), (r.Commit, r.Directory)));
+        Assert.Equal("x", File.ReadAllText(Path.Combine(results[0].Directory, "lib.c")));
+    }
+
+    [Fact]
     public async Task Checkout_UnknownVersion_SaysWhatItLookedFor()
     {
         using var temp = new TempDirectory();

@@ -25,7 +25,10 @@ internal sealed partial class GitCheckoutCache
     public async Task<ResolvedComponent> CheckoutAsync(string name, string url, string? version, CancellationToken cancellationToken)
     {
         var mirror = Path.Combine(_root, "git", Hash(url) + ".git");
-        if (!Directory.Exists(mirror))
+
+        // One fetch per mirror at a time: git's ref updates in a shared bare repository would otherwise race.
+        using var mirrorLock = await FileLock.AcquireAsync(mirror + ".lock", cancellationToken).ConfigureAwait(false);
+        if (!Directory.Exists(Path.Combine(mirror, "objects")))
         {
             Directory.CreateDirectory(mirror);
             await GitAsync(name, url, ["init", "--quiet", "--bare", mirror], cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,34 @@
+namespace Farm.Worker.Sources;
+
+/// <summary>
+/// An exclusive lock on a file, held across processes (several workers or builds on one host share the
+/// checkout cache): opening with <see cref="FileShare.None"/> fails while another holder has it open.
+/// </summary>
+internal sealed class FileLock : IDisposable
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
+    private readonly FileStream _stream;
+
+    private FileLock(FileStream stream)
+    {
+        _stream = stream;
+    }
+
+    public static async Task<FileLock> AcquireAsync(string path, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        while (true)
+        {
+            try
+            {
+                return new FileLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+            }
+            catch (IOException)
+            {
+                await Task.Delay(Poll, cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public void Dispose() => _stream.Dispose();
+}
