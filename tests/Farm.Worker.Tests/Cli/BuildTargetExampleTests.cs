@@ -51,6 +51,25 @@ public sealed class BuildTargetExampleTests
     }
 
     [Theory]
+    [InlineData("fc/x86_64", "helloworld_fc-x86_64")]
+    [InlineData("xen/x86_64", "helloworld_xen-x86_64")]
+    public async Task BuildTarget_PvhImage_AlsoBootsThroughQemusPvhLoader(string target, string kernel)
+    {
+        // Beyond the structural check: QEMU enters an ELF64 through its PVH note, as Firecracker and Xen do.
+        Assert.SkipWhen(Farm.Worker.Processes.ExecutableLocator.Find("qemu-system-x86_64") is null, "qemu-system-x86_64 is not installed");
+        using var temp = new TempDirectory();
+        await WorkerRun.BuildAsync(Path.Combine(TestPaths.Examples, "helloworld"), target, temp);
+        var expectation = new Farm.Worker.Smoke.SmokeExpectation(new System.Text.RegularExpressions.Regex("Hello, world!"), TimeSpan.FromSeconds(30), null);
+        var request = new Farm.Worker.Smoke.SmokeRequest(temp.Combine("build", kernel), "qemu", "x86_64", expectation, temp.Path);
+
+        var boot = await new Farm.Worker.Smoke.QemuRunner("x86_64", useKvm: false).RunAsync(request, TestContext.Current.CancellationToken);
+
+        Assert.Contains("Powered by Unikraft", boot.Console, StringComparison.Ordinal);
+        Assert.Contains($"({target},", boot.Console, StringComparison.Ordinal);
+        Assert.Contains("Hello, world!", boot.Console, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("qemu/x86_64")]
     [InlineData("qemu/arm64")]
     [InlineData("linuxu/x86_64")]
