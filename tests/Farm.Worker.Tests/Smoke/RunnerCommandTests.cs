@@ -64,6 +64,10 @@ public sealed class RunnerCommandTests
     }
 
     [Fact]
+    public void Xen_Config_PvOnlyImage_IsAPvGuest() =>
+        Assert.Contains("type = \"pv\"\n", XenRunner.RenderConfig(Request("xen", "x86_64"), "d", "pv"), StringComparison.Ordinal);
+
+    [Fact]
     public void Linuxu_Command_RunsTheKernelUnderAPseudoTerminalWithQuotedArguments()
     {
         var spec = LinuxuRunner.Command(Request("linuxu", "x86_64", null, "it's", "two words"));

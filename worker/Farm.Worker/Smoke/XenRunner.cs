@@ -5,7 +5,7 @@ using Farm.Worker.Processes;
 namespace Farm.Worker.Smoke;
 
 /// <summary>
-/// Boots xen kernels as PVH guests with <c>xl create -c</c> (the console attached to our stdout). The domain is
+/// Boots xen kernels as PVH (or, for images with only PV notes, PV) guests with <c>xl create -c</c> (the console attached to our stdout). The domain is
 /// destroyed afterwards whatever happened, so a hung guest never outlives its smoke test.
 /// </summary>
 internal sealed class XenRunner : ISmokeRunner
@@ -28,11 +28,12 @@ internal sealed class XenRunner : ISmokeRunner
 
     public bool Serves(string platform, string architecture) => platform == Platforms.Xen && architecture == _hostArchitecture;
 
-    public static string RenderConfig(SmokeRequest request, string domainName)
+    /// <param name="guestType"><c>pvh</c> or <c>pv</c>, as the kernel's ELF notes say (Unikraft has built both).</param>
+    public static string RenderConfig(SmokeRequest request, string domainName, string guestType = "pvh")
     {
         var text = new StringBuilder();
         text.Append("name = ").Append(Quote(domainName)).Append('\n');
-        text.Append("type = \"pvh\"\n");
+        text.Append("type = ").Append(Quote(guestType)).Append('\n');
         text.Append("kernel = ").Append(Quote(request.KernelPath)).Append('\n');
         if (request.InitrdPath is { } initrd)
         {
@@ -58,7 +59,8 @@ internal sealed class XenRunner : ISmokeRunner
 
         var domain = $"farm-smoke-{Guid.NewGuid():N}"[..23];
         var configFile = Path.Combine(request.WorkDirectory, "xen.cfg");
-        await File.WriteAllTextAsync(configFile, RenderConfig(request, domain), cancellationToken).ConfigureAwait(false);
+        var guestType = Images.KernelImageInspector.Inspect(request.KernelPath, request.Platform, request.Architecture).XenGuestType ?? "pvh";
+        await File.WriteAllTextAsync(configFile, RenderConfig(request, domain, guestType), cancellationToken).ConfigureAwait(false);
         try
         {
             var spec = new ProcessSpec("xl", ["create", "-c", configFile]) { WorkingDirectory = request.WorkDirectory };
