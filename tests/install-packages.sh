@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the worker needs to build and boot kernels, when they are missing:
 # make and gcc, the arm64 cross compiler, QEMU for x86_64 and arm64, git, python3 (the fixture core's
-# kconfig) and util-linux's `script` (the linuxu pseudo-terminal). Idempotent; quiet when all is there.
+# kconfig), util-linux's `script` (the linuxu pseudo-terminal), the CNCF registry and skopeo (the OCI
+# tests' real registry and third-party client) and openssl. Idempotent; quiet when all is there.
 set -euo pipefail
 
 declare -A wanted=(
@@ -14,6 +15,9 @@ declare -A wanted=(
   [aarch64-linux-gnu-ld]=binutils-aarch64-linux-gnu
   [qemu-system-x86_64]=qemu-system-x86
   [qemu-system-aarch64]=qemu-system-arm
+  [docker-registry]=docker-registry
+  [skopeo]=skopeo
+  [openssl]=openssl
 )
 
 missing=()

@@ -2,6 +2,7 @@ using System.Formats.Tar;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using Farm.Core.IO;
 using Farm.Worker.Processes;
 
 namespace Farm.Worker.Sources;

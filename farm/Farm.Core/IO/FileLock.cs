@@ -1,10 +1,10 @@
-namespace Farm.Worker.Sources;
+namespace Farm.Core.IO;
 
 /// <summary>
-/// An exclusive lock on a file, held across processes (several workers or builds on one host share the
-/// checkout cache): opening with <see cref="FileShare.None"/> fails while another holder has it open.
+/// An exclusive lock on a file, held across processes (workers, builds and CLI runs on one host share
+/// caches and layout directories): opening with <see cref="FileShare.None"/> fails while another holder has it open.
 /// </summary>
-internal sealed class FileLock : IDisposable
+public sealed class FileLock : IDisposable
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
     private readonly FileStream _stream;

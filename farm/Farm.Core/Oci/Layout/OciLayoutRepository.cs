@@ -1,0 +1,171 @@
+using System.Security.Cryptography;
+
+using Farm.Core.IO;
+
+namespace Farm.Core.Oci.Layout;
+
+/// <summary>
+/// An OCI image layout directory (<c>oci-layout</c>, <c>index.json</c>, <c>blobs/sha256/</c>) as a repository,
+/// readable by <c>skopeo copy oci:DIR:TAG</c>. Tags are index entries annotated with
+/// <c>org.opencontainers.image.ref.name</c>. Blobs and <c>index.json</c> appear by atomic rename, and a lock
+/// serialises updates of <c>index.json</c> across processes.
+/// </summary>
+public sealed class OciLayoutRepository : IOciRepository
+{
+    public const string RefName = "org.opencontainers.image.ref.name";
+    private static readonly byte[] LayoutMarker = "{\"imageLayoutVersion\":\"1.0.0\"}"u8.ToArray();
+    private readonly string _root;
+
+    public OciLayoutRepository(string directory)
+    {
+        _root = Path.GetFullPath(directory);
+    }
+
+    public string Name => $"{OciReference.LayoutPrefix}{_root}";
+
+    public Task<bool> BlobExistsAsync(Digest digest, CancellationToken cancellationToken) => Task.FromResult(File.Exists(BlobPath(digest)));
+
+    public async Task<bool> PushBlobAsync(BlobSource blob, CancellationToken cancellationToken)
+    {
+        if (File.Exists(BlobPath(blob.Digest)))
+        {
+            return false;
+        }
+
+        EnsureLayout();
+        var staging = StagingPath();
+        try
+        {
+            await using (var input = blob.Open())
+            await using (var output = File.Create(staging))
+            {
+                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                var buffer = new byte[1 << 16];
+                long total = 0;
+                int read;
+                while ((read = await input.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    hash.AppendData(buffer, 0, read);
+                    await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    total += read;
+                }
+
+                var actual = Digest.FromHash(hash.GetHashAndReset());
+                if (actual != blob.Digest || total != blob.Size)
+                {
+                    throw new OciFormatException($"the content pushed as {blob.Digest} ({blob.Size} bytes) is {actual} ({total} bytes)");
+                }
+            }
+
+            File.Move(staging, BlobPath(blob.Digest), overwrite: true);
+            return true;
+        }
+        finally
+        {
+            File.Delete(staging);
+        }
+    }
+
+    public async Task<byte[]> GetBlobAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        var bytes = await ReadBlobAsync(digest, cancellationToken).ConfigureAwait(false)
+            ?? throw new OciFormatException($"{Name}: blob {digest} is not in the layout");
+        return bytes;
+    }
+
+    public async Task CopyBlobToAsync(Digest digest, Stream destination, CancellationToken cancellationToken) =>
+        await destination.WriteAsync(await GetBlobAsync(digest, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    public async Task<FetchedManifest?> TryGetManifestAsync(string tagOrDigest, CancellationToken cancellationToken)
+    {
+        var index = await ReadIndexAsync(cancellationToken).ConfigureAwait(false);
+        var entry = Digest.TryParse(tagOrDigest, out var digest)
+            ? index.Manifests.FirstOrDefault(m => m.Digest == digest) ?? (File.Exists(BlobPath(digest)) ? new Descriptor(string.Empty, digest, 0) : null)
+            : index.Manifests.LastOrDefault(m => m.Annotation(RefName) == tagOrDigest);
+        if (entry is null || await ReadBlobAsync(entry.Digest, cancellationToken).ConfigureAwait(false) is not { } bytes)
+        {
+            return null;
+        }
+
+        var mediaType = entry.MediaType.Length > 0 ? entry.MediaType : OciJson.MediaTypeOf(bytes) ?? MediaTypes.ImageManifest;
+        return new FetchedManifest(mediaType, bytes, entry.Digest);
+    }
+
+    public async Task<Digest> PutManifestAsync(byte[] bytes, string mediaType, string? tag, CancellationToken cancellationToken)
+    {
+        var digest = Digest.Of(bytes);
+        await PushBlobAsync(new BlobSource(digest, bytes.Length, () => new MemoryStream(bytes, writable: false)), cancellationToken).ConfigureAwait(false);
+        using var exclusive = await FileLock.AcquireAsync(Path.Combine(_root, ".index.lock"), cancellationToken).ConfigureAwait(false);
+        var index = await ReadIndexAsync(cancellationToken).ConfigureAwait(false);
+        var entry = new Descriptor(mediaType, digest, bytes.Length) { Annotations = tag is null ? null : new Dictionary<string, string> { [RefName] = tag } };
+
+        // A tag names one manifest: the entry it named before is replaced. An untagged push keeps the manifest
+        // reachable (index.json is the layout's only root) without naming it.
+        var kept = index.Manifests.Where(m => tag is null ? m.Digest != digest || m.Annotation(RefName) is not null : m.Annotation(RefName) != tag).ToList();
+        if (tag is not null || !kept.Any(m => m.Digest == digest))
+        {
+            kept.Add(entry);
+        }
+
+        await WriteAtomicallyAsync(Path.Combine(_root, "index.json"), new ImageIndex(kept).ToJson(), cancellationToken).ConfigureAwait(false);
+        return digest;
+    }
+
+    public async Task<IReadOnlyList<string>> ListTagsAsync(CancellationToken cancellationToken) =>
+        (await ReadIndexAsync(cancellationToken).ConfigureAwait(false)).Manifests.Select(m => m.Annotation(RefName)).OfType<string>().Distinct().ToList();
+
+    public async Task DeleteManifestAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        using var exclusive = await FileLock.AcquireAsync(Path.Combine(_root, ".index.lock"), cancellationToken).ConfigureAwait(false);
+        var index = await ReadIndexAsync(cancellationToken).ConfigureAwait(false);
+        await WriteAtomicallyAsync(Path.Combine(_root, "index.json"), new ImageIndex(index.Manifests.Where(m => m.Digest != digest).ToList()).ToJson(), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<ImageIndex> ReadIndexAsync(CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(_root, "index.json");
+        return File.Exists(path) ? ImageIndex.Parse(await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false)) : new ImageIndex([]);
+    }
+
+    private async Task<byte[]?> ReadBlobAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        var path = BlobPath(digest);
+        if (!File.Exists(path))
+        {
+            return null;
+        }
+
+        var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        return Digest.Of(bytes) == digest
+            ? bytes
+            : throw new OciFormatException($"{Name}: blob {digest} is corrupt (its content hashes to {Digest.Of(bytes)})");
+    }
+
+    private void EnsureLayout()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "blobs", "sha256"));
+        var marker = Path.Combine(_root, "oci-layout");
+        if (!File.Exists(marker))
+        {
+            File.WriteAllBytes(marker, LayoutMarker);
+        }
+
+        var index = Path.Combine(_root, "index.json");
+        if (!File.Exists(index))
+        {
+            File.WriteAllBytes(index, new ImageIndex([]).ToJson());
+        }
+    }
+
+    private async Task WriteAtomicallyAsync(string path, byte[] bytes, CancellationToken cancellationToken)
+    {
+        EnsureLayout();
+        var staging = StagingPath();
+        await File.WriteAllBytesAsync(staging, bytes, cancellationToken).ConfigureAwait(false);
+        File.Move(staging, path, overwrite: true);
+    }
+
+    private string BlobPath(Digest digest) => Path.Combine(_root, "blobs", "sha256", digest.Hex);
+
+    private string StagingPath() => Path.Combine(_root, $".partial-{Guid.NewGuid():N}");
+}
