@@ -7,9 +7,9 @@ public static class OciRepositories
 {
     public static IOciRepository Open(OciReference reference, Distribution.RegistryClientOptions options)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(reference);
         return reference.IsLayout
             ? new OciLayoutRepository(reference.LayoutDirectory!)
-            : throw new NotSupportedException("registry repositories arrive with the distribution client");
+            : new Distribution.RegistryRepository(new Distribution.RegistryClient(reference.Registry!, options), reference.Repository);
     }
 }

@@ -1,0 +1,17 @@
+namespace Farm.Core.Oci.Packaging;
+
+/// <summary>What goes into one target's image: the kernel, an optional initrd, the target's <c>.config</c>, and the
+/// run configuration (<c>cmd</c>, <c>env</c>, <c>labels</c>) from the Kraftfile.</summary>
+public sealed record TargetImage(string Target, string Platform, string Architecture, byte[] Kernel, DotConfig Config)
+{
+    public UnixFileMode KernelMode { get; init; } = (UnixFileMode)0x1ED; // 0755
+
+    public byte[]? Initrd { get; init; }
+
+    public IReadOnlyList<string> Cmd { get; init; } = [];
+
+    /// <summary><c>NAME=value</c> entries, in the Kraftfile's order.</summary>
+    public IReadOnlyList<string> Env { get; init; } = [];
+
+    public IReadOnlyList<KeyValuePair<string, string>> Labels { get; init; } = [];
+}
