@@ -18,6 +18,8 @@ internal static class FarmCli
         var root = new RootCommand("The unikernel build farm: check, plan and build Kraftfiles for every platform.");
         root.Subcommands.Add(KraftfileCommands.Create(stdout, stderr));
         root.Subcommands.Add(PlanCommand.Create(stdout, stderr));
+        root.Subcommands.Add(PkgCommand.Create(stdout, stderr));
+        root.Subcommands.Add(InspectCommand.Create(stdout, stderr));
 
         var parsed = root.Parse(args);
         // A PATH argument swallows anything, so an unknown "--option" would be read as a path; it is a usage error.
