@@ -22,12 +22,11 @@ public static class CosignSigner
         var existing = await SignatureManifest.ReadAsync(repository, digest, cancellationToken).ConfigureAwait(false);
         var payload = new CosignPayload(identity, digest).ToBytes();
         var payloadDigest = Digest.Of(payload);
-        var layers = existing?.Layers.ToList() ?? [];
+        var layers = existing?.Manifest.Layers.ToList() ?? [];
 
         if (layers.Exists(l => l.Digest == payloadDigest && SignedBy(l, payload, key.PublicKey)))
         {
-            var current = await repository.TryGetManifestAsync(tag, cancellationToken).ConfigureAwait(false);
-            return new SignatureResult(digest, tag, current!.Digest, Added: false, layers.Count);
+            return new SignatureResult(digest, tag, existing!.Value.Digest, Added: false, layers.Count);
         }
 
         var layer = SignatureManifest.Layer(payload, key.Sign(payload));

@@ -9,8 +9,8 @@ public static class SignatureManifest
 {
     public const string SignatureAnnotation = "dev.cosignproject.cosign/signature";
 
-    /// <summary>The tag holding the signatures of <paramref name="signed"/>: <c>sha256-&lt;hex&gt;.sig</c>.</summary>
-    public static string TagFor(Digest signed) => signed.TagForm + ".sig";
+    /// <summary>The tag holding the signatures of <paramref name="subject"/>: <c>sha256-&lt;hex&gt;.sig</c>.</summary>
+    public static string TagFor(Digest subject) => subject.TagForm + ".sig";
 
     /// <summary>The signature layer for a payload and its DER signature.</summary>
     public static Descriptor Layer(byte[] payload, byte[] signature) =>
@@ -41,13 +41,13 @@ public static class SignatureManifest
     });
 
     /// <summary>
-    /// The signature manifest of <paramref name="signed"/>, or null when it has none. Anything but an OCI image
+    /// The signature manifest of <paramref name="subject"/>, or null when it has none. Anything but an OCI image
     /// manifest under the tag is an error: verifiers refuse other types, and overwriting it would lose data.
     /// </summary>
-    public static async Task<ImageManifest?> ReadAsync(IOciRepository repository, Digest signed, CancellationToken cancellationToken)
+    internal static async Task<(ImageManifest Manifest, Digest Digest)?> ReadAsync(IOciRepository repository, Digest subject, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(repository);
-        var tag = TagFor(signed);
+        var tag = TagFor(subject);
         var fetched = await repository.TryGetManifestAsync(tag, cancellationToken).ConfigureAwait(false);
         if (fetched is null)
         {
@@ -61,7 +61,7 @@ public static class SignatureManifest
 
         try
         {
-            return ImageManifest.Parse(fetched.Bytes);
+            return (ImageManifest.Parse(fetched.Bytes), fetched.Digest);
         }
         catch (OciFormatException ex)
         {
