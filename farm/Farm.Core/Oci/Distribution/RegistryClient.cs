@@ -34,10 +34,12 @@ public sealed class RegistryClient : IDisposable
         _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         _http.Timeout = options.RequestTimeout;
         _credentials = new Lazy<RegistryCredentials?>(() => RegistryCredentials.For(host, options));
-        _retry = new ResiliencePipelineBuilder()
-            .AddRetry(new RetryStrategyOptions
+        var retry = new ResiliencePipelineBuilder();
+        if (options.MaxAttempts > 1)
+        {
+            retry.AddRetry(new RetryStrategyOptions
             {
-                MaxRetryAttempts = Math.Max(0, options.MaxAttempts - 1),
+                MaxRetryAttempts = options.MaxAttempts - 1,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = options.RetryBaseDelay,
@@ -46,8 +48,10 @@ public sealed class RegistryClient : IDisposable
                     .Handle<HttpRequestException>(e => e.InnerException is not OciFormatException)
                     .Handle<IOException>()
                     .Handle<TimeoutException>(),
-            })
-            .Build();
+            });
+        }
+
+        _retry = retry.Build();
     }
 
     public string Host { get; }
