@@ -46,7 +46,22 @@ public sealed class FaultProxyTests
         Assert.Equal([HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK], statuses);
         Assert.Equal("""{"errors":[{"code":"UNKNOWN","message":"injected fault"}]}""", firstBody);
         Assert.Equal([503, 503, 200], proxy.Requests.Select(r => r.StatusCode));
-        Assert.DoesNotContain("GET /v2/ HTTP/1.1\" 503", registry.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FailNext_UploadPut_NotForwardedSoNothingStored()
+    {
+        await using var registry = await RegistryServer.StartAsync(ct: Ct);
+        await using var proxy = await FaultProxy.StartAsync(registry.BaseUrl, Ct);
+        using var http = Loopback.CreateHttpClient();
+        byte[] content = [7, 8, 9];
+        proxy.FailNext(r => r.Method == "PUT", times: 1);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => RegistryHttp.PushBlobAsync(http, proxy.BaseUrl, "team/app", content, Ct));
+        using var head = await RegistryHttp.HeadBlobAsync(http, registry.BaseUrl, "team/app", RegistryHttp.DigestOf(content), Ct);
+
+        Assert.Equal(HttpStatusCode.NotFound, head.StatusCode);
+        Assert.Equal(["POST 202", "PUT 500"], proxy.Requests.Select(r => $"{r.Method} {r.StatusCode}"));
     }
 
     [Fact]

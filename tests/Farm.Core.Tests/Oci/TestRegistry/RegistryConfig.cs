@@ -8,12 +8,12 @@ internal static class RegistryConfig
     /// <summary>A response header whose value is unique per registry, so start-up can tell its own registry from another on the port.</summary>
     public const string InstanceHeader = "X-Test-Registry-Instance";
 
-    public static string Render(int port, string storageDirectory, string instanceId, string secret, TokenAuthSettings? tokenAuth)
+    public static string Render(int port, string storageDirectory, string instanceId, string secret, string logLevel, TokenAuthSettings? tokenAuth)
     {
         var yaml = new StringBuilder()
             .Append("version: 0.1\n")
             .Append("log:\n")
-            .Append("  level: warn\n")
+            .Append("  level: ").Append(logLevel).Append('\n')
             .Append("  formatter: text\n")
             .Append("storage:\n")
             .Append("  filesystem:\n")

@@ -47,6 +47,11 @@ internal sealed class RegistryServer : IAsyncDisposable
     public static async Task<RegistryServer> StartAsync(RegistryServerOptions? options = null, CancellationToken ct = default)
     {
         options ??= new RegistryServerOptions();
+        if (options.LogLevel is not ("error" or "warn" or "info" or "debug"))
+        {
+            throw new ArgumentException($"RegistryServerOptions.LogLevel '{options.LogLevel}' is not one of error, warn, info, debug", nameof(options));
+        }
+
         var binary = FindBinary() ?? throw new InvalidOperationException(
             $"'{Binary}' is not on PATH: run tests/install-packages.sh (it installs the Debian packages docker-registry and skopeo), then run the tests again.");
         var directory = Directory.CreateTempSubdirectory("farm-registry-").FullName;
@@ -66,7 +71,7 @@ internal sealed class RegistryServer : IAsyncDisposable
                 var port = Loopback.PickFreePort();
                 var instanceId = Guid.NewGuid().ToString("N");
                 var config = Path.Combine(directory, "config.yml");
-                await File.WriteAllTextAsync(config, RegistryConfig.Render(port, storage, instanceId, RandomSecret(), tokenAuth), ct);
+                await File.WriteAllTextAsync(config, RegistryConfig.Render(port, storage, instanceId, RandomSecret(), options.LogLevel, tokenAuth), ct);
 
                 var log = new ProcessLog();
                 var server = new RegistryServer(Launch(binary, config, log), log, directory, port);
@@ -86,6 +91,7 @@ internal sealed class RegistryServer : IAsyncDisposable
                     return server;
                 }
 
+                var exitCode = server._process.ExitCode;
                 await server.StopProcessAsync();
                 // Another process took the port between our pick and the registry's bind: pick again.
                 if (attempt < StartAttempts && log.Text.Contains("address already in use", StringComparison.Ordinal))
@@ -94,7 +100,7 @@ internal sealed class RegistryServer : IAsyncDisposable
                 }
 
                 throw new InvalidOperationException(
-                    $"{Binary} exited with code {server._process.ExitCode} before answering on {server.Host} (config {config}). Its output:\n{log.Text}");
+                    $"{Binary} exited with code {exitCode} before answering on {server.Host}. Its output:\n{log.Text}");
             }
         }
         catch

@@ -80,12 +80,33 @@ public sealed class RegistryServerTests
 
         using var _ = await http.GetAsync(new Uri(registry.BaseUrl, "/v2/no/such/manifests/latest"), Ct);
 
-        // The access log is written after the response: give it a moment.
-        for (var i = 0; i < 100 && !registry.Log.Contains("/v2/no/such/manifests/latest", StringComparison.Ordinal); i++)
+        Assert.Contains("\"GET /v2/no/such/manifests/latest HTTP/1.1\" 404", await LogOnceItHoldsAsync(registry, "/v2/no/such/manifests/latest"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_LogLevelInfo_LogSaysWhereItListens()
+    {
+        await using var registry = await RegistryServer.StartAsync(new RegistryServerOptions { LogLevel = "info" }, Ct);
+
+        Assert.Contains($"listening on {registry.Host}", await LogOnceItHoldsAsync(registry, "listening on"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task StartAsync_UnknownLogLevel_Refused()
+    {
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => RegistryServer.StartAsync(new RegistryServerOptions { LogLevel = "verbose" }, Ct));
+
+        Assert.Contains("verbose", error.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>The registry's output reaches us through a pipe, after the response that caused it: wait up to 2 s for it.</summary>
+    private static async Task<string> LogOnceItHoldsAsync(RegistryServer registry, string text)
+    {
+        for (var i = 0; i < 100 && !registry.Log.Contains(text, StringComparison.Ordinal); i++)
         {
             await Task.Delay(20, Ct);
         }
 
-        Assert.Contains("\"GET /v2/no/such/manifests/latest HTTP/1.1\" 404", registry.Log, StringComparison.Ordinal);
+        return registry.Log;
     }
 }
