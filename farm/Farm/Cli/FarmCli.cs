@@ -20,6 +20,7 @@ internal static class FarmCli
         root.Subcommands.Add(PlanCommand.Create(stdout, stderr));
         root.Subcommands.Add(PkgCommand.Create(stdout, stderr));
         root.Subcommands.Add(InspectCommand.Create(stdout, stderr));
+        root.Subcommands.Add(CopyCommand.Create(stdout, stderr));
         root.Subcommands.Add(KeygenCommand.Create(stdout, stderr));
         root.Subcommands.Add(SignCommand.Create(stdout, stderr));
         root.Subcommands.Add(VerifyCommand.Create(stdout, stderr));

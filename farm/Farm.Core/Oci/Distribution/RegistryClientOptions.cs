@@ -17,10 +17,13 @@ public sealed record RegistryClientOptions
 
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 
-    /// <summary>Blobs larger than this are uploaded in chunks of <see cref="ChunkSize"/>.</summary>
-    public long ChunkedUploadThreshold { get; init; } = 32L << 20;
+    /// <summary>
+    /// Blobs larger than this are uploaded in chunks of <see cref="ChunkSize"/> (a monolithic PUT streams and is as fast;
+    /// chunks bound what one request carries, for proxies that limit body sizes).
+    /// </summary>
+    public long ChunkedUploadThreshold { get; init; } = 256L << 20;
 
-    public int ChunkSize { get; init; } = 16 << 20;
+    public int ChunkSize { get; init; } = 64 << 20;
 
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromMinutes(5);
 }

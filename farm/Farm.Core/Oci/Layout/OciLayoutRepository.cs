@@ -27,7 +27,26 @@ public sealed class OciLayoutRepository : IOciRepository
 
     public async Task<bool> PushBlobAsync(BlobSource blob, CancellationToken cancellationToken)
     {
-        if (File.Exists(BlobPath(blob.Digest)))
+        ArgumentNullException.ThrowIfNull(blob);
+        return await WriteBlobAsync(
+            blob.Digest,
+            blob.Size,
+            async (output, ct) =>
+            {
+                await using var input = blob.Open();
+                await input.CopyToAsync(output, 1 << 20, ct).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stores a blob whose bytes <paramref name="write"/> produces (a download, for instance), hashed as they arrive
+    /// and renamed into place only when they match <paramref name="digest"/>. Returns false when the blob was there.
+    /// </summary>
+    public async Task<bool> WriteBlobAsync(Digest digest, long size, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(write);
+        if (File.Exists(BlobPath(digest)))
         {
             return false;
         }
@@ -36,28 +55,18 @@ public sealed class OciLayoutRepository : IOciRepository
         var staging = StagingPath();
         try
         {
-            await using (var input = blob.Open())
-            await using (var output = File.Create(staging))
+            await using (var file = File.Create(staging))
+            await using (var hashing = new HashingWriteStream(file))
             {
-                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-                var buffer = new byte[1 << 16];
-                long total = 0;
-                int read;
-                while ((read = await input.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                await write(hashing, cancellationToken).ConfigureAwait(false);
+                var actual = hashing.Digest();
+                if (actual != digest || hashing.Length != size)
                 {
-                    hash.AppendData(buffer, 0, read);
-                    await output.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                    total += read;
-                }
-
-                var actual = Digest.FromHash(hash.GetHashAndReset());
-                if (actual != blob.Digest || total != blob.Size)
-                {
-                    throw new OciFormatException($"the content pushed as {blob.Digest} ({blob.Size} bytes) is {actual} ({total} bytes)");
+                    throw new OciFormatException($"the content pushed as {digest} ({size} bytes) is {actual} ({hashing.Length} bytes)");
                 }
             }
 
-            File.Move(staging, BlobPath(blob.Digest), overwrite: true);
+            File.Move(staging, BlobPath(digest), overwrite: true);
             return true;
         }
         finally
@@ -65,6 +74,9 @@ public sealed class OciLayoutRepository : IOciRepository
             File.Delete(staging);
         }
     }
+
+    /// <summary>A blob of this layout as a source to push elsewhere, read straight from its file (null when absent).</summary>
+    public BlobSource? LocalBlob(Digest digest) => File.Exists(BlobPath(digest)) ? BlobSource.FromFile(BlobPath(digest), digest) : null;
 
     public async Task<byte[]> GetBlobAsync(Digest digest, CancellationToken cancellationToken)
     {
