@@ -2,7 +2,8 @@
 # Installs the Debian packages the worker needs to build and boot kernels, when they are missing:
 # make and gcc, the arm64 cross compiler, QEMU for x86_64 and arm64, git, python3 (the fixture core's
 # kconfig), util-linux's `script` (the linuxu pseudo-terminal), the CNCF registry and skopeo (the OCI
-# tests' real registry and third-party client) and openssl. Idempotent; quiet when all is there.
+# tests' real registry and third-party client), openssl and Node.js with npm (npm @sigstore/verify checks our
+# signatures; it needs node >= 20.17, which this machine kind ships). Idempotent; quiet when all is there.
 set -euo pipefail
 
 declare -A wanted=(
@@ -18,6 +19,8 @@ declare -A wanted=(
   [docker-registry]=docker-registry
   [skopeo]=skopeo
   [openssl]=openssl
+  [node]=nodejs
+  [npm]=npm
 )
 
 missing=()
