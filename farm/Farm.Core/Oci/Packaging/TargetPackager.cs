@@ -23,7 +23,9 @@ public static class TargetPackager
 
         var platform = new Platform(image.Platform, image.Architecture, image.Config.Version, image.Config.Features);
         var config = BlobSource.FromBytes(ConfigJson(image, platform, layers.Select(l => l.Blob.Digest)));
-        var name = reference.WithTag(reference.Tag ?? OciReference.DefaultTag).ToString();
+        // A layout's directory is where it happens to be written, not a name: it is named by its last component.
+        var tag = reference.Tag ?? OciReference.DefaultTag;
+        var name = reference.IsLayout ? $"{reference.Repository}:{tag}" : reference.WithTag(tag).ToString();
         var annotations = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [KraftAnnotations.KraftKitVersion] = KraftAnnotations.KraftKitVersionValue,

@@ -86,6 +86,16 @@ public sealed class TargetPackagerTests
     }
 
     [Fact]
+    public void Package_IntoLayoutsInTwoPlaces_GivesTheSameManifest()
+    {
+        var a = TargetPackager.Package(Image(), OciReference.Parse("oci:/tmp/one/helloworld:v1"));
+        var b = TargetPackager.Package(Image(), OciReference.Parse("oci:/srv/two/helloworld:v1"));
+
+        Assert.Equal(a.Manifest, b.Manifest);
+        Assert.Equal("helloworld:v1", ImageManifest.Parse(a.Manifest).Annotations!["org.opencontainers.image.ref.name"]);
+    }
+
+    [Fact]
     public void Merge_SameTargetAgain_ReplacesItsEntryAndKeepsTheOthers()
     {
         var x86 = TargetPackager.Package(Image(), Reference).IndexEntry;
