@@ -103,10 +103,16 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
     private static async Task<MakeRun> MakeAsync(BuildRequest request, IReadOnlyList<string> arguments, Action<string> log, CancellationToken cancellationToken)
     {
         string? firstError = null;
+        var environment = new Dictionary<string, string> { ["LC_ALL"] = "C", ["MAKEFLAGS"] = string.Empty, ["MFLAGS"] = string.Empty };
+        if (request.CompilerLauncher is not null)
+        {
+            environment["FARM_CACHE_PREFIX_MAP"] = CachePrefixMap(request);
+        }
+
         var spec = new ProcessSpec("make", arguments)
         {
             WorkingDirectory = Path.GetFullPath(request.BuildDirectory),
-            Environment = new Dictionary<string, string> { ["LC_ALL"] = "C", ["MAKEFLAGS"] = string.Empty, ["MFLAGS"] = string.Empty },
+            Environment = environment,
         };
         log("$ " + spec.Display);
         var outcome = await ProcessRunner.RunAsync(
@@ -122,6 +128,22 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
             BuildTimeout,
             cancellationToken).ConfigureAwait(false);
         return new MakeRun(outcome, firstError);
+    }
+
+    /// <summary>
+    /// The build's roots and the fixed names the object cache maps them to, so that the same sources built in other
+    /// directories, or on other workers, share cache entries (and objects do not embed where they were built).
+    /// </summary>
+    internal static string CachePrefixMap(BuildRequest request)
+    {
+        var roots = new List<string>
+        {
+            $"{Path.GetFullPath(request.BuildDirectory)}=/farm/build",
+            $"{request.Sources.Core.Directory}=/farm/unikraft",
+            $"{request.Sources.Application.Directory}=/farm/app",
+        };
+        roots.AddRange(request.Sources.Libraries.Select(l => $"{l.Directory}=/farm/lib/{l.Name.Replace("libraries.", string.Empty, StringComparison.Ordinal)}"));
+        return string.Join(':', roots);
     }
 
     private static string? Failure(MakeRun run, string step) => run.Outcome switch

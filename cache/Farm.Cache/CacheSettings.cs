@@ -1,0 +1,25 @@
+using Farm.Cache.Store;
+
+namespace Farm.Cache;
+
+/// <summary>
+/// The cache a process uses, from the environment: <c>FARM_CACHE_DIR</c> (local disk; no cache without it),
+/// <c>FARM_CACHE_MAX_SIZE</c> (bytes, default 5 GiB), <c>FARM_CACHE_REDIS</c> (host:port), <c>FARM_CACHE_REGISTRY</c>
+/// (host:port/repo of the cold tier, used by the worker around a build), <c>FARM_CACHE_SCOPE</c>,
+/// <c>FARM_CACHE_READONLY</c> (1/true: never write) and <c>FARM_CACHE_PREFIX_MAP</c> (the build's roots).
+/// </summary>
+public sealed record CacheSettings(string? Directory, long MaxSizeBytes, string? Redis, string? Registry, CacheScope Scope, bool ReadOnly, string? PrefixMap)
+{
+    public const long DefaultMaxSize = 5L << 30;
+
+    public bool Enabled => Directory is not null;
+
+    public static CacheSettings FromEnvironment(Func<string, string?>? read = null)
+    {
+        read ??= Environment.GetEnvironmentVariable;
+        string? Value(string name) => read(name) is { Length: > 0 } value ? value : null;
+        var max = long.TryParse(Value("FARM_CACHE_MAX_SIZE"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var bytes) && bytes > 0 ? bytes : DefaultMaxSize;
+        var readOnly = Value("FARM_CACHE_READONLY") is { } flag && (flag == "1" || flag.Equals("true", StringComparison.OrdinalIgnoreCase));
+        return new CacheSettings(Value("FARM_CACHE_DIR"), max, Value("FARM_CACHE_REDIS"), Value("FARM_CACHE_REGISTRY"), CacheScope.Parse(Value("FARM_CACHE_SCOPE")), readOnly, Value("FARM_CACHE_PREFIX_MAP"));
+    }
+}

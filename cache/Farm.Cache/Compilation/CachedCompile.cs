@@ -1,0 +1,165 @@
+using System.Security.Cryptography;
+using System.Text;
+using Farm.Cache.Keys;
+using Farm.Cache.Stats;
+using Farm.Cache.Store;
+
+namespace Farm.Cache.Compilation;
+
+/// <summary>
+/// One compile through the cache, as farm-cc runs it. Every compile, hit or miss, is given the build's
+/// <c>-ffile-prefix-map</c>s, so objects do not depend on where the build ran; the key then holds the preprocessed
+/// input with its line markers normalised. A hit writes the object, the dependency file and the compiler's
+/// messages exactly as the compile would have here; a miss compiles and stores, unless an input changed while it
+/// ran. Anything farm-cc cannot cache runs uncached, with the reason counted.
+/// </summary>
+public sealed class CachedCompile
+{
+    private const string OutputMarker = "\u0001output\u0002";
+    private readonly CacheSettings _settings;
+    private readonly TieredCache _cache;
+    private readonly CacheEvents _events;
+    private readonly TextWriter _stdout;
+    private readonly TextWriter _stderr;
+    private readonly string _directory;
+
+    /// <param name="workingDirectory">Where the compile runs (make runs compiles from the build directory).</param>
+    public CachedCompile(CacheSettings settings, TieredCache cache, CacheEvents events, TextWriter stdout, TextWriter stderr, string workingDirectory)
+    {
+        _directory = workingDirectory;
+        _settings = settings;
+        _cache = cache;
+        _events = events;
+        _stdout = stdout;
+        _stderr = stderr;
+    }
+
+    public int Run(string compiler, IReadOnlyList<string> arguments)
+    {
+        var invocation = CompilerInvocation.Parse(compiler, arguments);
+        var prefixes = PrefixMap.Parse(_settings.PrefixMap, _directory);
+        if (!invocation.IsCacheable)
+        {
+            _events.Uncacheable(invocation.UncacheableReason!);
+            return CompilerProcess.Run(compiler, arguments, _stdout, _stderr, _directory).ExitCode;
+        }
+
+        var compileArguments = prefixes.CompilerFlags().Concat(arguments).ToList();
+        var identity = CompilerIdentity.Of(compiler, _settings.Directory!);
+        if (identity is null)
+        {
+            _events.Uncacheable("compiler not found");
+            return CompilerProcess.Run(compiler, compileArguments, _stdout, _stderr, _directory).ExitCode;
+        }
+
+        var started = DateTime.UtcNow;
+        var input = InputDigest(invocation, prefixes, _directory);
+        if (input is null)
+        {
+            _events.Uncacheable("preprocessor failed");
+            return CompilerProcess.Run(compiler, compileArguments, _stdout, _stderr, _directory).ExitCode;
+        }
+
+        var key = new CacheKey(
+            identity,
+            Path.GetExtension(invocation.Source!),
+            invocation.ShapingArguments.Select(prefixes.Normalise).ToList(),
+            input).Compute();
+
+        if (_cache.TryGet(_settings.Scope, key) is { } hit)
+        {
+            Replay(invocation, prefixes, hit.Entry, hit.Object);
+            _events.Hit(hit.Tier);
+            return 0;
+        }
+
+        _events.Miss();
+        var (exitCode, stderr) = CompilerProcess.Run(compiler, compileArguments, _stdout, _stderr, _directory);
+        if (exitCode == 0 && !_settings.ReadOnly && File.Exists(InPlace(invocation.Output!)))
+        {
+            Store(invocation, prefixes, key, stderr, started);
+        }
+
+        return exitCode;
+    }
+
+    /// <summary>The digest of what the compiler will see: the preprocessed source with line-marker paths normalised.</summary>
+    private static string? InputDigest(CompilerInvocation invocation, PrefixMap prefixes, string directory)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        if (invocation.IsAssemblyWithoutPreprocessor)
+        {
+            hash.AppendData(File.ReadAllBytes(Path.Combine(directory, invocation.Source!)));
+            return Convert.ToHexStringLower(hash.GetHashAndReset());
+        }
+
+        var (exitCode, _) = CompilerProcess.Stream(
+            invocation.Compiler,
+            prefixes.CompilerFlags().Concat(invocation.PreprocessArguments),
+            line =>
+            {
+                // Line markers name files (absolute paths of this build); code lines are hashed as they are, so a
+                // path inside a string literal keeps two builds at different paths apart.
+                var text = line.StartsWith('#') ? prefixes.Normalise(line) : line;
+                hash.AppendData(Encoding.UTF8.GetBytes(text));
+                hash.AppendData("\n"u8);
+            },
+            directory);
+        return exitCode == 0 ? Convert.ToHexStringLower(hash.GetHashAndReset()) : null;
+    }
+
+    private void Replay(CompilerInvocation invocation, PrefixMap prefixes, ActionEntry entry, byte[] content)
+    {
+        WriteAtomically(InPlace(invocation.Output!), content);
+        if (invocation.DependencyFile is { } dependencyFile && entry.DependencyFile is { } dependencies)
+        {
+            WriteAtomically(InPlace(dependencyFile), Encoding.UTF8.GetBytes(prefixes.Denormalise(dependencies.Replace(OutputMarker, invocation.Output, StringComparison.Ordinal))));
+        }
+
+        if (entry.Stderr.Length > 0)
+        {
+            _stderr.Write(prefixes.Denormalise(entry.Stderr.Replace(OutputMarker, invocation.Output, StringComparison.Ordinal)));
+        }
+    }
+
+    private void Store(CompilerInvocation invocation, PrefixMap prefixes, string key, string stderr, DateTime started)
+    {
+        string? dependencies = null;
+        if (invocation.DependencyFile is { } dependencyFile && File.Exists(InPlace(dependencyFile)))
+        {
+            dependencies = File.ReadAllText(InPlace(dependencyFile));
+        }
+
+        // An input edited while we compiled would store an object that matches neither version for everyone.
+        var inputs = new[] { invocation.Source! }.Concat(DependencyPaths(dependencies));
+        if (inputs.Select(InPlace).Any(path => File.Exists(path) && File.GetLastWriteTimeUtc(path) > started))
+        {
+            _events.Uncacheable("an input changed during the compile");
+            return;
+        }
+
+        var content = File.ReadAllBytes(InPlace(invocation.Output!));
+        var entry = new ActionEntry(
+            Convert.ToHexStringLower(SHA256.HashData(content)),
+            content.LongLength,
+            dependencies is null ? null : prefixes.Mark(dependencies.Replace(invocation.Output!, OutputMarker, StringComparison.Ordinal)),
+            prefixes.Mark(stderr));
+        _cache.Put(_settings.Scope, key, entry, content);
+    }
+
+    private string InPlace(string path) => Path.GetFullPath(path, _directory);
+
+    private static IEnumerable<string> DependencyPaths(string? dependencies) =>
+        dependencies is null
+            ? []
+            : dependencies.Replace("\\\n", " ", StringComparison.Ordinal).Split((char[])[' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)
+                .Where(token => !token.EndsWith(':') && token != "\\");
+
+    private static void WriteAtomically(string path, byte[] content)
+    {
+        var full = Path.GetFullPath(path);
+        var staging = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.farm-cc.{Environment.ProcessId}");
+        File.WriteAllBytes(staging, content);
+        File.Move(staging, full, overwrite: true);
+    }
+}

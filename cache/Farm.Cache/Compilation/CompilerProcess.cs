@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Farm.Cache.Compilation;
+
+/// <summary>Runs the real compiler: its output passed through (stderr also kept, for the cache), or captured whole.</summary>
+public static class CompilerProcess
+{
+    /// <summary>Runs the compiler with our stdout and stderr; returns its exit code and what it printed on stderr.</summary>
+    public static (int ExitCode, string Stderr) Run(string compiler, IEnumerable<string> arguments, TextWriter stdout, TextWriter stderr, string? workingDirectory = null)
+    {
+        var info = Start(compiler, arguments, workingDirectory);
+        using var process = Process.Start(info)!;
+        var captured = new StringBuilder();
+        var gate = new object();
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (gate)
+                {
+                    stdout.WriteLine(e.Data);
+                }
+            }
+        };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (gate)
+                {
+                    stderr.WriteLine(e.Data);
+                    captured.Append(e.Data).Append('\n');
+                }
+            }
+        };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        process.WaitForExit();
+        return (process.ExitCode, captured.ToString());
+    }
+
+    /// <summary>Runs the compiler and hands its stdout, line by line, to <paramref name="onLine"/> (the preprocessor's output).</summary>
+    public static (int ExitCode, string Stderr) Stream(string compiler, IEnumerable<string> arguments, Action<string> onLine, string? workingDirectory = null)
+    {
+        using var process = Process.Start(Start(compiler, arguments, workingDirectory))!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        string? line;
+        while ((line = process.StandardOutput.ReadLine()) is not null)
+        {
+            onLine(line);
+        }
+
+        process.WaitForExit();
+        return (process.ExitCode, stderr.Result);
+    }
+
+    private static ProcessStartInfo Start(string compiler, IEnumerable<string> arguments, string? workingDirectory)
+    {
+        var info = new ProcessStartInfo(compiler)
+        {
+            WorkingDirectory = workingDirectory ?? Directory.GetCurrentDirectory(),
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+            StandardErrorEncoding = Encoding.UTF8,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        return info;
+    }
+}

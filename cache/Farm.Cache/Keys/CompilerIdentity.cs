@@ -1,0 +1,60 @@
+using System.Security.Cryptography;
+
+namespace Farm.Cache.Keys;
+
+/// <summary>
+/// A compiler identified by the SHA-256 of its executable, computed once per path, size and mtime and remembered in
+/// <c>compilers.tsv</c> under the cache directory (hashing gcc on every compile would cost more than a hit saves).
+/// </summary>
+public static class CompilerIdentity
+{
+    public static string? Resolve(string compiler) =>
+        compiler.Contains('/', StringComparison.Ordinal)
+            ? (File.Exists(compiler) ? Path.GetFullPath(compiler) : null)
+            : (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries)
+                .Select(d => Path.Combine(d, compiler)).FirstOrDefault(File.Exists);
+
+    public static string? Of(string compiler, string cacheDirectory)
+    {
+        if (Resolve(compiler) is not { } path)
+        {
+            return null;
+        }
+
+        var real = new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path;
+        var info = new FileInfo(real);
+        var stamp = $"{real}\t{info.Length}\t{info.LastWriteTimeUtc.Ticks}";
+        var memo = Path.Combine(cacheDirectory, "compilers.tsv");
+        try
+        {
+            if (File.Exists(memo))
+            {
+                foreach (var line in File.ReadLines(memo))
+                {
+                    if (line.StartsWith(stamp + "\t", StringComparison.Ordinal))
+                    {
+                        return line[(stamp.Length + 1)..];
+                    }
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // A memo being rewritten is read again next time; hashing is the fallback.
+        }
+
+        using var stream = File.OpenRead(real);
+        var identity = Convert.ToHexStringLower(SHA256.HashData(stream));
+        try
+        {
+            Directory.CreateDirectory(cacheDirectory);
+            File.AppendAllText(memo, $"{stamp}\t{identity}\n");
+        }
+        catch (IOException)
+        {
+            // The memo is an optimisation.
+        }
+
+        return identity;
+    }
+}

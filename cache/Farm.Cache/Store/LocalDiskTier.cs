@@ -1,0 +1,104 @@
+namespace Farm.Cache.Store;
+
+/// <summary>
+/// The worker's own disk: <c>v1/ac/&lt;scope&gt;/&lt;kk&gt;/&lt;key&gt;</c> and <c>v1/cas/&lt;hh&gt;/&lt;digest&gt;</c>.
+/// Files appear by rename, so a reader never sees half an entry. A read touches the file's mtime; when the tier
+/// grows past its cap, the least recently used files go first (checked on a sample of writes, so that a write
+/// rarely pays for a scan).
+/// </summary>
+public sealed class LocalDiskTier : ICacheTier
+{
+    private const int EvictionCheckEvery = 64;
+    private readonly string _root;
+    private readonly long _capBytes;
+
+    public LocalDiskTier(string directory, long capBytes)
+    {
+        _root = Path.Combine(directory, "v1");
+        _capBytes = capBytes;
+    }
+
+    public string Name => "local";
+
+    public byte[]? GetAction(string scope, string key) => Read(ActionPath(scope, key));
+
+    public void PutAction(string scope, string key, byte[] entry) => Write(ActionPath(scope, key), entry);
+
+    public byte[]? GetObject(string digest) => Read(ObjectPath(digest));
+
+    public void PutObject(string digest, byte[] content) => Write(ObjectPath(digest), content);
+
+    public void DeleteAction(string scope, string key) => File.Delete(ActionPath(scope, key));
+
+    public void DeleteObject(string digest) => File.Delete(ObjectPath(digest));
+
+    /// <summary>Removes least recently used files until the tier is under 90 % of its cap.</summary>
+    public void Evict()
+    {
+        if (!Directory.Exists(_root))
+        {
+            return;
+        }
+
+        var files = new DirectoryInfo(_root).EnumerateFiles("*", SearchOption.AllDirectories).Where(f => !f.Name.StartsWith('.')).ToList();
+        var total = files.Sum(f => f.Length);
+        if (total <= _capBytes)
+        {
+            return;
+        }
+
+        foreach (var file in files.OrderBy(f => f.LastWriteTimeUtc))
+        {
+            if (total <= _capBytes * 9 / 10)
+            {
+                break;
+            }
+
+            total -= file.Length;
+            file.Delete();
+        }
+    }
+
+    private string ActionPath(string scope, string key) => Path.Combine(_root, "ac", scope, key[..2], key);
+
+    private string ObjectPath(string digest) => Path.Combine(_root, "cas", digest[..2], digest);
+
+    private static byte[]? Read(string path)
+    {
+        try
+        {
+            var bytes = File.ReadAllBytes(path);
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+            return bytes;
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private void Write(string path, byte[] bytes)
+    {
+        var directory = Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(directory);
+        var staging = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}");
+        try
+        {
+            File.WriteAllBytes(staging, bytes);
+            File.Move(staging, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(staging);
+        }
+
+        if (Random.Shared.Next(EvictionCheckEvery) == 0)
+        {
+            Evict();
+        }
+    }
+}
