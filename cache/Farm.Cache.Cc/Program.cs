@@ -1,5 +1,5 @@
 using Farm.Cache;
-using Farm.Cache.Cc;
+using Farm.Cache.Compilation;
 
 // farm-cc COMPILER ARGS...: the compiler wrapper make runs as CC="farm-cc gcc".
 if (args.Length == 0)
@@ -8,4 +8,4 @@ if (args.Length == 0)
     return 2;
 }
 
-return Wrapper.Run(args[0], args[1..], CacheSettings.FromEnvironment(), Console.Out, Console.Error);
+return FarmCc.Run(args[0], args[1..], CacheSettings.FromEnvironment(), Console.Out, Console.Error, Directory.GetCurrentDirectory());

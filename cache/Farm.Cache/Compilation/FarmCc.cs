@@ -1,20 +1,19 @@
-using Farm.Cache.Compilation;
 using Farm.Cache.Stats;
 using Farm.Cache.Store;
 
-namespace Farm.Cache.Cc;
+namespace Farm.Cache.Compilation;
 
 /// <summary>
-/// Sets up the tiers for one run and compiles through them. Redis is connected only when the local disk misses
+/// farm-cc's whole run: sets up the tiers and compiles through them. Redis is connected only when the local disk misses
 /// would need it, and a Redis that is down costs one counted error, never the compile.
 /// </summary>
-internal static class Wrapper
+public static class FarmCc
 {
-    public static int Run(string compiler, IReadOnlyList<string> arguments, CacheSettings settings, TextWriter stdout, TextWriter stderr)
+    public static int Run(string compiler, IReadOnlyList<string> arguments, CacheSettings settings, TextWriter stdout, TextWriter stderr, string workingDirectory)
     {
         if (!settings.Enabled)
         {
-            return CompilerProcess.Run(compiler, arguments, stdout, stderr).ExitCode;
+            return CompilerProcess.Run(compiler, arguments, stdout, stderr, workingDirectory).ExitCode;
         }
 
         var events = new CacheEvents(settings.Directory);
@@ -35,7 +34,7 @@ internal static class Wrapper
 
         try
         {
-            return new CachedCompile(settings, new TieredCache(tiers, events), events, stdout, stderr, Directory.GetCurrentDirectory()).Run(compiler, arguments);
+            return new CachedCompile(settings, new TieredCache(tiers, events), events, stdout, stderr, workingDirectory).Run(compiler, arguments);
         }
         finally
         {
