@@ -10,6 +10,9 @@ namespace Farm.Cache;
 /// </summary>
 public sealed record CacheSettings(string? Directory, long MaxSizeBytes, string? Redis, string? Registry, CacheScope Scope, bool ReadOnly, string? PrefixMap)
 {
+    /// <summary><c>FARM_CACHE_EVENTS</c>: one target build's own event log, beside the cache's.</summary>
+    public string? TargetEvents { get; init; }
+
     public const long DefaultMaxSize = 5L << 30;
 
     public bool Enabled => Directory is not null;
@@ -20,6 +23,9 @@ public sealed record CacheSettings(string? Directory, long MaxSizeBytes, string?
         string? Value(string name) => read(name) is { Length: > 0 } value ? value : null;
         var max = long.TryParse(Value("FARM_CACHE_MAX_SIZE"), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var bytes) && bytes > 0 ? bytes : DefaultMaxSize;
         var readOnly = Value("FARM_CACHE_READONLY") is { } flag && (flag == "1" || flag.Equals("true", StringComparison.OrdinalIgnoreCase));
-        return new CacheSettings(Value("FARM_CACHE_DIR"), max, Value("FARM_CACHE_REDIS"), Value("FARM_CACHE_REGISTRY"), CacheScope.Parse(Value("FARM_CACHE_SCOPE")), readOnly, Value("FARM_CACHE_PREFIX_MAP"));
+        return new CacheSettings(Value("FARM_CACHE_DIR"), max, Value("FARM_CACHE_REDIS"), Value("FARM_CACHE_REGISTRY"), CacheScope.Parse(Value("FARM_CACHE_SCOPE")), readOnly, Value("FARM_CACHE_PREFIX_MAP"))
+        {
+            TargetEvents = Value("FARM_CACHE_EVENTS"),
+        };
     }
 }

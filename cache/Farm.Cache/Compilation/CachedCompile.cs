@@ -69,11 +69,11 @@ public sealed class CachedCompile
         if (_cache.TryGet(_settings.Scope, key) is { } hit)
         {
             Replay(invocation, prefixes, hit.Entry, hit.Object);
-            _events.Hit(hit.Tier);
+            _events.Hit(hit.Tier, key);
             return 0;
         }
 
-        _events.Miss();
+        _events.Miss(key);
         var (exitCode, stderr) = CompilerProcess.Run(compiler, compileArguments, _stdout, _stderr, _directory);
         if (exitCode == 0 && !_settings.ReadOnly && File.Exists(InPlace(invocation.Output!)))
         {
@@ -145,6 +145,7 @@ public sealed class CachedCompile
             dependencies is null ? null : prefixes.Mark(dependencies.Replace(invocation.Output!, OutputMarker, StringComparison.Ordinal)),
             prefixes.Mark(stderr));
         _cache.Put(_settings.Scope, key, entry, content);
+        _events.Stored(_settings.Scope.WriteScope, key);
     }
 
     private string InPlace(string path) => Path.GetFullPath(path, _directory);

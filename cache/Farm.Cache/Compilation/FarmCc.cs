@@ -16,7 +16,7 @@ public static class FarmCc
             return CompilerProcess.Run(compiler, arguments, stdout, stderr, workingDirectory).ExitCode;
         }
 
-        var events = new CacheEvents(settings.Directory);
+        var events = new CacheEvents(settings.Directory, settings.TargetEvents);
         var tiers = new List<ICacheTier> { new LocalDiskTier(settings.Directory!, settings.MaxSizeBytes) };
         RedisTier? redis = null;
         if (settings.Redis is { } endpoint)

@@ -2,23 +2,30 @@ namespace Farm.Cache.Stats;
 
 /// <summary>
 /// What each farm-cc run did, appended as one short line to <c>stats/events.log</c> under the cache directory
-/// (appends of a few bytes are atomic, so concurrent compiles never mix their lines): <c>hit local</c>,
-/// <c>hit redis</c>, <c>miss</c>, <c>uncacheable REASON</c>, <c>error TIER KIND</c>, <c>corrupt TIER</c>,
-/// <c>bytes TIER N</c>. <c>farm cache stats</c> sums them; <c>--zero</c> empties the file.
+/// (appends of a few bytes are atomic, so concurrent compiles never mix their lines): <c>hit TIER KEY</c>,
+/// <c>miss KEY</c>, <c>stored SCOPE KEY</c>, <c>uncacheable REASON</c>, <c>error TIER KIND</c>,
+/// <c>corrupt TIER</c>, <c>bytes TIER N</c>. <c>farm cache stats</c> sums them; <c>--zero</c> empties the file.
 /// </summary>
 public sealed class CacheEvents
 {
     private readonly string? _path;
+    private readonly string? _targetPath;
     private readonly List<string> _lines = [];
 
-    public CacheEvents(string? cacheDirectory)
+    /// <param name="targetLog">A second log for one target's build (<c>FARM_CACHE_EVENTS</c>): the worker reads it for
+    /// the target's counters and for the keys to publish to the registry tier.</param>
+    public CacheEvents(string? cacheDirectory, string? targetLog = null)
     {
         _path = cacheDirectory is null ? null : Path.Combine(cacheDirectory, "stats", "events.log");
+        _targetPath = targetLog;
     }
 
-    public void Hit(string tier) => _lines.Add($"hit {tier}");
+    public void Hit(string tier, string key) => _lines.Add($"hit {tier} {key}");
 
-    public void Miss() => _lines.Add("miss");
+    public void Miss(string key) => _lines.Add($"miss {key}");
+
+    /// <summary>A compile stored under <paramref name="key"/> in <paramref name="scope"/>.</summary>
+    public void Stored(string scope, string key) => _lines.Add($"stored {scope} {key}");
 
     public void Uncacheable(string reason) => _lines.Add($"uncacheable {Clean(reason)}");
 
@@ -33,21 +40,30 @@ public sealed class CacheEvents
     /// <summary>Appends this run's lines in one write. Statistics must never fail a compile.</summary>
     public void Flush()
     {
-        if (_path is null || _lines.Count == 0)
+        if (_lines.Count == 0)
         {
             return;
         }
 
-        try
+        var text = string.Join('\n', _lines) + "\n";
+        foreach (var path in new[] { _path, _targetPath })
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-            File.AppendAllText(_path, string.Join('\n', _lines) + "\n");
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
+            if (path is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                File.AppendAllText(path, text);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
         }
     }
 

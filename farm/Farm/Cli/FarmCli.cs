@@ -21,6 +21,7 @@ internal static class FarmCli
         root.Subcommands.Add(PkgCommand.Create(stdout, stderr));
         root.Subcommands.Add(InspectCommand.Create(stdout, stderr));
         root.Subcommands.Add(CopyCommand.Create(stdout, stderr));
+        root.Subcommands.Add(CacheCommands.Create(stdout, stderr));
         root.Subcommands.Add(KeygenCommand.Create(stdout, stderr));
         root.Subcommands.Add(SignCommand.Create(stdout, stderr));
         root.Subcommands.Add(VerifyCommand.Create(stdout, stderr));

@@ -16,9 +16,12 @@ internal sealed record BuildRequest(
     Toolchain Toolchain,
     string BuildDirectory)
 {
-    public int Jobs { get; init; } = Environment.ProcessorCount;
+    public int Jobs { get; init; } = System.Environment.ProcessorCount;
 
     public string HostUtc { get; init; } = BuildClock.DefaultHostUtc;
 
     public string? CompilerLauncher { get; init; }
+
+    /// <summary>More environment for make (the object cache's per-target settings).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 }

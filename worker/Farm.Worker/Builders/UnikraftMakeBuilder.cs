@@ -109,6 +109,11 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
             environment["FARM_CACHE_PREFIX_MAP"] = CachePrefixMap(request);
         }
 
+        foreach (var (key, value) in request.Environment)
+        {
+            environment[key] = value;
+        }
+
         var spec = new ProcessSpec("make", arguments)
         {
             WorkingDirectory = Path.GetFullPath(request.BuildDirectory),

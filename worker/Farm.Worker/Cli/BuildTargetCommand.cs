@@ -94,6 +94,11 @@ internal static class BuildTargetCommand
             return WorkerCli.Failed;
         }
 
+        if (options.CompilerLauncher is null)
+        {
+            options = options with { Cache = Caching.TargetCache.FromEnvironment(line => stderr.WriteLine(line)) };
+        }
+
         var capabilities = await CapabilityDetector.DetectAsync(null, cancellationToken).ConfigureAwait(false);
         var pipeline = new TargetPipeline(
             new SourceResolver(new GitCheckoutCache(Path.Combine(WorkerSettings.CacheDirectory(), "sources"))),

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Farm.Core.Kraftfiles;
 using Farm.Core.Planning;
 using Farm.Worker.Builders;
+using Farm.Worker.Caching;
 using Farm.Worker.Capabilities;
 using Farm.Worker.Images;
 using Farm.Worker.Smoke;
@@ -57,8 +58,9 @@ internal sealed class TargetPipeline
 
     private async Task<TargetResult> RunStagesAsync(Kraftfile kraftfile, TargetJob job, TargetPipelineOptions options, string output, Action<string> log, CancellationToken cancellationToken)
     {
+        Farm.Cache.Stats.CacheStatistics? cacheStatistics = null;
         TargetResult Failed(string reason, double? seconds = null, KernelImageCheck? image = null, SmokeResult? smoke = null) =>
-            new(job.Target, job.Platform, job.Architecture, null, null, seconds, image, smoke, reason) { Builder = _builder.Name };
+            new(job.Target, job.Platform, job.Architecture, null, null, seconds, image, smoke, reason) { Builder = _builder.Name, Cache = cacheStatistics };
 
         if (!_capabilities.Toolchains.TryGetValue(job.Architecture, out var toolchain))
         {
@@ -80,12 +82,33 @@ internal sealed class TargetPipeline
             + string.Concat(sources.Libraries.Select(l => $", {l.Name} {Describe(l)}")));
 
         var buildDirectory = options.BuildDirectory ?? Path.Combine(kraftfile.Directory, ".unikraft", "farm", job.KernelFileName);
+        var cache = options.CompilerLauncher is null ? options.Cache : null;
+        var cacheTarget = $"{kraftfile.Name}/{job.KernelFileName}";
+        var events = TargetCache.EventsFile(buildDirectory);
+        Directory.CreateDirectory(Path.GetDirectoryName(events)!);
+        File.Delete(events);
+        if (cache is not null)
+        {
+            await cache.PrefetchAsync(cacheTarget, log, cancellationToken).ConfigureAwait(false);
+        }
+
         var request = new BuildRequest(kraftfile, job, sources, toolchain, buildDirectory)
         {
             Jobs = options.Jobs,
-            CompilerLauncher = options.CompilerLauncher,
+            CompilerLauncher = options.CompilerLauncher ?? cache?.Launcher,
+            Environment = cache?.Environment(events) ?? new Dictionary<string, string> { ["FARM_CACHE_EVENTS"] = events },
         };
         var build = await _builder.BuildAsync(request, log, cancellationToken).ConfigureAwait(false);
+        if (build.Succeeded && cache is not null)
+        {
+            await cache.PublishAsync(cacheTarget, events, log, cancellationToken).ConfigureAwait(false);
+        }
+
+        cacheStatistics = request.CompilerLauncher is null ? null : TargetCache.Statistics(events);
+        if (cacheStatistics is not null)
+        {
+            log($"farm: {job.KernelFileName}: cache: {cacheStatistics.Hits} hits, {cacheStatistics.Misses} misses, {cacheStatistics.Uncacheable} uncacheable");
+        }
         var buildSeconds = Math.Round(build.Elapsed.TotalSeconds, 2);
         if (!build.Succeeded)
         {
@@ -129,7 +152,7 @@ internal sealed class TargetPipeline
             sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
         }
 
-        return new TargetResult(job.Target, job.Platform, job.Architecture, job.KernelFileName, sha256, buildSeconds, image, smoke, null) { Builder = _builder.Name };
+        return new TargetResult(job.Target, job.Platform, job.Architecture, job.KernelFileName, sha256, buildSeconds, image, smoke, null) { Builder = _builder.Name, Cache = cacheStatistics };
     }
 
     private async Task<SmokeResult> SmokeAsync(Kraftfile kraftfile, TargetJob job, string kernel, string buildDirectory, Action<string> log, CancellationToken cancellationToken)

@@ -9,4 +9,7 @@ internal sealed record TargetPipelineOptions(string OutputDirectory)
     public int Jobs { get; init; } = Environment.ProcessorCount;
 
     public string? CompilerLauncher { get; init; }
+
+    /// <summary>The object cache to compile through (farm-cc), or null to build without one.</summary>
+    public Caching.TargetCache? Cache { get; init; }
 }

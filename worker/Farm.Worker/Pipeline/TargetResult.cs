@@ -20,5 +20,8 @@ internal sealed record TargetResult(
 {
     public string Builder { get; init; } = "make";
 
+    /// <summary>The object cache's counters for this build, when it compiled through farm-cc.</summary>
+    public Farm.Cache.Stats.CacheStatistics? Cache { get; init; }
+
     public bool Succeeded => FailureReason is null && Kernel is not null && Smoke?.Status == SmokeStatus.Passed;
 }

@@ -63,6 +63,22 @@ internal static class TargetResultWriter
             json.WriteEndObject();
         }
 
+        if (result.Cache is { } cache)
+        {
+            json.WriteStartObject("cache");
+            json.WriteNumber("hits", cache.Hits);
+            json.WriteNumber("misses", cache.Misses);
+            json.WriteNumber("uncacheable", cache.Uncacheable);
+            json.WriteStartObject("hitsByTier");
+            foreach (var (tier, counters) in cache.Tiers)
+            {
+                json.WriteNumber(tier, counters.Hits);
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
         json.WriteStartObject("smoke");
         var smoke = result.Smoke;
         json.WriteString("status", smoke?.Status switch

@@ -1,0 +1,122 @@
+using Farm.Cache;
+using Farm.Cache.Stats;
+using Farm.Cache.Store;
+using Farm.Core.Oci.Distribution;
+using Farm.Worker.Processes;
+
+namespace Farm.Worker.Caching;
+
+/// <summary>
+/// The object cache around one target build: farm-cc as the compiler launcher, a per-target event log for the
+/// target's counters, and the registry tier: the target's bundle prefetched into local disk before make runs and
+/// published after a successful build. Registry problems are logged and the build goes on: a cache is never the
+/// reason a build fails.
+/// </summary>
+internal sealed class TargetCache
+{
+    private readonly CacheSettings _settings;
+
+    public TargetCache(CacheSettings settings, string launcher)
+    {
+        _settings = settings;
+        Launcher = launcher;
+    }
+
+    /// <summary>What make runs compiles through (<c>CC="LAUNCHER gcc"</c>).</summary>
+    public string Launcher { get; }
+
+    /// <summary>The cache named by the <c>FARM_CACHE_*</c> variables, with farm-cc from <c>FARM_CC</c> or PATH; null when none is set up.</summary>
+    public static TargetCache? FromEnvironment(Action<string> log)
+    {
+        var settings = CacheSettings.FromEnvironment();
+        if (!settings.Enabled)
+        {
+            return null;
+        }
+
+        var launcher = Environment.GetEnvironmentVariable("FARM_CC") is { Length: > 0 } configured ? configured : ExecutableLocator.Find("farm-cc");
+        if (launcher is null)
+        {
+            log("farm: FARM_CACHE_DIR is set but farm-cc is neither in FARM_CC nor on PATH; building without the cache");
+            return null;
+        }
+
+        return new TargetCache(settings, launcher);
+    }
+
+    /// <summary>
+    /// The environment farm-cc needs under make: the cache's settings passed explicitly (not inherited), and the
+    /// target's own event log.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Environment(string eventsFile)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["FARM_CACHE_DIR"] = _settings.Directory!,
+            ["FARM_CACHE_MAX_SIZE"] = _settings.MaxSizeBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["FARM_CACHE_SCOPE"] = _settings.Scope.Trusted ? CacheScope.Shared : _settings.Scope.Name["untrusted-".Length..],
+            ["FARM_CACHE_READONLY"] = _settings.ReadOnly ? "1" : "0",
+            ["FARM_CACHE_EVENTS"] = eventsFile,
+            ["FARM_CACHE_REDIS"] = _settings.Redis ?? string.Empty,
+        };
+        return environment;
+    }
+
+    public static string EventsFile(string buildDirectory) => Path.Combine(Path.GetFullPath(buildDirectory), "farm-cc.events");
+
+    public async Task PrefetchAsync(string target, Action<string> log, CancellationToken cancellationToken)
+    {
+        if (OpenRegistry() is not { } repository)
+        {
+            return;
+        }
+
+        foreach (var scope in _settings.Scope.ReadScopes)
+        {
+            try
+            {
+                var count = await CacheBundles.PrefetchAsync(repository, scope, target, Local(), cancellationToken).ConfigureAwait(false);
+                log($"farm: cache: prefetched {count} entries of {target} ({scope}) from {repository.Name}");
+            }
+            catch (Exception ex) when (ex is RegistryException or IOException or Core.Oci.OciFormatException or HttpRequestException)
+            {
+                log($"farm: cache: warning: prefetch from {repository.Name} failed, building without it: {ex.Message}");
+            }
+        }
+    }
+
+    public async Task PublishAsync(string target, string eventsFile, Action<string> log, CancellationToken cancellationToken)
+    {
+        if (_settings.ReadOnly || OpenRegistry() is not { } repository || !File.Exists(eventsFile))
+        {
+            return;
+        }
+
+        var keys = File.ReadLines(eventsFile).Select(l => l.Split(' ')).Where(p => p.Length >= 2 && p[0] is "hit" or "miss" or "stored").Select(p => p[^1]);
+        try
+        {
+            var count = await CacheBundles.PublishAsync(repository, _settings.Scope.WriteScope, target, keys, Local(), cancellationToken).ConfigureAwait(false);
+            log($"farm: cache: published {count} entries of {target} ({_settings.Scope.WriteScope}) to {repository.Name}");
+        }
+        catch (Exception ex) when (ex is RegistryException or IOException or Core.Oci.OciFormatException or HttpRequestException)
+        {
+            log($"farm: cache: warning: publishing to {repository.Name} failed: {ex.Message}");
+        }
+    }
+
+    public static CacheStatistics Statistics(string eventsFile) => CacheStatistics.Read(eventsFile);
+
+    private LocalDiskTier Local() => new(_settings.Directory!, _settings.MaxSizeBytes);
+
+    private RegistryRepository? OpenRegistry()
+    {
+        if (_settings.Registry is not { } registry || registry.IndexOf('/', StringComparison.Ordinal) is var slash && slash <= 0)
+        {
+            return null;
+        }
+
+        var host = registry[..slash];
+        var loopback = host.StartsWith("127.", StringComparison.Ordinal) || host.StartsWith("localhost", StringComparison.Ordinal) || host.StartsWith("[::1]", StringComparison.Ordinal);
+        return new RegistryRepository(new RegistryClient(host, new RegistryClientOptions { Insecure = loopback, MaxAttempts = 2 }), registry[(slash + 1)..]);
+    }
+}
