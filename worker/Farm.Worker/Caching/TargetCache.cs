@@ -34,7 +34,7 @@ internal sealed class TargetCache
             return null;
         }
 
-        var launcher = Environment.GetEnvironmentVariable("FARM_CC") is { Length: > 0 } configured ? configured : ExecutableLocator.Find("farm-cc");
+        var launcher = System.Environment.GetEnvironmentVariable("FARM_CC") is { Length: > 0 } configured ? configured : ExecutableLocator.Find("farm-cc");
         if (launcher is null)
         {
             log("farm: FARM_CACHE_DIR is set but farm-cc is neither in FARM_CC nor on PATH; building without the cache");
