@@ -1,3 +1,5 @@
+using Farm.Cache.Store;
+
 namespace Farm.Cache.Tests.Support;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace Farm.Cache.Tests.Support;
 /// </summary>
 internal static class CacheLayout
 {
-    public static IReadOnlyList<string> ActionKeys(string cacheDirectory, string scope = Store.CacheScope.Shared)
+    public static IReadOnlyList<string> ActionKeys(string cacheDirectory, string scope = CacheScope.Shared)
     {
         var root = Path.Combine(cacheDirectory, "v1", "ac", scope);
         return Directory.Exists(root)
@@ -14,7 +16,7 @@ internal static class CacheLayout
             : [];
     }
 
-    public static string ActionPath(string cacheDirectory, string key, string scope = Store.CacheScope.Shared) =>
+    public static string ActionPath(string cacheDirectory, string key, string scope = CacheScope.Shared) =>
         Path.Combine(cacheDirectory, "v1", "ac", scope, key[..2], key);
 
     public static IReadOnlyList<string> ObjectPaths(string cacheDirectory)
