@@ -1,0 +1,109 @@
+using System.Security.Cryptography;
+using Farm.Cache.Store;
+using Farm.Cache.Tests.Support;
+
+namespace Farm.Cache.Tests.Store;
+
+public sealed class LocalDiskTierTests
+{
+    [Fact]
+    public void PutThenGet_ActionAndObject_RoundTripUnderTheVersionedLayout()
+    {
+        using var temp = new TempDirectory();
+        var tier = new LocalDiskTier(temp.Path, capBytes: 1 << 20);
+        var content = "object bytes"u8.ToArray();
+        var digest = Digest(content);
+        var key = new string('e', 64);
+
+        tier.PutObject(digest, content);
+        tier.PutAction("trusted", key, [1, 2, 3]);
+
+        Assert.Equal(content, tier.GetObject(digest));
+        Assert.Equal([1, 2, 3], tier.GetAction("trusted", key));
+        Assert.True(File.Exists(temp.Combine("v1", "cas", digest[..2], digest)));
+        Assert.True(File.Exists(CacheLayout.ActionPath(temp.Path, key)));
+    }
+
+    [Fact]
+    public void Get_Missing_IsNull()
+    {
+        using var temp = new TempDirectory();
+        var tier = new LocalDiskTier(temp.Path, capBytes: 1 << 20);
+
+        Assert.Null(tier.GetObject(new string('0', 64)));
+        Assert.Null(tier.GetAction("trusted", new string('0', 64)));
+    }
+
+    [Fact]
+    public void PutAction_SameKeyInTwoScopes_KeptApart()
+    {
+        using var temp = new TempDirectory();
+        var tier = new LocalDiskTier(temp.Path, capBytes: 1 << 20);
+        var key = new string('a', 64);
+
+        tier.PutAction("trusted", key, [1]);
+        tier.PutAction("untrusted-pr-42", key, [2]);
+
+        Assert.Equal([1], tier.GetAction("trusted", key));
+        Assert.Equal([2], tier.GetAction("untrusted-pr-42", key));
+    }
+
+    [Fact]
+    public void Evict_OverCap_RemovesLeastRecentlyUsedAndKeepsRecentlyRead()
+    {
+        using var temp = new TempDirectory();
+        var tier = new LocalDiskTier(temp.Path, capBytes: 10_000);
+        var digests = Enumerable.Range(0, 10).Select(i => Put(tier, i)).ToList();
+        var hourAgo = DateTime.UtcNow.AddHours(-1);
+        for (var i = 0; i < digests.Count; i++)
+        {
+            File.SetLastWriteTimeUtc(ObjectFile(temp, digests[i]), hourAgo.AddMinutes(i)); // 0 oldest, 9 newest
+        }
+
+        tier.GetObject(digests[0]);
+        tier.GetObject(digests[1]);
+        var newest = Put(tier, 10); // 11,000 bytes: over the cap, evicted down to 90 % (9,000)
+        tier.Evict();
+
+        Assert.Equal(digests[0], tier.GetObject(digests[0]) is { } zero ? Digest(zero) : null);
+        Assert.NotNull(tier.GetObject(digests[1]));
+        Assert.Null(tier.GetObject(digests[2]));
+        Assert.Null(tier.GetObject(digests[3]));
+        Assert.All(digests.Skip(4).Append(newest), d => Assert.NotNull(tier.GetObject(d)));
+    }
+
+    [Fact]
+    public void Evict_UnderCap_RemovesNothing()
+    {
+        using var temp = new TempDirectory();
+        var tier = new LocalDiskTier(temp.Path, capBytes: 10_000);
+        var digests = Enumerable.Range(0, 10).Select(i => Put(tier, i)).ToList();
+
+        tier.Evict();
+
+        Assert.All(digests, d => Assert.NotNull(tier.GetObject(d)));
+    }
+
+    [Fact]
+    public void Evict_NothingWrittenYet_DoesNothing()
+    {
+        using var temp = new TempDirectory();
+
+        new LocalDiskTier(temp.Combine("never-written"), capBytes: 1).Evict();
+
+        Assert.False(Directory.Exists(temp.Combine("never-written")));
+    }
+
+    /// <summary>Puts a 1,000-byte object, different for each <paramref name="seed"/>; returns its digest.</summary>
+    private static string Put(LocalDiskTier tier, int seed)
+    {
+        var content = Enumerable.Repeat((byte)seed, 1000).ToArray();
+        var digest = Digest(content);
+        tier.PutObject(digest, content);
+        return digest;
+    }
+
+    private static string ObjectFile(TempDirectory temp, string digest) => temp.Combine("v1", "cas", digest[..2], digest);
+
+    private static string Digest(byte[] content) => Convert.ToHexStringLower(SHA256.HashData(content));
+}
