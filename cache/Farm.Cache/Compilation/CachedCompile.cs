@@ -100,7 +100,7 @@ public sealed class CachedCompile
             {
                 // Line markers name files (absolute paths of this build); code lines are hashed as they are, so a
                 // path inside a string literal keeps two builds at different paths apart.
-                var text = line.StartsWith('#') ? prefixes.Normalise(line) : line;
+                var text = line.Length > 2 && line[0] == '#' && line[1] == ' ' && char.IsAsciiDigit(line[2]) ? prefixes.Normalise(line) : line;
                 hash.AppendData(Encoding.UTF8.GetBytes(text));
                 hash.AppendData("\n"u8);
             },
