@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# The object cache against plain gcc and ccache, in one run (run by hand):
+#   bench/cache.sh [RUNS] [APP_DIR...]
+# Workloads: the example catalog (every qemu/linuxu target of examples/), plus each APP_DIR given (a Kraftfile
+# directory, e.g. a copy of unikraft/app-helloworld kept outside the repository) for its qemu/x86_64 target;
+# BENCH_CATALOG=0 leaves the catalog out.
+# Modes, each cold (empty caches) and warm (a new build directory, so make compiles everything again):
+#   gcc; ccache (local); ccache (Redis only); farm-cc (local); farm-cc (Redis only: empty local disk);
+#   farm-cc (registry only: empty local disk and Redis). Prints the median build seconds and the ratios.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-3}
+shift || true
+apps=("$@")
+tests/install-packages.sh
+command -v ccache >/dev/null || { echo "bench/cache.sh: needs ccache (apt-get install ccache)" >&2; exit 1; }
+command -v redis-server >/dev/null || { echo "bench/cache.sh: needs redis-server (apt-get install redis-server)" >&2; exit 1; }
+dotnet build Farm.sln -c Release --nologo -v quiet >/dev/null
+dotnet publish cache/Farm.Cache.Cc -c Release -r linux-x64 --nologo -v quiet -o out/farm-cc >/dev/null
+dotnet build farm/Farm -c Release --nologo -v quiet >/dev/null
+worker=(dotnet worker/Farm.Worker/bin/Release/net10.0/worker.dll)
+farm=(dotnet farm/Farm/bin/Release/net10.0/farm.dll)
+work=$(mktemp -d)
+redis_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --maxmemory 512mb --maxmemory-policy allkeys-lru --daemonize yes --pidfile "$work/redis.pid" >/dev/null
+mkdir -p "$work/registry"
+registry=$(tests/registry.sh start "$work/registry")
+cleanup() {
+  tests/registry.sh stop "$work/registry" >/dev/null 2>&1 || true
+  if [ -f "$work/redis.pid" ]; then kill "$(cat "$work/redis.pid")" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# targets: "APP KERNEL" lines for the workload
+targets=()
+catalog=(examples/*/Kraftfile)
+[ "${BENCH_CATALOG:-1}" = 1 ] || catalog=()
+for kraftfile in "${catalog[@]}" "${apps[@]/%//Kraftfile}"; do
+  [ -f "$kraftfile" ] || continue
+  app=$(dirname "$kraftfile")
+  while read -r kernel; do targets+=("$app $kernel"); done < <("${farm[@]}" plan --json "$app" 2>/dev/null | python3 -c '
+import json, sys
+for job in json.load(sys.stdin)["jobs"]:
+    if job["platform"] in ("qemu", "linuxu") and (job["architecture"] == "x86_64" or "examples/" in sys.argv[1]):
+        print(job["kernel"])' "$app")
+done
+
+# build MODE PHASE RUN: builds every target once, prints the summed make seconds
+build() {
+  local mode=$1 phase=$2 run=$3 total=0 app kernel seconds
+  local dir=$work/$mode/$run/$phase
+  for entry in "${targets[@]}"; do
+    read -r app kernel <<<"$entry"
+    local env=(env -u FARM_CACHE_DIR -u FARM_CACHE_REDIS -u FARM_CACHE_REGISTRY -u FARM_CC)
+    local args=()
+    case $mode in
+      ccache-local) env+=(CCACHE_DIR="$work/$mode/$run/ccache"); args=(--cc-launcher "$(command -v ccache)") ;;
+      ccache-redis) env+=(CCACHE_DIR="$work/$mode/$run/ccache-$phase" CCACHE_REMOTE_STORAGE="redis://127.0.0.1:$redis_port" CCACHE_REMOTE_ONLY=true CCACHE_NAMESPACE="r$run")
+                    args=(--cc-launcher "$(command -v ccache)") ;;
+      farm-local) env+=(FARM_CC="$PWD/out/farm-cc/farm-cc" FARM_CACHE_DIR="$work/$mode/$run/cache") ;;
+      farm-redis) env+=(FARM_CC="$PWD/out/farm-cc/farm-cc" FARM_CACHE_DIR="$work/$mode/$run/cache-$phase" FARM_CACHE_REDIS="127.0.0.1:$redis_port" FARM_CACHE_SCOPE="r$run$mode") ;;
+      farm-registry) env+=(FARM_CC="$PWD/out/farm-cc/farm-cc" FARM_CACHE_DIR="$work/$mode/$run/cache-$phase" FARM_CACHE_REGISTRY="$registry/cache$run") ;;
+    esac
+    "${env[@]}" "${worker[@]}" build-target "$app" --target "$kernel" --out "$dir/$kernel/out" --build-dir "$dir/$kernel/build" \
+      -j2 --json "${args[@]}" >"$dir.$kernel.json" 2>"$dir.$kernel.log" || { echo "FAILED $mode $phase $kernel: see $dir.$kernel.log" >&2; tail -5 "$dir.$kernel.log" >&2; exit 1; }
+    seconds=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["buildSeconds"])' "$dir.$kernel.json")
+    total=$(echo "$total + $seconds" | bc)
+  done
+  echo "$total"
+}
+
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+hits() { # hits/total over the warm run's result.json files of MODE
+  python3 - "$work/$1" <<'PY'
+import glob, json, sys
+h = t = 0
+for f in glob.glob(sys.argv[1] + "/*/warm.*.json"):
+    c = json.load(open(f)).get("cache")
+    if c: h += c["hits"]; t += c["hits"] + c["misses"]
+print(f"{h}/{t}" if t else "-")
+PY
+}
+
+echo "workload: ${#targets[@]} targets (${targets[*]}), -j2, median of $runs, $(nproc) cores, $(date -u +%F)"
+declare -A cold warm
+for run in $(seq "$runs"); do
+  for mode in gcc ccache-local ccache-redis farm-local farm-redis farm-registry; do
+    mkdir -p "$work/$mode/$run"
+    cold[$mode]+="$(build "$mode" cold "$run") "
+    warm[$mode]+="$(build "$mode" warm "$run") "
+  done
+done
+
+gcc_cold=$(median <<<"${cold[gcc]}")
+ccache_warm=$(median <<<"${warm[ccache-local]}")
+printf '%-15s %10s %10s %14s %14s %10s\n' mode cold_s warm_s cold/gcc warm/ccache warm_hits
+for mode in gcc ccache-local ccache-redis farm-local farm-redis farm-registry; do
+  c=$(median <<<"${cold[$mode]}"); w=$(median <<<"${warm[$mode]}")
+  printf '%-15s %10.2f %10.2f %14.2f %14.2f %10s\n' "$mode" "$c" "$w" "$(echo "$c / $gcc_cold" | bc -l)" "$(echo "$w / $ccache_warm" | bc -l)" "$(hits "$mode")"
+done
