@@ -99,7 +99,7 @@ internal sealed class SampleProject
     public IReadOnlyList<SourceCompile> Compiles =>
     [
         C("main.c", "app/main.o", "app/main.d", ["-MD", "-MF", "app/main.d"]),
-        C("util.c", "app/util.o", "app/util.d", ["-MMD", "-MFapp/util.d"]),
+        C("util.c", "app/util.o", "app/util.d", ["-MMD", "-MP", "-MFapp/util.d"]),
         C(PathInStringLiteral, "app/where.o", "app/where.d", ["-MD", "-MF", "app/where.d"]),
         new("start.S", "app/start.o", "app/.start.o.d", [.. Common, "-D__ASSEMBLY__", "-Wp,-MD,app/.start.o.d", "-c", Source("start.S"), "-o", "app/start.o"]),
         new("plain.s", "app/plain.o", null, ["-g", "-c", Source("plain.s"), "-o", "app/plain.o"]),
