@@ -42,6 +42,31 @@ public sealed class CacheEventsTests
     }
 
     [Fact]
+    public void Flush_ManyCompilesAtOnce_NoLineLost()
+    {
+        // make -j runs farm-cc many times at once, each appending its lines; the worker reads them back for the
+        // target's counters and the keys to publish, so a lost line is a lost count and an unpublished entry.
+        using var temp = new TempDirectory();
+        const int Writers = 8;
+        const int Runs = 300;
+
+        Parallel.For(0, Writers, writer =>
+        {
+            for (var run = 0; run < Runs; run++)
+            {
+                var events = new CacheEvents(temp.Path);
+                events.Miss($"{writer}-{run}");
+                events.Stored("trusted", $"{writer}-{run}");
+                events.Flush();
+            }
+        });
+
+        var lines = File.ReadAllLines(temp.Combine("stats", "events.log"));
+        Assert.Equal(Writers * Runs * 2, lines.Length);
+        Assert.All(lines, line => Assert.Matches("^(miss|stored trusted) [0-9]+-[0-9]+$", line));
+    }
+
+    [Fact]
     public void Flush_TargetLog_GetsTheSameLines()
     {
         using var temp = new TempDirectory();
