@@ -50,7 +50,7 @@ public static class CompilerIdentity
             Directory.CreateDirectory(cacheDirectory);
             File.AppendAllText(memo, $"{stamp}\t{identity}\n");
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // The memo is an optimisation.
         }

@@ -202,6 +202,21 @@ public sealed class FarmCcTests
     }
 
     [Fact]
+    public void Run_CacheDirectoryNotWritable_StillCompiles()
+    {
+        // A cache directory this user cannot write (another user's, a read-only mount) makes writing the compiler
+        // memo fail with UnauthorizedAccessException. These tests run as root, which permissions do not stop, so a
+        // directory where the memo file should be stands in: opening it for writing fails the same way (EISDIR).
+        using var temp = Project();
+        var settings = TestSettings.Local(temp.Combine("cache"));
+        Directory.CreateDirectory(temp.Combine("cache", "compilers.tsv"));
+
+        var run = Compile(settings, temp);
+
+        Assert.True(File.Exists(temp.Combine("a.o")), run.ToString());
+    }
+
+    [Fact]
     public void Run_HitWithAWarning_ReplaysTheWarningWithThisBuildsPaths()
     {
         using var temp = new TempDirectory();
