@@ -113,7 +113,7 @@ public sealed class CachedCompile
         WriteAtomically(InPlace(invocation.Output!), content);
         if (invocation.DependencyFile is { } dependencyFile && entry.DependencyFile is { } dependencies)
         {
-            WriteAtomically(InPlace(dependencyFile), Encoding.UTF8.GetBytes(prefixes.Denormalise(dependencies.Replace(OutputMarker, invocation.Output, StringComparison.Ordinal))));
+            WriteAtomically(InPlace(dependencyFile), Encoding.UTF8.GetBytes(DependencyFile.Rewrap(prefixes.Denormalise(dependencies.Replace(OutputMarker, invocation.Output, StringComparison.Ordinal)))));
         }
 
         if (entry.Stderr.Length > 0)

@@ -56,7 +56,7 @@ public sealed class CacheEvents
             try
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                File.AppendAllText(path, text);
+                AppendOnlyFile.TryAppend(path, System.Text.Encoding.UTF8.GetBytes(text));
             }
             catch (IOException)
             {
