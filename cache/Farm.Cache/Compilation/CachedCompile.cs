@@ -53,10 +53,10 @@ public sealed class CachedCompile
         }
 
         var started = DateTime.UtcNow;
-        var input = InputDigest(invocation, prefixes, _directory);
+        var (input, uncacheable) = InputDigest(invocation, prefixes, _directory);
         if (input is null)
         {
-            _events.Uncacheable("preprocessor failed");
+            _events.Uncacheable(uncacheable!);
             return CompilerProcess.Run(compiler, compileArguments, _stdout, _stderr, _directory).ExitCode;
         }
 
@@ -83,29 +83,54 @@ public sealed class CachedCompile
         return exitCode;
     }
 
-    /// <summary>The digest of what the compiler will see: the preprocessed source with line-marker paths normalised.</summary>
-    private static string? InputDigest(CompilerInvocation invocation, PrefixMap prefixes, string directory)
+    /// <summary>
+    /// The digest of what the compiler will see: the preprocessed source with line-marker paths normalised (plain
+    /// assembly: its bytes). Null with a reason when that is not everything the compile reads: assembler
+    /// <c>.include</c>/<c>.incbin</c> pull in files that neither the preprocessor nor the key sees.
+    /// </summary>
+    private static (string? Digest, string? Uncacheable) InputDigest(CompilerInvocation invocation, PrefixMap prefixes, string directory)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        if (invocation.IsAssemblyWithoutPreprocessor)
+        var readsOtherFiles = false;
+        void Add(string line)
         {
-            hash.AppendData(File.ReadAllBytes(Path.Combine(directory, invocation.Source!)));
-            return Convert.ToHexStringLower(hash.GetHashAndReset());
+            readsOtherFiles |= invocation.IsAssembly && AssemblerReadsFile(line);
+            hash.AppendData(Encoding.UTF8.GetBytes(line));
+            hash.AppendData("\n"u8);
         }
 
-        var (exitCode, _) = CompilerProcess.Stream(
-            invocation.Compiler,
-            prefixes.CompilerFlags().Concat(invocation.PreprocessArguments),
-            line =>
+        if (invocation.IsAssemblyWithoutPreprocessor)
+        {
+            foreach (var line in File.ReadLines(Path.Combine(directory, invocation.Source!)))
             {
-                // Line markers name files (absolute paths of this build); code lines are hashed as they are, so a
-                // path inside a string literal keeps two builds at different paths apart.
-                var text = line.Length > 2 && line[0] == '#' && line[1] == ' ' && char.IsAsciiDigit(line[2]) ? prefixes.Normalise(line) : line;
-                hash.AppendData(Encoding.UTF8.GetBytes(text));
-                hash.AppendData("\n"u8);
-            },
-            directory);
-        return exitCode == 0 ? Convert.ToHexStringLower(hash.GetHashAndReset()) : null;
+                Add(line);
+            }
+        }
+        else
+        {
+            var (exitCode, _) = CompilerProcess.Stream(
+                invocation.Compiler,
+                prefixes.CompilerFlags().Concat(invocation.PreprocessArguments),
+                line =>
+                {
+                    // Line markers name files (absolute paths of this build); code lines are hashed as they are, so a
+                    // path inside a string literal keeps two builds at different paths apart.
+                    Add(line.Length > 2 && line[0] == '#' && line[1] == ' ' && char.IsAsciiDigit(line[2]) ? prefixes.Normalise(line) : line);
+                },
+                directory);
+            if (exitCode != 0)
+            {
+                return (null, "preprocessor failed");
+            }
+        }
+
+        return readsOtherFiles ? (null, "assembler .include or .incbin") : (Convert.ToHexStringLower(hash.GetHashAndReset()), null);
+    }
+
+    private static bool AssemblerReadsFile(string line)
+    {
+        var text = line.TrimStart();
+        return text.StartsWith(".incbin", StringComparison.Ordinal) || text.StartsWith(".include", StringComparison.Ordinal);
     }
 
     private void Replay(CompilerInvocation invocation, PrefixMap prefixes, ActionEntry entry, byte[] content)

@@ -37,7 +37,20 @@ public sealed record CompilerInvocation
 
     public bool IsCacheable => UncacheableReason is null;
 
-    public bool IsAssemblyWithoutPreprocessor => Source?.EndsWith(".s", StringComparison.Ordinal) == true && !Arguments.Contains("-x");
+    /// <summary>The language <c>-x</c> names, when given.</summary>
+    public string? ExplicitLanguage => Arguments.Select((a, i) => (a, i)).Where(p => p.a == "-x" && p.i + 1 < Arguments.Count).Select(p => Arguments[p.i + 1]).LastOrDefault();
+
+    /// <summary>Assembly the preprocessor never sees: <c>.s</c>, or <c>-x assembler</c>; its bytes are the input.</summary>
+    public bool IsAssemblyWithoutPreprocessor => ExplicitLanguage switch
+    {
+        "assembler" => true,
+        null => Source?.EndsWith(".s", StringComparison.Ordinal) == true,
+        _ => false,
+    };
+
+    /// <summary>Assembly of any kind: its <c>.include</c> and <c>.incbin</c> read files the key cannot see.</summary>
+    public bool IsAssembly => ExplicitLanguage is "assembler" or "assembler-with-cpp"
+        || (ExplicitLanguage is null && (Source?.EndsWith(".s", StringComparison.Ordinal) == true || Source?.EndsWith(".S", StringComparison.Ordinal) == true));
 
     public static CompilerInvocation Parse(string compiler, IReadOnlyList<string> arguments)
     {

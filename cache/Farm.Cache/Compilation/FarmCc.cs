@@ -34,7 +34,7 @@ public static class FarmCc
 
         try
         {
-            return new CachedCompile(settings, new TieredCache(tiers, events), events, stdout, stderr, workingDirectory).Run(compiler, arguments);
+            return new CachedCompile(settings, new TieredCache(tiers, events, settings.ReadOnly), events, stdout, stderr, workingDirectory).Run(compiler, arguments);
         }
         finally
         {

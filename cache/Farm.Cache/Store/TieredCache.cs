@@ -13,11 +13,14 @@ public sealed class TieredCache
 {
     private readonly IReadOnlyList<ICacheTier> _tiers;
     private readonly CacheEvents _events;
+    private readonly bool _readOnly;
 
-    public TieredCache(IReadOnlyList<ICacheTier> tiers, CacheEvents events)
+    /// <param name="readOnly">Never write: no promotion either (<c>FARM_CACHE_READONLY</c>).</param>
+    public TieredCache(IReadOnlyList<ICacheTier> tiers, CacheEvents events, bool readOnly = false)
     {
         _tiers = tiers;
         _events = events;
+        _readOnly = readOnly;
     }
 
     public (ActionEntry Entry, byte[] Object, string Tier)? TryGet(CacheScope scope, string key)
@@ -34,7 +37,7 @@ public sealed class TieredCache
                 }
 
                 // Promote, into the scope the entry came from: a trusted entry stays trusted.
-                for (var upper = 0; upper < level; upper++)
+                for (var upper = 0; upper < (_readOnly ? 0 : level); upper++)
                 {
                     var above = _tiers[upper];
                     Attempt(above, () =>
@@ -54,7 +57,7 @@ public sealed class TieredCache
 
     public void Put(CacheScope scope, string key, ActionEntry entry, byte[] content)
     {
-        foreach (var tier in _tiers)
+        foreach (var tier in _readOnly ? [] : _tiers)
         {
             Attempt(tier, () =>
             {
