@@ -3,7 +3,9 @@
 # make and gcc, the arm64 cross compiler, QEMU for x86_64 and arm64, git, python3 (the fixture core's
 # kconfig), util-linux's `script` (the linuxu pseudo-terminal), the CNCF registry and skopeo (the OCI
 # tests' real registry and third-party client), openssl and Node.js with npm (npm @sigstore/verify checks our
-# signatures; it needs node >= 20.17, which this machine kind ships). Idempotent; quiet when all is there.
+# signatures; it needs node >= 20.17, which this machine kind ships), redis-server (the cache's hot tier),
+# ccache (the cache benchmark's yardstick) and clang (farm-cc is published with NativeAOT, which links
+# with it). Idempotent; quiet when all is there.
 set -euo pipefail
 
 declare -A wanted=(
@@ -19,6 +21,9 @@ declare -A wanted=(
   [docker-registry]=docker-registry
   [skopeo]=skopeo
   [openssl]=openssl
+  [redis-server]=redis-server
+  [ccache]=ccache
+  [clang]=clang
   [node]=nodejs
   [npm]=npm
 )

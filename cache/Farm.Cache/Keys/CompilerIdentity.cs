@@ -38,9 +38,9 @@ public static class CompilerIdentity
                 }
             }
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            // A memo being rewritten is read again next time; hashing is the fallback.
+            // A memo being rewritten (or not readable) is read again next time; hashing is the fallback.
         }
 
         using var stream = File.OpenRead(real);

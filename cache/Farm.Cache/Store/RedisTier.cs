@@ -32,6 +32,9 @@ public sealed class RedisTier : ICacheTier, IDisposable
         options.AsyncTimeout = 2000;
         options.AbortOnConnectFail = true;
         options.ConnectRetry = 1;
+
+        // A Redis that dies mid-build must cost a miss now, not a 2 s timeout per call.
+        options.BacklogPolicy = BacklogPolicy.FailFast;
         return new RedisTier(ConnectionMultiplexer.Connect(options));
     }
 
