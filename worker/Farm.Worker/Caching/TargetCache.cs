@@ -108,15 +108,5 @@ internal sealed class TargetCache
 
     private LocalDiskTier Local() => new(_settings.Directory!, _settings.MaxSizeBytes);
 
-    private RegistryRepository? OpenRegistry()
-    {
-        if (_settings.Registry is not { } registry || registry.IndexOf('/', StringComparison.Ordinal) is var slash && slash <= 0)
-        {
-            return null;
-        }
-
-        var host = registry[..slash];
-        var loopback = host.StartsWith("127.", StringComparison.Ordinal) || host.StartsWith("localhost", StringComparison.Ordinal) || host.StartsWith("[::1]", StringComparison.Ordinal);
-        return new RegistryRepository(new RegistryClient(host, new RegistryClientOptions { Insecure = loopback, MaxAttempts = 2 }), registry[(slash + 1)..]);
-    }
+    private RegistryRepository? OpenRegistry() => CacheRegistry.Open(_settings.Registry);
 }

@@ -101,7 +101,7 @@ internal static class BuildTargetCommand
 
         var capabilities = await CapabilityDetector.DetectAsync(null, cancellationToken).ConfigureAwait(false);
         var pipeline = new TargetPipeline(
-            new SourceResolver(new GitCheckoutCache(Path.Combine(WorkerSettings.CacheDirectory(), "sources"))),
+            new SourceResolver(new GitCheckoutCache(Path.Combine(WorkerSettings.CacheDirectory(), "sources"), WorkerSettings.SourceArchive()) { Log = line => stderr.WriteLine(line) }),
             builder,
             capabilities,
             CapabilityDetector.Runners(capabilities));

@@ -15,6 +15,10 @@ internal static class WorkerSettings
         return queues;
     }
 
+    /// <summary>Source trees kept in the cache registry (<c>FARM_CACHE_REGISTRY</c>, <c>host:port/repo</c>), or null.</summary>
+    public static Sources.SourceArchive? SourceArchive() =>
+        Farm.Cache.Store.CacheRegistry.Open(Environment.GetEnvironmentVariable("FARM_CACHE_REGISTRY")) is { } repository ? new Sources.SourceArchive(repository) : null;
+
     /// <summary>Git checkouts and other caches: <c>Farm__Worker__CacheDirectory</c>, else the XDG cache directory.</summary>
     public static string CacheDirectory() =>
         Environment.GetEnvironmentVariable("Farm__Worker__CacheDirectory") is { Length: > 0 } configured

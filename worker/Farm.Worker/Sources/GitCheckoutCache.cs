@@ -18,13 +18,25 @@ internal sealed partial class GitCheckoutCache
     private static readonly TimeSpan GitTimeout = TimeSpan.FromMinutes(10);
     private readonly string _root;
 
-    public GitCheckoutCache(string root)
+    private readonly SourceArchive? _archive;
+
+    /// <param name="archive">Where resolved trees are kept in the registry, so that other workers need not clone.</param>
+    public GitCheckoutCache(string root, SourceArchive? archive = null)
     {
         _root = Path.GetFullPath(root);
+        _archive = archive;
     }
+
+    /// <summary>Messages about the registry archive (a miss is silent; a failure is worth a line).</summary>
+    public Action<string> Log { get; init; } = _ => { };
 
     public async Task<ResolvedComponent> CheckoutAsync(string name, string url, string? version, CancellationToken cancellationToken)
     {
+        if (_archive is not null && await TryArchiveAsync(name, url, version, cancellationToken).ConfigureAwait(false) is { } archived)
+        {
+            return archived;
+        }
+
         var mirror = Path.Combine(_root, "git", Hash(url) + ".git");
 
         // One fetch per mirror at a time: git's ref updates in a shared bare repository would otherwise race.
@@ -52,9 +64,64 @@ internal sealed partial class GitCheckoutCache
         if (!Directory.Exists(directory))
         {
             await ExtractAsync(name, mirror, commit, directory, cancellationToken).ConfigureAwait(false);
+            if (_archive is not null)
+            {
+                try
+                {
+                    await _archive.PublishAsync(url, commit, tree, directory, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is Farm.Core.Oci.Distribution.RegistryException or IOException or HttpRequestException)
+                {
+                    Log($"farm: {name}: warning: could not keep the source tree in {_archive.Name}: {ex.Message}");
+                }
+            }
         }
 
         return new ResolvedComponent(name, directory, url, commit, tree);
+    }
+
+    /// <summary>
+    /// The tree from the registry archive: a pinned commit needs no git at all; a branch or tag costs one
+    /// <c>git ls-remote</c> to learn its commit, never a clone.
+    /// </summary>
+    private async Task<ResolvedComponent?> TryArchiveAsync(string name, string url, string? version, CancellationToken cancellationToken)
+    {
+        var commit = version is not null && FullCommitId().IsMatch(version) ? version : await RemoteCommitAsync(url, version, cancellationToken).ConfigureAwait(false);
+        if (commit is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var trees = Path.Combine(_root, "trees");
+            Directory.CreateDirectory(trees);
+            var tree = await _archive!.TryRestoreAsync(url, commit, trees, cancellationToken).ConfigureAwait(false);
+            return tree is null ? null : new ResolvedComponent(name, Path.Combine(trees, tree), url, commit, tree);
+        }
+        catch (Exception ex) when (ex is Farm.Core.Oci.Distribution.RegistryException or Farm.Core.Oci.OciFormatException or IOException or HttpRequestException)
+        {
+            Log($"farm: {name}: warning: source archive {_archive!.Name} failed, cloning instead: {ex.Message}");
+            return null;
+        }
+    }
+
+    private static async Task<string?> RemoteCommitAsync(string url, string? version, CancellationToken cancellationToken)
+    {
+        string[] patterns = version is null ? ["HEAD"] : [$"refs/heads/{version}", $"refs/tags/{version}", $"refs/tags/{version}^{{}}"];
+        var (outcome, output) = await ProcessRunner.CaptureAsync(new ProcessSpec("git", ["ls-remote", url, .. patterns]), GitTimeout, cancellationToken).ConfigureAwait(false);
+        if (!outcome.Succeeded)
+        {
+            return null;
+        }
+
+        var refs = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split('\t'))
+            .Where(p => p.Length == 2 && FullCommitId().IsMatch(p[0]))
+            .ToDictionary(p => p[1].Trim(), p => p[0], StringComparer.Ordinal);
+        return version is null
+            ? refs.GetValueOrDefault("HEAD")
+            : refs.GetValueOrDefault($"refs/tags/{version}^{{}}") ?? refs.GetValueOrDefault($"refs/tags/{version}") ?? refs.GetValueOrDefault($"refs/heads/{version}");
     }
 
     private static async Task FetchAsync(string name, string mirror, string url, string? version, CancellationToken cancellationToken)
