@@ -22,10 +22,13 @@ public sealed class CachedCompile
     private readonly TextWriter _stdout;
     private readonly TextWriter _stderr;
     private readonly string _directory;
+    private readonly LocalDiskTier? _manifests;
 
     /// <param name="workingDirectory">Where the compile runs (make runs compiles from the build directory).</param>
-    public CachedCompile(CacheSettings settings, TieredCache cache, CacheEvents events, TextWriter stdout, TextWriter stderr, string workingDirectory)
+    /// <param name="manifests">The local disk, for direct-mode manifests; null turns direct mode off.</param>
+    public CachedCompile(CacheSettings settings, TieredCache cache, CacheEvents events, TextWriter stdout, TextWriter stderr, string workingDirectory, LocalDiskTier? manifests = null)
     {
+        _manifests = manifests;
         _directory = workingDirectory;
         _settings = settings;
         _cache = cache;
@@ -53,6 +56,12 @@ public sealed class CachedCompile
         }
 
         var started = DateTime.UtcNow;
+        var directKey = _manifests is not null && DirectMode.Eligible(invocation) ? DirectMode.Key(identity, invocation, prefixes, _directory) : null;
+        if (directKey is not null && DirectHit(invocation, prefixes, directKey) is { } direct)
+        {
+            return direct;
+        }
+
         var (input, uncacheable) = InputDigest(invocation, prefixes, _directory);
         if (input is null)
         {
@@ -70,6 +79,7 @@ public sealed class CachedCompile
         {
             Replay(invocation, prefixes, hit.Entry, hit.Object);
             _events.Hit(hit.Tier, key);
+            RecordManifest(invocation, prefixes, directKey, key);
             return 0;
         }
 
@@ -77,10 +87,54 @@ public sealed class CachedCompile
         var (exitCode, stderr) = CompilerProcess.Run(compiler, compileArguments, _stdout, _stderr, _directory);
         if (exitCode == 0 && !_settings.ReadOnly && File.Exists(InPlace(invocation.Output!)))
         {
-            Store(invocation, prefixes, key, stderr, started);
+            if (Store(invocation, prefixes, key, stderr, started))
+            {
+                RecordManifest(invocation, prefixes, directKey, key);
+            }
         }
 
         return exitCode;
+    }
+
+    private int? DirectHit(CompilerInvocation invocation, PrefixMap prefixes, string directKey)
+    {
+        foreach (var scope in _settings.Scope.ReadScopes)
+        {
+            if (_manifests!.GetManifest(scope, directKey) is not { } manifest || DirectMode.Resolve(manifest, prefixes, _directory) is not { } key)
+            {
+                continue;
+            }
+
+            if (_cache.TryGet(_settings.Scope, key) is { } hit)
+            {
+                Replay(invocation, prefixes, hit.Entry, hit.Object);
+                _events.Hit(hit.Tier, key);
+                _events.Direct();
+                return 0;
+            }
+        }
+
+        return null;
+    }
+
+    private void RecordManifest(CompilerInvocation invocation, PrefixMap prefixes, string? directKey, string key)
+    {
+        if (directKey is null || _settings.ReadOnly || invocation.DependencyFile is not { } dependencyFile || !File.Exists(InPlace(dependencyFile)))
+        {
+            return;
+        }
+
+        try
+        {
+            if (DirectMode.Build(key, File.ReadAllText(InPlace(dependencyFile)), prefixes, _directory) is { } manifest)
+            {
+                _manifests!.PutManifest(_settings.Scope.WriteScope, directKey, manifest);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            _events.Error("local", ex.GetType().Name);
+        }
     }
 
     /// <summary>
@@ -147,7 +201,7 @@ public sealed class CachedCompile
         }
     }
 
-    private void Store(CompilerInvocation invocation, PrefixMap prefixes, string key, string stderr, DateTime started)
+    private bool Store(CompilerInvocation invocation, PrefixMap prefixes, string key, string stderr, DateTime started)
     {
         string? dependencies = null;
         if (invocation.DependencyFile is { } dependencyFile && File.Exists(InPlace(dependencyFile)))
@@ -160,7 +214,7 @@ public sealed class CachedCompile
         if (inputs.Select(InPlace).Any(path => File.Exists(path) && File.GetLastWriteTimeUtc(path) > started))
         {
             _events.Uncacheable("an input changed during the compile");
-            return;
+            return false;
         }
 
         var content = File.ReadAllBytes(InPlace(invocation.Output!));
@@ -171,6 +225,7 @@ public sealed class CachedCompile
             prefixes.Mark(stderr));
         _cache.Put(_settings.Scope, key, entry, content);
         _events.Stored(_settings.Scope.WriteScope, key);
+        return true;
     }
 
     private string InPlace(string path) => Path.GetFullPath(path, _directory);

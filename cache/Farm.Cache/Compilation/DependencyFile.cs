@@ -62,6 +62,26 @@ public static class DependencyFile
         return output.ToString();
     }
 
+    /// <summary>The files a dependency file lists (the prerequisites of every rule, without the targets).</summary>
+    public static IEnumerable<string> Paths(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var joined = text.Replace("\\\n", " ", StringComparison.Ordinal);
+        foreach (var line in joined.Split('\n'))
+        {
+            var colon = line.IndexOf(": ", StringComparison.Ordinal);
+            if (colon < 0)
+            {
+                continue;
+            }
+
+            foreach (var token in Tokens(line[(colon + 1)..]))
+            {
+                yield return token;
+            }
+        }
+    }
+
     private static int Write(StringBuilder output, string name, int column)
     {
         if (column > 0)

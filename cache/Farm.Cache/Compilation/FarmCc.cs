@@ -17,7 +17,8 @@ public static class FarmCc
         }
 
         var events = new CacheEvents(settings.Directory, settings.TargetEvents);
-        var tiers = new List<ICacheTier> { new LocalDiskTier(settings.Directory!, settings.MaxSizeBytes) };
+        var local = new LocalDiskTier(settings.Directory!, settings.MaxSizeBytes);
+        var tiers = new List<ICacheTier> { local };
         RedisTier? redis = null;
         if (settings.Redis is { } endpoint)
         {
@@ -34,7 +35,7 @@ public static class FarmCc
 
         try
         {
-            return new CachedCompile(settings, new TieredCache(tiers, events, settings.ReadOnly), events, stdout, stderr, workingDirectory).Run(compiler, arguments);
+            return new CachedCompile(settings, new TieredCache(tiers, events, settings.ReadOnly), events, stdout, stderr, workingDirectory, local).Run(compiler, arguments);
         }
         finally
         {

@@ -24,6 +24,9 @@ public sealed class CacheEvents
 
     public void Miss(string key) => _lines.Add($"miss {key}");
 
+    /// <summary>The hit before it came through a direct-mode manifest, without running the preprocessor.</summary>
+    public void Direct() => _lines.Add("direct");
+
     /// <summary>A compile stored under <paramref name="key"/> in <paramref name="scope"/>.</summary>
     public void Stored(string scope, string key) => _lines.Add($"stored {scope} {key}");
 

@@ -30,6 +30,11 @@ public sealed class LocalDiskTier : ICacheTier
 
     public void DeleteAction(string scope, string key) => File.Delete(ActionPath(scope, key));
 
+    /// <summary>Direct-mode manifests: local only (they describe this worker's files).</summary>
+    public byte[]? GetManifest(string scope, string key) => Read(Path.Combine(_root, "mf", scope, key[..2], key));
+
+    public void PutManifest(string scope, string key, byte[] manifest) => Write(Path.Combine(_root, "mf", scope, key[..2], key), manifest);
+
     public void DeleteObject(string digest) => File.Delete(ObjectPath(digest));
 
     /// <summary>Removes least recently used files until the tier is under 90 % of its cap.</summary>

@@ -1,0 +1,140 @@
+using System.Security.Cryptography;
+using System.Text;
+using Farm.Cache.Keys;
+
+namespace Farm.Cache.Compilation;
+
+/// <summary>
+/// The shortcut past the preprocessor, for rebuilds in place: a manifest, keyed by the compiler, the arguments, the
+/// source's bytes and the names of every file in every include directory, lists each file the last compile read
+/// (from its <c>-MD</c> dependency file) with its digest, and the preprocessor-mode key that compile had. When every
+/// listed file still has its digest, that key is the answer without running <c>gcc -E</c>. The directory listing
+/// in the key is what keeps this sound: a new header (<c>.h</c>, <c>.inc</c>, ...) that would shadow an old one in an
+/// earlier include directory changes the listing, so the shortcut is not taken. (A shadowing file named otherwise,
+/// say an included <c>.c</c>, is not listed: such includes are rare, and the files a compile read are still each
+/// checked by content.) Used only with <c>-nostdinc</c> (no system include
+/// directories to list) and <c>-MD</c> (not <c>-MMD</c>, which leaves system headers out of the list).
+/// </summary>
+public static class DirectMode
+{
+    // Only names that #include reaches in practice: the source's own directory also holds objects and .d files
+    // that change on every build and must not change the key.
+    private static readonly HashSet<string> HeaderExtensions = new(StringComparer.Ordinal) { ".h", ".hh", ".hpp", ".hxx", ".inc", ".def", ".tbl", ".inl" };
+
+    private static readonly HashSet<string> IncludeOptions = new(StringComparer.Ordinal) { "-I", "-iquote", "-isystem", "-idirafter" };
+
+    public static bool Eligible(CompilerInvocation invocation)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        return invocation.DependencyFile is not null
+            && invocation.Arguments.Contains("-nostdinc")
+            && !invocation.Arguments.Any(a => a == "-MMD" || a.StartsWith("-Wp,-MMD", StringComparison.Ordinal));
+    }
+
+    public static string Key(string compilerIdentity, CompilerInvocation invocation, PrefixMap prefixes, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(invocation);
+        ArgumentNullException.ThrowIfNull(prefixes);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        void Add(string field, string value)
+        {
+            var bytes = Encoding.UTF8.GetBytes(value);
+            hash.AppendData(Encoding.ASCII.GetBytes($"{field}:{bytes.Length}:"));
+            hash.AppendData(bytes);
+        }
+
+        var source = Path.GetFullPath(invocation.Source!, directory);
+        Add("schema", $"{CacheKey.SchemaVersion}-direct");
+        Add("compiler", compilerIdentity);
+        foreach (var argument in invocation.ShapingArguments)
+        {
+            Add("argument", prefixes.Normalise(argument));
+        }
+
+        Add("source", prefixes.Normalise(source));
+        Add("content", Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(source))));
+        foreach (var searched in SearchDirectories(invocation, source, directory))
+        {
+            Add("directory", prefixes.Normalise(searched));
+            if (!Directory.Exists(searched))
+            {
+                Add("missing", string.Empty);
+                continue;
+            }
+
+            foreach (var file in Directory.EnumerateFiles(searched, "*", SearchOption.AllDirectories).Where(IsHeaderName).Select(f => Path.GetRelativePath(searched, f)).Order(StringComparer.Ordinal))
+            {
+                Add("entry", file);
+            }
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>The preprocessor-mode key the manifest names, if every file it lists is unchanged.</summary>
+    public static string? Resolve(byte[] manifest, PrefixMap prefixes, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(prefixes);
+        var lines = Encoding.UTF8.GetString(manifest).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (lines.Length == 0 || lines[0].Length != 64)
+        {
+            return null;
+        }
+
+        foreach (var line in lines.Skip(1))
+        {
+            var tab = line.IndexOf('\t', StringComparison.Ordinal);
+            if (tab != 64)
+            {
+                return null;
+            }
+
+            var path = Path.GetFullPath(prefixes.Denormalise(line[(tab + 1)..]), directory);
+            if (!File.Exists(path) || Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))) != line[..tab])
+            {
+                return null;
+            }
+        }
+
+        return lines[0];
+    }
+
+    /// <summary>The manifest for a compile whose dependency file is in place, or null when a listed file is gone.</summary>
+    public static byte[]? Build(string key, string dependencyFileText, PrefixMap prefixes, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(prefixes);
+        var text = new StringBuilder(key).Append('\n');
+        foreach (var dependency in DependencyFile.Paths(dependencyFileText).Distinct(StringComparer.Ordinal))
+        {
+            var path = Path.GetFullPath(dependency, directory);
+            if (!File.Exists(path))
+            {
+                return null;
+            }
+
+            text.Append(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)))).Append('\t').Append(prefixes.Mark(path)).Append('\n');
+        }
+
+        return Encoding.UTF8.GetBytes(text.ToString());
+    }
+
+    private static bool IsHeaderName(string path) => HeaderExtensions.Contains(Path.GetExtension(path));
+
+    private static IEnumerable<string> SearchDirectories(CompilerInvocation invocation, string source, string directory)
+    {
+        yield return Path.GetDirectoryName(source)!;
+        var arguments = invocation.Arguments;
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            var argument = arguments[i];
+            if (IncludeOptions.Contains(argument) && i + 1 < arguments.Count)
+            {
+                yield return Path.GetFullPath(arguments[++i], directory);
+            }
+            else if (argument.StartsWith("-I", StringComparison.Ordinal) && argument.Length > 2)
+            {
+                yield return Path.GetFullPath(argument[2..], directory);
+            }
+        }
+    }
+}
