@@ -21,13 +21,13 @@ dotnet build farm/Farm -c Release --nologo -v quiet >/dev/null
 worker=(dotnet worker/Farm.Worker/bin/Release/net10.0/worker.dll)
 farm=(dotnet farm/Farm/bin/Release/net10.0/farm.dll)
 work=$(mktemp -d)
-redis_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --maxmemory 512mb --maxmemory-policy allkeys-lru --daemonize yes --pidfile "$work/redis.pid" >/dev/null
+mkdir -p "$work/redis"
+redis=$(tests/redis.sh start "$work/redis" 512mb)
 mkdir -p "$work/registry"
 registry=$(tests/registry.sh start "$work/registry")
 cleanup() {
   tests/registry.sh stop "$work/registry" >/dev/null 2>&1 || true
-  if [ -f "$work/redis.pid" ]; then kill "$(cat "$work/redis.pid")" 2>/dev/null || true; fi
+  tests/redis.sh stop "$work/redis" >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -56,10 +56,10 @@ build() {
     local args=()
     case $mode in
       ccache-local) env+=(CCACHE_DIR="$work/$mode/$run/ccache"); args=(--cc-launcher "$(command -v ccache)") ;;
-      ccache-redis) env+=(CCACHE_DIR="$work/$mode/$run/ccache-$phase" CCACHE_REMOTE_STORAGE="redis://127.0.0.1:$redis_port" CCACHE_REMOTE_ONLY=true CCACHE_NAMESPACE="r$run")
+      ccache-redis) env+=(CCACHE_DIR="$work/$mode/$run/ccache-$phase" CCACHE_REMOTE_STORAGE="redis://$redis" CCACHE_REMOTE_ONLY=true CCACHE_NAMESPACE="r$run")
                     args=(--cc-launcher "$(command -v ccache)") ;;
       farm-local) env+=(FARM_CC="$PWD/out/farm-cc/farm-cc" FARM_CACHE_DIR="$work/$mode/$run/cache") ;;
-      farm-redis) env+=(FARM_CC="$PWD/out/farm-cc/farm-cc" FARM_CACHE_DIR="$work/$mode/$run/cache-$phase" FARM_CACHE_REDIS="127.0.0.1:$redis_port" FARM_CACHE_SCOPE="r$run$mode") ;;
+      farm-redis) env+=(FARM_CC="$PWD/out/farm-cc/farm-cc" FARM_CACHE_DIR="$work/$mode/$run/cache-$phase" FARM_CACHE_REDIS="$redis" FARM_CACHE_SCOPE="r$run$mode") ;;
       farm-registry) env+=(FARM_CC="$PWD/out/farm-cc/farm-cc" FARM_CACHE_DIR="$work/$mode/$run/cache-$phase" FARM_CACHE_REGISTRY="$registry/cache$run") ;;
     esac
     "${env[@]}" "${worker[@]}" build-target "$app" --target "$kernel" --out "$dir/$kernel/out" --build-dir "$dir/$kernel/build" \

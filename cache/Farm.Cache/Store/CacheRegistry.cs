@@ -13,9 +13,7 @@ public static class CacheRegistry
         }
 
         var host = text[..slash];
-        var loopback = host.StartsWith("127.", StringComparison.Ordinal) || host.StartsWith("localhost", StringComparison.Ordinal) || host.StartsWith("[::1]", StringComparison.Ordinal);
-
         // Two attempts: the cold tier is worth a retry, not a long wait when it is down.
-        return new RegistryRepository(new RegistryClient(host, new RegistryClientOptions { Insecure = loopback, MaxAttempts = 2 }), text[(slash + 1)..]);
+        return new RegistryRepository(new RegistryClient(host, new RegistryClientOptions { Insecure = RegistryClient.IsLoopback(host), MaxAttempts = 2 }), text[(slash + 1)..]);
     }
 }

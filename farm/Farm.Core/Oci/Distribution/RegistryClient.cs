@@ -194,7 +194,8 @@ public sealed class RegistryClient : IDisposable
         return true;
     }
 
-    private static bool IsLoopback(string host)
+    /// <summary>Whether <paramref name="host"/> (<c>name[:port]</c>, <c>[v6]:port</c>) is this machine: the only place plain HTTP is allowed.</summary>
+    public static bool IsLoopback(string host)
     {
         var name = host.StartsWith('[') ? host[1..host.IndexOf(']', StringComparison.Ordinal)] : host.Split(':')[0];
         return name == "localhost" || (IPAddress.TryParse(name, out var address) && IPAddress.IsLoopback(address));
