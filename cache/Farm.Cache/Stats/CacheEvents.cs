@@ -40,6 +40,12 @@ public sealed class CacheEvents
 
     public IReadOnlyList<string> Lines => _lines;
 
+    /// <summary>The keys a log names as hit, missed or stored: what a build used, so what its registry bundle holds.</summary>
+    public static IReadOnlyList<string> KeysIn(string log) =>
+        !File.Exists(log)
+            ? []
+            : File.ReadLines(log).Select(l => l.Split(' ')).Where(p => p.Length >= 2 && p[0] is "hit" or "miss" or "stored").Select(p => p[^1]).Distinct(StringComparer.Ordinal).ToList();
+
     /// <summary>Appends this run's lines in one write. Statistics must never fail a compile.</summary>
     public void Flush()
     {

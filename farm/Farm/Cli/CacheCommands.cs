@@ -2,10 +2,17 @@ using System.CommandLine;
 using System.Text.Json;
 using Farm.Cache;
 using Farm.Cache.Stats;
+using Farm.Cache.Store;
+using Farm.Core.Oci;
+using Farm.Core.Oci.Distribution;
 
 namespace Farm.Cli;
 
-/// <summary><c>farm cache stats [--json] [--zero]</c>: the counters of the cache that the <c>FARM_CACHE_*</c> variables name.</summary>
+/// <summary>
+/// <c>farm cache stats [--json] [--zero]</c>: the counters of the cache that the <c>FARM_CACHE_*</c> variables name.
+/// <c>farm cache push NAME</c> / <c>farm cache pull NAME</c>: a build's registry bundle (the entries its event log names),
+/// for builds that run outside the worker (a plain <c>make CC="farm-cc gcc"</c>, a CI job): pull before, push after.
+/// </summary>
 internal static class CacheCommands
 {
     public static Command Create(TextWriter stdout, TextWriter stderr)
@@ -36,8 +43,105 @@ internal static class CacheCommands
         });
         var cache = new Command("cache", "The build cache");
         cache.Subcommands.Add(stats);
+        cache.Subcommands.Add(Push(stdout, stderr));
+        cache.Subcommands.Add(Pull(stdout, stderr));
         return cache;
     }
+
+    private static Command Push(TextWriter stdout, TextWriter stderr)
+    {
+        var name = new Argument<string>("NAME") { Description = "The build's bundle name (the worker uses APP/KERNEL)" };
+        var events = new Option<string?>("--events") { Description = "The build's event log (default: FARM_CACHE_EVENTS)" };
+        var push = new Command("push", "Publish the entries a build used (its event log) as one bundle in FARM_CACHE_REGISTRY");
+        push.Arguments.Add(name);
+        push.Options.Add(events);
+        push.SetAction(async (result, cancellationToken) =>
+        {
+            if (Open("push", stderr) is not { } opened)
+            {
+                return FarmCli.InvalidInput;
+            }
+
+            var (settings, repository) = opened;
+            var log = result.GetValue(events) ?? settings.TargetEvents;
+            if (log is null || !File.Exists(log))
+            {
+                stderr.WriteLine($"farm cache push: no event log {(log is null ? "(set FARM_CACHE_EVENTS for the build, or give --events)" : log)}");
+                return FarmCli.InvalidInput;
+            }
+
+            if (settings.ReadOnly)
+            {
+                stderr.WriteLine("farm cache push: FARM_CACHE_READONLY is set; nothing published");
+                return FarmCli.InvalidInput;
+            }
+
+            try
+            {
+                var count = await CacheBundles.PublishAsync(repository, settings.Scope.WriteScope, result.GetValue(name)!, CacheEvents.KeysIn(log), Local(settings), cancellationToken).ConfigureAwait(false);
+                stdout.WriteLine($"published {count} entries of {result.GetValue(name)} ({settings.Scope.WriteScope}) to {repository.Name}");
+                return FarmCli.Success;
+            }
+            catch (Exception ex) when (ex is RegistryException or IOException or OciFormatException or HttpRequestException)
+            {
+                stderr.WriteLine($"farm cache push: {repository.Name}: {ex.Message}");
+                return FarmCli.InvalidInput;
+            }
+        });
+        return push;
+    }
+
+    private static Command Pull(TextWriter stdout, TextWriter stderr)
+    {
+        var name = new Argument<string>("NAME") { Description = "The build's bundle name" };
+        var pull = new Command("pull", "Prefetch a build's bundle from FARM_CACHE_REGISTRY into FARM_CACHE_DIR (every scope the build reads)");
+        pull.Arguments.Add(name);
+        pull.SetAction(async (result, cancellationToken) =>
+        {
+            if (Open("pull", stderr) is not { } opened)
+            {
+                return FarmCli.InvalidInput;
+            }
+
+            var (settings, repository) = opened;
+            try
+            {
+                foreach (var scope in settings.Scope.ReadScopes)
+                {
+                    var count = await CacheBundles.PrefetchAsync(repository, scope, result.GetValue(name)!, Local(settings), cancellationToken).ConfigureAwait(false);
+                    stdout.WriteLine($"prefetched {count} entries of {result.GetValue(name)} ({scope}) from {repository.Name}");
+                }
+
+                return FarmCli.Success;
+            }
+            catch (Exception ex) when (ex is RegistryException or IOException or OciFormatException or HttpRequestException)
+            {
+                stderr.WriteLine($"farm cache pull: {repository.Name}: {ex.Message}");
+                return FarmCli.InvalidInput;
+            }
+        });
+        return pull;
+    }
+
+    private static (CacheSettings Settings, RegistryRepository Repository)? Open(string verb, TextWriter stderr)
+    {
+        var settings = CacheSettings.FromEnvironment();
+        if (!settings.Enabled)
+        {
+            stderr.WriteLine($"farm cache {verb}: FARM_CACHE_DIR is not set; it names the local cache");
+            return null;
+        }
+
+        if (CacheRegistry.Open(settings.Registry) is not { } repository)
+        {
+            stderr.WriteLine($"farm cache {verb}: FARM_CACHE_REGISTRY is not set (host:port/repository)");
+            return null;
+        }
+
+        return (settings, repository);
+    }
+
+    private static LocalDiskTier Local(CacheSettings settings) => new(settings.Directory!, settings.MaxSizeBytes);
 
     private static string Text(string directory, CacheStatistics statistics)
     {

@@ -92,7 +92,7 @@ internal sealed class TargetCache
             return;
         }
 
-        var keys = File.ReadLines(eventsFile).Select(l => l.Split(' ')).Where(p => p.Length >= 2 && p[0] is "hit" or "miss" or "stored").Select(p => p[^1]);
+        var keys = CacheEvents.KeysIn(eventsFile);
         try
         {
             var count = await CacheBundles.PublishAsync(repository, _settings.Scope.WriteScope, target, keys, Local(), cancellationToken).ConfigureAwait(false);
