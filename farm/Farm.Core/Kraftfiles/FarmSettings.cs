@@ -12,4 +12,7 @@ public sealed record FarmSettings(IReadOnlyDictionary<string, YamlNode> Settings
 
     /// <summary><c>x-farm.smoke</c>, checked when the file is read.</summary>
     public SmokeSettings Smoke { get; init; } = SmokeSettings.None;
+
+    /// <summary><c>x-farm.publish: partial</c>: publish the targets that passed even when others failed.</summary>
+    public bool PublishPartial { get; init; }
 }

@@ -21,7 +21,27 @@ internal static class FarmSettingsReader
         var entries = context.Entries(map, "x-farm");
         context.WarnUnknownKeys(entries, "x-farm", Keys, "x-farm");
         var smoke = entries.FirstOrDefault(e => e.Name == "smoke") is { } s ? ReadSmoke(context, s.Value) : SmokeSettings.None;
-        return new FarmSettings(entries.ToDictionary(e => e.Name, e => e.Value), IsPresent: true) { Smoke = smoke };
+        var partial = entries.FirstOrDefault(e => e.Name == "publish") is { } p && ReadPublish(context, p.Value);
+        return new FarmSettings(entries.ToDictionary(e => e.Name, e => e.Value), IsPresent: true) { Smoke = smoke, PublishPartial = partial };
+    }
+
+    /// <summary><c>publish: all</c> (the default: one failed target publishes nothing) or <c>publish: partial</c>.</summary>
+    private static bool ReadPublish(ReadContext context, YamlNode node)
+    {
+        const string Field = "x-farm.publish";
+        var text = context.Text(node, Field, "all or partial");
+        if (text is null or "all")
+        {
+            return false;
+        }
+
+        if (text == "partial")
+        {
+            return true;
+        }
+
+        context.Error(node, Field, $"'{text}' is not a publishing mode: use all (publish only when every target passed) or partial (publish the targets that passed)");
+        return false;
     }
 
     private static SmokeSettings ReadSmoke(ReadContext context, YamlNode node)

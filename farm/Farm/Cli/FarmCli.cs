@@ -18,6 +18,7 @@ internal static class FarmCli
         var root = new RootCommand("The unikernel build farm: check, plan and build Kraftfiles for every platform.");
         root.Subcommands.Add(KraftfileCommands.Create(stdout, stderr));
         root.Subcommands.Add(PlanCommand.Create(stdout, stderr));
+        root.Subcommands.Add(BuildCommand.Create(stdout, stderr));
         root.Subcommands.Add(PkgCommand.Create(stdout, stderr));
         root.Subcommands.Add(InspectCommand.Create(stdout, stderr));
         root.Subcommands.Add(CopyCommand.Create(stdout, stderr));

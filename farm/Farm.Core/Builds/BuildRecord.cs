@@ -1,0 +1,24 @@
+namespace Farm.Core.Builds;
+
+/// <summary>
+/// One build of one Kraftfile: where its Kraftfile is (a directory this process can read: the uploaded or checked
+/// out source), where the image goes, and how it ended.
+/// </summary>
+public sealed record BuildRecord(string Id, string App, string KraftfilePath, string Output, string Scope, DateTimeOffset Created)
+{
+    public BuildState State { get; init; } = BuildState.Queued;
+
+    /// <summary>The published index, once assembled.</summary>
+    public string? IndexDigest { get; init; }
+
+    /// <summary>Why the build failed or published nothing, in one line.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>Publish the targets that passed even when others failed (the Kraftfile's <c>x-farm.publish: partial</c>).</summary>
+    public bool PublishPartial { get; init; }
+
+    /// <summary>A private key file to sign the index and every manifest with, or null to publish unsigned.</summary>
+    public string? SigningKeyFile { get; init; }
+
+    public DateTimeOffset? Finished { get; init; }
+}

@@ -1,0 +1,38 @@
+namespace Farm.Core.Builds;
+
+/// <summary>
+/// The farm's own state: builds, their targets and their logs. Every change a worker makes goes through here, and
+/// the fan-in is here: <see cref="CompleteTargetAsync"/> moves a target to its final state once and says how many
+/// targets are still open, atomically, so exactly one completion sees zero and enqueues the assemble job.
+/// </summary>
+public interface IBuildStore
+{
+    /// <summary>Stores a new build and its targets (skipped ones already final).</summary>
+    Task CreateAsync(BuildRecord build, IReadOnlyList<TargetRecord> targets, CancellationToken cancellationToken);
+
+    Task<BuildRecord?> GetAsync(string buildId, CancellationToken cancellationToken);
+
+    Task<IReadOnlyList<TargetRecord>> GetTargetsAsync(string buildId, CancellationToken cancellationToken);
+
+    /// <summary>Marks a target running on <paramref name="worker"/>; false when it is already final (cancelled, or done by an earlier attempt).</summary>
+    Task<bool> StartTargetAsync(string buildId, string name, string worker, CancellationToken cancellationToken);
+
+    Task SetPhaseAsync(string buildId, string name, string phase, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves the target to its final state and returns how many of the build's targets are still open, or null when
+    /// the target was already final (a retry, a cancel): then nothing changed and nothing may be enqueued.
+    /// </summary>
+    Task<int?> CompleteTargetAsync(string buildId, string name, TargetOutcome outcome, CancellationToken cancellationToken);
+
+    /// <summary>Sets the build's final state; false when it already had one.</summary>
+    Task<bool> FinishAsync(string buildId, BuildState state, string? indexDigest, string? reason, CancellationToken cancellationToken);
+
+    /// <summary>Cancels a build: every open target becomes cancelled. False when the build is unknown or already final.</summary>
+    Task<bool> CancelAsync(string buildId, CancellationToken cancellationToken);
+
+    Task AppendLogAsync(string buildId, string name, string line, CancellationToken cancellationToken);
+
+    /// <summary>A target's log from line <paramref name="from"/> on.</summary>
+    Task<IReadOnlyList<string>> ReadLogAsync(string buildId, string name, int from, CancellationToken cancellationToken);
+}

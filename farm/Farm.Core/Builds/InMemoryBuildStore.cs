@@ -1,0 +1,175 @@
+namespace Farm.Core.Builds;
+
+/// <summary>The store of the embedded farm (one process): the same rules as the PostgreSQL store, under one lock.</summary>
+public sealed class InMemoryBuildStore : IBuildStore
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, BuildRecord> _builds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<TargetRecord>> _targets = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string, string), List<string>> _logs = [];
+
+    public Task CreateAsync(BuildRecord build, IReadOnlyList<TargetRecord> targets, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(build);
+        lock (_gate)
+        {
+            if (!_builds.TryAdd(build.Id, build))
+            {
+                throw new InvalidOperationException($"build {build.Id} exists");
+            }
+
+            _targets[build.Id] = [.. targets];
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<BuildRecord?> GetAsync(string buildId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_builds.GetValueOrDefault(buildId));
+        }
+    }
+
+    public Task<IReadOnlyList<TargetRecord>> GetTargetsAsync(string buildId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<TargetRecord>>(_targets.TryGetValue(buildId, out var targets) ? [.. targets] : []);
+        }
+    }
+
+    public Task<bool> StartTargetAsync(string buildId, string name, string worker, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (Find(buildId, name) is not { } found || found.Target.State.IsFinal())
+            {
+                return Task.FromResult(false);
+            }
+
+            Replace(found, found.Target with { State = TargetState.Running, Worker = worker, Phase = "starting" });
+            if (_builds[buildId].State == BuildState.Queued)
+            {
+                _builds[buildId] = _builds[buildId] with { State = BuildState.Running };
+            }
+
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task SetPhaseAsync(string buildId, string name, string phase, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (Find(buildId, name) is { } found && !found.Target.State.IsFinal())
+            {
+                Replace(found, found.Target with { Phase = phase });
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<int?> CompleteTargetAsync(string buildId, string name, TargetOutcome outcome, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        lock (_gate)
+        {
+            if (Find(buildId, name) is not { } found || found.Target.State.IsFinal())
+            {
+                return Task.FromResult<int?>(null);
+            }
+
+            Replace(found, found.Target with
+            {
+                State = outcome.State,
+                Phase = null,
+                Reason = outcome.Reason,
+                ManifestDigest = outcome.ManifestDigest,
+                IndexEntry = outcome.IndexEntry,
+                BuildSeconds = outcome.BuildSeconds,
+                BootSeconds = outcome.BootSeconds,
+                CacheHits = outcome.CacheHits,
+                CacheMisses = outcome.CacheMisses,
+                Cached = outcome.Cached,
+            });
+            return Task.FromResult<int?>(_targets[buildId].Count(t => !t.State.IsFinal()));
+        }
+    }
+
+    public Task<bool> FinishAsync(string buildId, BuildState state, string? indexDigest, string? reason, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (!_builds.TryGetValue(buildId, out var build) || build.State.IsFinal())
+            {
+                return Task.FromResult(false);
+            }
+
+            _builds[buildId] = build with { State = state, IndexDigest = indexDigest, Reason = reason, Finished = DateTimeOffset.UtcNow };
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<bool> CancelAsync(string buildId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (!_builds.TryGetValue(buildId, out var build) || build.State.IsFinal())
+            {
+                return Task.FromResult(false);
+            }
+
+            var targets = _targets[buildId];
+            for (var i = 0; i < targets.Count; i++)
+            {
+                if (!targets[i].State.IsFinal())
+                {
+                    targets[i] = targets[i] with { State = TargetState.Cancelled, Phase = null, Reason = "cancelled" };
+                }
+            }
+
+            _builds[buildId] = build with { State = BuildState.Cancelled, Reason = "cancelled", Finished = DateTimeOffset.UtcNow };
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task AppendLogAsync(string buildId, string name, string line, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (!_logs.TryGetValue((buildId, name), out var lines))
+            {
+                _logs[(buildId, name)] = lines = [];
+            }
+
+            lines.Add(line);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<string>> ReadLogAsync(string buildId, string name, int from, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<string>>(_logs.TryGetValue((buildId, name), out var lines) ? lines.Skip(from).ToList() : []);
+        }
+    }
+
+    private (List<TargetRecord> List, int Index, TargetRecord Target)? Find(string buildId, string name)
+    {
+        if (!_targets.TryGetValue(buildId, out var targets))
+        {
+            return null;
+        }
+
+        var index = targets.FindIndex(t => t.Name == name);
+        return index < 0 ? null : (targets, index, targets[index]);
+    }
+
+    private static void Replace((List<TargetRecord> List, int Index, TargetRecord Target) found, TargetRecord replacement) =>
+        found.List[found.Index] = replacement;
+}

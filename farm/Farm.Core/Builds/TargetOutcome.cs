@@ -1,0 +1,19 @@
+namespace Farm.Core.Builds;
+
+/// <summary>How a target ended, as its worker reports it.</summary>
+public sealed record TargetOutcome(TargetState State, string? Reason)
+{
+    public string? ManifestDigest { get; init; }
+
+    public string? IndexEntry { get; init; }
+
+    public double? BuildSeconds { get; init; }
+
+    public double? BootSeconds { get; init; }
+
+    public long CacheHits { get; init; }
+
+    public long CacheMisses { get; init; }
+
+    public bool Cached { get; init; }
+}

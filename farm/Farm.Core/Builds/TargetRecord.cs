@@ -1,0 +1,35 @@
+namespace Farm.Core.Builds;
+
+/// <summary>
+/// One target of a build, as the farm shows it. <see cref="Name"/> is the kernel file name (<c>name_plat-arch</c>),
+/// unique within a build. <see cref="IndexEntry"/> is the packaged manifest's descriptor (JSON), what assembling
+/// puts in the index.
+/// </summary>
+public sealed record TargetRecord(string BuildId, string Name, string Target, string Platform, string Architecture, string Queue)
+{
+    public TargetState State { get; init; } = TargetState.Queued;
+
+    /// <summary>What the target is doing now (sources, build, smoke, package, cached, ...).</summary>
+    public string? Phase { get; init; }
+
+    public string? Worker { get; init; }
+
+    public string? ManifestDigest { get; init; }
+
+    public string? IndexEntry { get; init; }
+
+    public double? BuildSeconds { get; init; }
+
+    public double? BootSeconds { get; init; }
+
+    public long CacheHits { get; init; }
+
+    public long CacheMisses { get; init; }
+
+    /// <summary>The target was satisfied by the target-level cache: neither built nor booted again.</summary>
+    public bool Cached { get; init; }
+
+    public string? Reason { get; init; }
+
+    public string PlatformName => $"{Platform}/{Architecture}";
+}

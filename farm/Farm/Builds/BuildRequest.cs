@@ -1,0 +1,10 @@
+namespace Farm.Builds;
+
+/// <summary>What to build: a Kraftfile this process can read, where the image goes, and which targets.</summary>
+/// <param name="Targets">Restricts the build to these targets (<c>plat/arch</c>, a target name or a kernel file name); empty for all.</param>
+public sealed record BuildRequest(string KraftfilePath, string Output, IReadOnlyList<string> Targets)
+{
+    public string Scope { get; init; } = "trusted";
+
+    public string? SigningKeyFile { get; init; }
+}

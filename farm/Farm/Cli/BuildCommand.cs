@@ -1,0 +1,283 @@
+using System.CommandLine;
+using System.Text.Json;
+using Farm.Builds;
+using Farm.Core.Builds;
+using Farm.Core.Oci;
+using Farm.Core.Oci.Distribution;
+using Farm.Embedded;
+
+namespace Farm.Cli;
+
+/// <summary>
+/// <c>farm build PATH... [--targets LIST] [--output oci:DIR[:TAG] | --push REF] [--sign-key KEY] [--json]</c>: the
+/// embedded farm. Every Kraftfile is planned into one job per target; the jobs run on this host's worker (Hangfire
+/// in memory), each target is built, boot-tested and packaged, and each Kraftfile's targets become one index.
+/// Images go to an OCI layout (by default <c>oci:out/oci</c>, one tag per app, the app's name) or a registry.
+/// Exit codes: 0 every build published, 1 a build failed or an input is invalid, 2 usage, 130 interrupted.
+/// </summary>
+internal static class BuildCommand
+{
+    public const string DefaultOutput = "oci:out/oci";
+
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var paths = new Argument<string[]>("PATH") { Description = "Kraftfiles, or directories holding one", Arity = ArgumentArity.OneOrMore };
+        var targets = new Option<string?>("--targets") { Description = "Only these targets, comma-separated: plat/arch (qemu/x86_64), a target name or a kernel file name" };
+        var output = new Option<string?>("--output") { Description = $"An OCI layout: oci:DIR (one tag per app, its name) or oci:DIR:TAG (default {DefaultOutput})" };
+        var push = new Option<string?>("--push") { Description = "A registry repository instead: host[:port]/repo[:tag] (several apps: host/repo/APP:tag)" };
+        var signKey = new Option<string?>("--sign-key") { Description = "Sign each index and every manifest with this private key (PEM; farm keygen)" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object with every build's result on stdout" };
+        var parallel = new Option<int>("--parallel") { Description = "Targets built at once", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
+        var insecure = new Option<bool>("--insecure") { Description = "Plain HTTP to the registry (loopback registries always allow it)" };
+        var command = new Command("build", "Build Kraftfiles for every target in this process, boot-test them and publish one index per Kraftfile");
+        command.Arguments.Add(paths);
+        foreach (var option in new Option[] { targets, output, push, signKey, json, parallel, insecure })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction((result, cancellationToken) => RunAsync(
+            result.GetValue(paths)!,
+            result.GetValue(targets)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
+            result.GetValue(output),
+            result.GetValue(push),
+            result.GetValue(signKey),
+            result.GetValue(json),
+            Math.Max(1, result.GetValue(parallel)),
+            result.GetValue(insecure),
+            stdout,
+            stderr,
+            cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(
+        string[] paths, string[] targets, string? output, string? push, string? signKey, bool json, int parallel, bool insecure, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        if (output is not null && push is not null)
+        {
+            await stderr.WriteLineAsync("farm build: --output and --push name two destinations; give one").ConfigureAwait(false);
+            return FarmCli.UsageError;
+        }
+
+        var destination = push ?? output ?? DefaultOutput;
+        if (!OciReference.TryParse(destination, out var reference, out var error) || reference.Digest is not null)
+        {
+            await stderr.WriteLineAsync($"farm build: {(push is null ? "--output" : "--push")} {destination}: {error ?? "a digest cannot be a destination"}").ConfigureAwait(false);
+            return FarmCli.UsageError;
+        }
+
+        if (push is null && !reference.IsLayout)
+        {
+            await stderr.WriteLineAsync($"farm build: --output {destination}: not an OCI layout (oci:DIR[:TAG]); use --push for a registry").ConfigureAwait(false);
+            return FarmCli.UsageError;
+        }
+
+        if (push is not null && reference.IsLayout)
+        {
+            await stderr.WriteLineAsync($"farm build: --push {destination}: an OCI layout; use --output for oci:DIR").ConfigureAwait(false);
+            return FarmCli.UsageError;
+        }
+
+        if (signKey is not null)
+        {
+            try
+            {
+                using var key = Core.Oci.Signing.SigningKey.Load(signKey);
+            }
+            catch (Core.Oci.Signing.SigningException ex)
+            {
+                await stderr.WriteLineAsync($"farm build: --sign-key: {ex.Message}").ConfigureAwait(false);
+                return FarmCli.InvalidInput;
+            }
+        }
+
+        var cache = Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "unikernel-farm");
+        // The object cache on local disk, unless the environment names one.
+        if (Environment.GetEnvironmentVariable("FARM_CACHE_DIR") is not { Length: > 0 })
+        {
+            Environment.SetEnvironmentVariable("FARM_CACHE_DIR", Path.Combine(cache, "objects"));
+        }
+
+        if (Environment.GetEnvironmentVariable("FARM_CC") is not { Length: > 0 } && File.Exists(Path.Combine(AppContext.BaseDirectory, "farm-cc")))
+        {
+            Environment.SetEnvironmentVariable("FARM_CC", Path.Combine(AppContext.BaseDirectory, "farm-cc"));
+        }
+
+        var registry = new RegistryClientOptions { Insecure = insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!)) };
+        await using var farm = await EmbeddedFarm.StartAsync(Path.Combine(cache, "work"), parallel, registry, cancellationToken).ConfigureAwait(false);
+        if (!json)
+        {
+            await stderr.WriteLineAsync($"farm build: worker {farm.Worker.Name} serves {string.Join(", ", farm.Worker.Queues)}").ConfigureAwait(false);
+        }
+
+        var builds = new List<BuildRecord>();
+        var failed = false;
+        var rejected = new List<(string Path, IReadOnlyList<string> Errors)>();
+        foreach (var path in paths)
+        {
+            var app = AppName(path);
+            var request = new BuildRequest(path, Destination(reference, HasTag(destination), app, paths.Length).ToString(), targets) { SigningKeyFile = signKey is null ? null : Path.GetFullPath(signKey) };
+            var (build, errors) = await farm.Submitter.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
+            if (build is null)
+            {
+                failed = true;
+                rejected.Add((path, errors));
+                foreach (var line in errors)
+                {
+                    await stderr.WriteLineAsync(line).ConfigureAwait(false);
+                }
+
+                continue;
+            }
+
+            builds.Add(build);
+        }
+
+        var live = !json && !Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive;
+        await new BuildProgress(farm.Store, stderr).WaitAsync(builds, live, cancellationToken).ConfigureAwait(false);
+
+        var finished = new List<(BuildRecord Build, IReadOnlyList<TargetRecord> Targets)>();
+        foreach (var build in builds)
+        {
+            finished.Add(((await farm.Store.GetAsync(build.Id, CancellationToken.None).ConfigureAwait(false))!, await farm.Store.GetTargetsAsync(build.Id, CancellationToken.None).ConfigureAwait(false)));
+        }
+
+        failed |= finished.Exists(f => f.Build.State != BuildState.Succeeded);
+        if (json)
+        {
+            await stdout.WriteLineAsync(Json(finished, rejected)).ConfigureAwait(false);
+        }
+        else
+        {
+            await Summary(farm.Store, finished, stdout).ConfigureAwait(false);
+        }
+
+        return cancellationToken.IsCancellationRequested ? 130 : failed ? FarmCli.InvalidInput : FarmCli.Success;
+    }
+
+    /// <summary>Where one app's image goes: the tag names the app when none is given, or when several apps share one destination.</summary>
+    internal static OciReference Destination(OciReference reference, bool tagged, string app, int apps)
+    {
+        if (reference.IsLayout)
+        {
+            return !tagged ? reference.WithTag(app) : apps > 1 ? reference.WithTag($"{app}-{reference.Tag}") : reference;
+        }
+
+        return apps > 1 ? OciReference.Parse($"{reference.Registry}/{reference.Repository}/{app}:{reference.Tag ?? OciReference.DefaultTag}") : reference;
+    }
+
+    /// <summary>Whether the destination names a tag (the parsed reference says latest either way).</summary>
+    internal static bool HasTag(string destination) =>
+        destination.StartsWith(OciReference.LayoutPrefix, StringComparison.Ordinal)
+            ? destination[OciReference.LayoutPrefix.Length..].Contains(':', StringComparison.Ordinal)
+            : destination[(destination.LastIndexOf('/') + 1)..].Contains(':', StringComparison.Ordinal);
+
+    private static string AppName(string path)
+    {
+        var parsed = new Core.Kraftfiles.KraftfileParser().Load(path);
+        return parsed.Kraftfile?.Name is { Length: > 0 } name ? name : Path.GetFileName(Path.GetFullPath(path).TrimEnd('/'));
+    }
+
+    private static async Task Summary(IBuildStore store, List<(BuildRecord Build, IReadOnlyList<TargetRecord> Targets)> finished, TextWriter stdout)
+    {
+        foreach (var (build, targets) in finished)
+        {
+            await stdout.WriteLineAsync().ConfigureAwait(false);
+            await stdout.WriteLineAsync($"{build.App}: {build.State.Name()}{(build.IndexDigest is { } d ? $" — {build.Output}@{d}" : string.Empty)}{(build.Reason is { } r ? $" — {r}" : string.Empty)}").ConfigureAwait(false);
+            foreach (var target in targets)
+            {
+                var figures = target.State == TargetState.Succeeded && !target.Cached
+                    ? $" (built {target.BuildSeconds:0.00} s, booted {target.BootSeconds:0.00} s, cache {target.CacheHits}/{target.CacheHits + target.CacheMisses} hits)"
+                    : string.Empty;
+                await stdout.WriteLineAsync($"  {BuildProgress.Label(build, target),-16} {BuildProgress.Describe(target)}{figures}").ConfigureAwait(false);
+                if (target.State == TargetState.Failed)
+                {
+                    var log = await store.ReadLogAsync(build.Id, target.Name, 0, CancellationToken.None).ConfigureAwait(false);
+                    foreach (var line in log.TakeLast(15))
+                    {
+                        await stdout.WriteLineAsync($"    | {line}").ConfigureAwait(false);
+                    }
+                }
+            }
+        }
+    }
+
+    private static string Json(List<(BuildRecord Build, IReadOnlyList<TargetRecord> Targets)> finished, List<(string Path, IReadOnlyList<string> Errors)> rejected)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("builds");
+            foreach (var (build, targets) in finished)
+            {
+                json.WriteStartObject();
+                json.WriteString("id", build.Id);
+                json.WriteString("app", build.App);
+                json.WriteString("kraftfile", build.KraftfilePath);
+                json.WriteString("state", build.State.Name());
+                json.WriteString("image", build.Output);
+                json.WriteString("indexDigest", build.IndexDigest);
+                json.WriteString("reason", build.Reason);
+                json.WriteStartArray("targets");
+                foreach (var target in targets)
+                {
+                    json.WriteStartObject();
+                    json.WriteString("name", target.Target);
+                    json.WriteString("kernel", target.Name);
+                    json.WriteString("platform", target.Platform);
+                    json.WriteString("architecture", target.Architecture);
+                    json.WriteString("state", target.State.Name());
+                    json.WriteString("worker", target.Worker);
+                    json.WriteString("manifestDigest", target.ManifestDigest);
+                    WriteNumber(json, "seconds", target.BuildSeconds);
+                    WriteNumber(json, "bootSeconds", target.BootSeconds);
+                    json.WriteBoolean("cached", target.Cached);
+                    json.WriteStartObject("cache");
+                    json.WriteNumber("hits", target.CacheHits);
+                    json.WriteNumber("misses", target.CacheMisses);
+                    json.WriteEndObject();
+                    json.WriteString("reason", target.Reason);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("rejected");
+            foreach (var (path, errors) in rejected)
+            {
+                json.WriteStartObject();
+                json.WriteString("path", path);
+                json.WriteStartArray("errors");
+                foreach (var error in errors)
+                {
+                    json.WriteStringValue(error);
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteNumber(Utf8JsonWriter json, string name, double? value)
+    {
+        if (value is { } v)
+        {
+            json.WriteNumber(name, Math.Round(v, 2));
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+}

@@ -1,0 +1,214 @@
+using Farm.Core.Builds;
+using Farm.Core.Kraftfiles;
+using Farm.Core.Oci;
+using Farm.Core.Oci.Distribution;
+using Farm.Core.Oci.Packaging;
+using Farm.Core.Planning;
+using Farm.Worker.Pipeline;
+using Farm.Worker.Smoke;
+using Farm.Worker.Sources;
+using Hangfire;
+using Hangfire.Server;
+
+namespace Farm.Worker.Jobs;
+
+/// <summary>
+/// The Hangfire job of one target, on queue <c>plat-arch</c>: the target cache first (same key, same kernel: no
+/// build, no boot), else sources → build through farm-cc → smoke → package, then the manifest pushed by digest to
+/// the build's repository. The target's final state is written once; the completion that leaves no target open
+/// enqueues the assemble job. Infrastructure errors (the registry down) are retried on the same queue, a bounded
+/// number of times; the last attempt fails the target instead of leaving the build waiting.
+/// </summary>
+public sealed class TargetBuildJob
+{
+    public const int Attempts = 2;
+    private readonly WorkerRuntime _runtime;
+    private readonly IBuildStore _store;
+    private readonly IBackgroundJobClient _jobs;
+    private readonly Func<OciReference, IOciRepository> _open;
+
+    public TargetBuildJob(WorkerRuntime runtime, IBuildStore store, IBackgroundJobClient jobs, Func<OciReference, IOciRepository> open)
+    {
+        _runtime = runtime;
+        _store = store;
+        _jobs = jobs;
+        _open = open;
+    }
+
+    /// <summary>Enqueues a target's job on its queue (retries come back to the same queue).</summary>
+    public static string Enqueue(IBackgroundJobClient jobs, string buildId, string name, string queue)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        return jobs.Create(Hangfire.Common.Job.FromExpression<TargetBuildJob>(j => j.RunAsync(buildId, name, null, CancellationToken.None), queue), new Hangfire.States.EnqueuedState(queue));
+    }
+
+    [AutomaticRetry(Attempts = Attempts, DelaysInSeconds = [5, 30])]
+    public async Task RunAsync(string buildId, string name, PerformContext? context, CancellationToken cancellationToken)
+    {
+        if (await _store.GetAsync(buildId, cancellationToken).ConfigureAwait(false) is not { } build
+            || !await _store.StartTargetAsync(buildId, name, _runtime.Name, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watch = WatchForCancelAsync(buildId, name, cancel);
+        TargetOutcome outcome;
+        try
+        {
+            outcome = await BuildAsync(build, name, cancel.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            outcome = new TargetOutcome(TargetState.Cancelled, "cancelled");
+        }
+        catch (Exception ex) when (ex is RegistryException or IOException or HttpRequestException or OciFormatException)
+        {
+            var attempt = context?.GetJobParameter<int>("RetryCount") ?? Attempts;
+            await LogAsync(buildId, name, $"farm: {name}: attempt {attempt + 1} failed: {ex.Message}").ConfigureAwait(false);
+            if (attempt < Attempts)
+            {
+                await _store.SetPhaseAsync(buildId, name, "retrying", CancellationToken.None).ConfigureAwait(false);
+                throw;
+            }
+
+            outcome = new TargetOutcome(TargetState.Failed, $"{ex.Message} (after {attempt + 1} attempts)");
+        }
+        finally
+        {
+            await cancel.CancelAsync().ConfigureAwait(false);
+            await watch.ConfigureAwait(false);
+        }
+
+        if (await _store.CompleteTargetAsync(buildId, name, outcome, CancellationToken.None).ConfigureAwait(false) == 0)
+        {
+            _jobs.Create(Hangfire.Common.Job.FromExpression<IAssembleJob>(j => j.AssembleAsync(buildId, CancellationToken.None), FarmQueues.Assemble), new Hangfire.States.EnqueuedState(FarmQueues.Assemble));
+        }
+    }
+
+    private async Task<TargetOutcome> BuildAsync(BuildRecord build, string name, CancellationToken cancellationToken)
+    {
+        void Log(string line) => _ = LogAsync(build.Id, name, line);
+        var parsed = new KraftfileParser().Load(build.KraftfilePath);
+        var plan = parsed.Kraftfile is { } k && parsed.IsValid ? Planner.Plan(k).Plan : null;
+        if (plan?.Jobs.FirstOrDefault(j => j.KernelFileName == name) is not { } job)
+        {
+            return new TargetOutcome(TargetState.Failed, $"{build.KraftfilePath}: no target {name} (the Kraftfile changed since the build was planned, or is no longer valid)");
+        }
+
+        var kraftfile = plan.Kraftfile;
+        var reference = OciReference.Parse(build.Output);
+        var repository = _open(reference);
+        await _store.SetPhaseAsync(build.Id, name, "sources", cancellationToken).ConfigureAwait(false);
+        string? key = null;
+        if (_runtime.Capabilities.Toolchains.TryGetValue(job.Architecture, out var toolchain)
+            && Farm.Cache.Keys.CompilerIdentity.Of(toolchain.CompilerPath, _runtime.CacheDirectory) is { } compiler)
+        {
+            try
+            {
+                var sources = await _runtime.Sources.ResolveAsync(kraftfile, cancellationToken).ConfigureAwait(false);
+                key = TargetKey.Compute(kraftfile, job, sources, toolchain, compiler, "make");
+            }
+            catch (SourceException ex)
+            {
+                return new TargetOutcome(TargetState.Failed, ex.Message);
+            }
+        }
+
+        if (key is not null && await _runtime.TargetCache.TryGetAsync(key, Log, cancellationToken).ConfigureAwait(false) is { } cached)
+        {
+            Log($"farm: {name}: target cache hit ({key[..12]}): built in {cached.BuildSeconds:0.00} s and booted on {cached.Runner} before; not built again");
+            await _store.SetPhaseAsync(build.Id, name, "package", cancellationToken).ConfigureAwait(false);
+            var published = await PackageAsync(kraftfile, job, cached.Kernel, cached.Config, reference, repository, cancellationToken).ConfigureAwait(false);
+            return published with { Cached = true };
+        }
+
+        await _store.SetPhaseAsync(build.Id, name, "build", cancellationToken).ConfigureAwait(false);
+        var output = Path.Combine(_runtime.WorkDirectory, "builds", build.Id, name);
+        var options = new TargetPipelineOptions(output)
+        {
+            // One build directory per app location and target, kept between builds: make rebuilds in place.
+            BuildDirectory = Path.Combine(_runtime.WorkDirectory, "o", $"{Path.GetFileName(kraftfile.Directory)}-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(kraftfile.Directory)))[..8]}", name),
+            Jobs = _runtime.CompileJobs,
+            Cache = WorkerRuntime.ObjectCache(Log),
+        };
+        var result = await _runtime.Pipeline().RunAsync(kraftfile, job, options, line =>
+        {
+            if (line.Contains(": booting on ", StringComparison.Ordinal))
+            {
+                _ = _store.SetPhaseAsync(build.Id, name, "smoke", CancellationToken.None);
+            }
+
+            Log(line);
+        }, cancellationToken).ConfigureAwait(false);
+
+        var counters = (Hits: result.Cache?.Hits ?? 0, Misses: result.Cache?.Misses ?? 0);
+        if (!result.Succeeded)
+        {
+            return new TargetOutcome(TargetState.Failed, result.FailureReason ?? "failed")
+            {
+                BuildSeconds = result.BuildSeconds,
+                BootSeconds = result.Smoke?.Elapsed.TotalSeconds,
+                CacheHits = counters.Hits,
+                CacheMisses = counters.Misses,
+            };
+        }
+
+        var kernel = await File.ReadAllBytesAsync(Path.Combine(output, result.Kernel!), cancellationToken).ConfigureAwait(false);
+        var config = await File.ReadAllBytesAsync(Path.Combine(output, TargetOutputFiles.Config), cancellationToken).ConfigureAwait(false);
+        await _store.SetPhaseAsync(build.Id, name, "package", cancellationToken).ConfigureAwait(false);
+        var outcome = await PackageAsync(kraftfile, job, kernel, config, reference, repository, cancellationToken).ConfigureAwait(false);
+        if (key is not null)
+        {
+            await _runtime.TargetCache.PutAsync(key, new CachedTarget(kernel, config, result.BuildSeconds ?? 0, result.Smoke!.Elapsed.TotalSeconds, result.Smoke.Runner), Log, cancellationToken).ConfigureAwait(false);
+        }
+
+        return outcome with
+        {
+            BuildSeconds = result.BuildSeconds,
+            BootSeconds = Math.Round(result.Smoke!.Elapsed.TotalSeconds, 2),
+            CacheHits = counters.Hits,
+            CacheMisses = counters.Misses,
+        };
+    }
+
+    /// <summary>Packages the kernel for the build's image and pushes blobs and manifest by digest (the tag is assembling's).</summary>
+    private static async Task<TargetOutcome> PackageAsync(Kraftfile kraftfile, TargetJob job, byte[] kernel, byte[] config, OciReference reference, IOciRepository repository, CancellationToken cancellationToken)
+    {
+        var image = new TargetImage(job.Target, job.Platform, job.Architecture, kernel, DotConfig.Parse(System.Text.Encoding.UTF8.GetString(config)))
+        {
+            Cmd = kraftfile.Cmd,
+            Env = kraftfile.Env.Select(e => e.ToString()).ToList(),
+            Labels = kraftfile.Labels,
+        };
+        var packaged = TargetPackager.Package(image, reference);
+        foreach (var blob in packaged.Blobs)
+        {
+            await repository.PushBlobAsync(blob, cancellationToken).ConfigureAwait(false);
+        }
+
+        var digest = await repository.PutManifestAsync(packaged.Manifest, MediaTypes.ImageManifest, tag: null, cancellationToken).ConfigureAwait(false);
+        return new TargetOutcome(TargetState.Succeeded, null) { ManifestDigest = digest.Value, IndexEntry = IndexEntries.ToJson(packaged.IndexEntry) };
+    }
+
+    private async Task WatchForCancelAsync(string buildId, string name, CancellationTokenSource cancel)
+    {
+        try
+        {
+            while (!cancel.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), cancel.Token).ConfigureAwait(false);
+                var targets = await _store.GetTargetsAsync(buildId, cancel.Token).ConfigureAwait(false);
+                if (targets.FirstOrDefault(t => t.Name == name) is { State: TargetState.Cancelled })
+                {
+                    await cancel.CancelAsync().ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private Task LogAsync(string buildId, string name, string line) => _store.AppendLogAsync(buildId, name, line, CancellationToken.None);
+}

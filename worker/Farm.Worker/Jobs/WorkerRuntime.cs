@@ -1,0 +1,95 @@
+using Farm.Worker.Builders;
+using Farm.Worker.Caching;
+using Farm.Worker.Capabilities;
+using Farm.Worker.Cli;
+using Farm.Worker.Pipeline;
+using Farm.Worker.Sources;
+
+namespace Farm.Worker.Jobs;
+
+/// <summary>
+/// What a worker process is: its name, what it detected it can do, and the parts its target jobs share (source
+/// checkouts, the make builder, smoke runners, the object cache, the target cache). Built once at start-up, by
+/// <c>worker serve</c> and by the embedded farm alike.
+/// </summary>
+public sealed class WorkerRuntime
+{
+    private WorkerRuntime(string name, HostCapabilities capabilities, string cacheDirectory, string workDirectory, TargetArtifactCache targets)
+    {
+        Name = name;
+        Capabilities = capabilities;
+        CacheDirectory = cacheDirectory;
+        WorkDirectory = workDirectory;
+        TargetCache = targets;
+        Sources = new SourceResolver(new GitCheckoutCache(Path.Combine(cacheDirectory, "sources"), WorkerSettings.SourceArchive()));
+    }
+
+    public string Name { get; }
+
+    /// <summary>The queues (<c>plat-arch</c>) this worker serves: it can compile for the architecture and boot the platform.</summary>
+    public IReadOnlyList<string> Queues => Capabilities.Queues;
+
+    /// <summary>Parallel compile jobs per target build.</summary>
+    public int CompileJobs { get; private init; } = Environment.ProcessorCount;
+
+    /// <summary>This runtime with <paramref name="jobs"/> compile jobs per target (when several targets build at once).</summary>
+    public WorkerRuntime WithCompileJobs(int jobs) => new(Name, Capabilities, CacheDirectory, WorkDirectory, TargetCache) { CompileJobs = Math.Max(1, jobs) };
+
+    internal HostCapabilities Capabilities { get; }
+
+    internal string CacheDirectory { get; }
+
+    /// <summary>Where target jobs build and write their outputs (<c>builds/&lt;build&gt;/&lt;kernel&gt;</c>).</summary>
+    internal string WorkDirectory { get; }
+
+    internal SourceResolver Sources { get; }
+
+    internal TargetArtifactCache TargetCache { get; }
+
+    /// <summary>Detects this host (compilers, probe boots) and sets up the shared parts.</summary>
+    /// <param name="workDirectory">Build directories and per-target outputs.</param>
+    /// <param name="configuredQueues">Restricts the detected queues (never adds to them); empty means all.</param>
+    public static async Task<WorkerRuntime> StartAsync(string name, string workDirectory, IReadOnlyList<string> configuredQueues, CancellationToken cancellationToken)
+    {
+        var capabilities = await CapabilityDetector.DetectAsync(configuredQueues, cancellationToken).ConfigureAwait(false);
+        var cacheDirectory = WorkerSettings.CacheDirectory();
+        return new WorkerRuntime(name, capabilities, cacheDirectory, Path.GetFullPath(workDirectory), TargetArtifactCache.FromEnvironment(cacheDirectory));
+    }
+
+    /// <summary>Why this worker does not serve <paramref name="platform"/>/<paramref name="architecture"/>, or null when it does.</summary>
+    public string? WhyNotServed(string platform, string architecture)
+    {
+        var queue = Core.Planning.Queues.For(platform, architecture);
+        if (Capabilities.Queues.Contains(queue))
+        {
+            return null;
+        }
+
+        if (Capabilities.DetectedQueues.Contains(queue))
+        {
+            return $"queue {queue} is not among this worker's configured queues";
+        }
+
+        if (!Capabilities.Toolchains.ContainsKey(architecture))
+        {
+            return $"no compiler for {architecture}: {Capabilities.MissingToolchains.GetValueOrDefault(architecture, "unknown architecture")}";
+        }
+
+        var hypervisor = platform switch
+        {
+            "qemu" => $"qemu-{architecture}",
+            "fc" => "firecracker",
+            _ => platform,
+        };
+        if (platform != "qemu" && architecture != Capabilities.HostArchitecture)
+        {
+            return $"{platform} boots only the host's architecture ({Capabilities.HostArchitecture})";
+        }
+
+        return Capabilities.Hypervisor(hypervisor)?.Problem is { } problem ? $"cannot boot {platform}/{architecture}: {problem}" : $"cannot boot {platform}/{architecture} on this host";
+    }
+
+    internal TargetPipeline Pipeline() => new(Sources, new UnikraftMakeBuilder(), Capabilities, CapabilityDetector.Runners(Capabilities));
+
+    internal static TargetCache? ObjectCache(Action<string> log) => Caching.TargetCache.FromEnvironment(log);
+}
