@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using Farm.Cache.Store;
@@ -87,29 +86,5 @@ public sealed class CacheBundleCommandTests : IDisposable
         return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static async Task<CliRun> RunAsync(string[] args, params (string Name, string Value)[] environment)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(typeof(FarmCli).Assembly.Location);
-        foreach (var arg in args)
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        foreach (var name in info.Environment.Keys.Where(k => k.StartsWith("FARM_CACHE_", StringComparison.Ordinal)).ToList())
-        {
-            info.Environment.Remove(name);
-        }
-
-        foreach (var (name, value) in environment)
-        {
-            info.Environment[name] = value;
-        }
-
-        using var process = Process.Start(info)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
-        var stderr = process.StandardError.ReadToEndAsync(Ct);
-        await process.WaitForExitAsync(Ct);
-        return new CliRun(process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<CliRun> RunAsync(string[] args, params (string Name, string Value)[] environment) => FarmProcess.RunAsync(args, environment, Ct);
 }
