@@ -57,7 +57,7 @@ if [ "${BENCH_MUSL:-1}" = 1 ]; then
     mkdir -p "$apt/lists/partial" "$store"
     echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main" >"$apt/sources.list"
     aptopts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null -o "Dir::State::Lists=$apt/lists")
-    apt-get "${aptopts[@]}" update >/dev/null
+    apt-get "${aptopts[@]}" update >/dev/null 2>&1
     (cd "$apt" && apt-get "${aptopts[@]}" source --download-only musl >/dev/null 2>&1)
     tar -xzf "$apt"/musl_*.orig.tar.gz -C "$store"
   fi

@@ -62,7 +62,7 @@ public sealed class CachedCompile
             return direct;
         }
 
-        var (input, uncacheable) = InputDigest(invocation, prefixes, _directory);
+        var (input, uncacheable, read) = InputDigest(invocation, prefixes, _directory);
         if (input is null)
         {
             _events.Uncacheable(uncacheable!);
@@ -79,7 +79,7 @@ public sealed class CachedCompile
         {
             Replay(invocation, prefixes, hit.Entry, hit.Object);
             _events.Hit(hit.Tier, key);
-            RecordManifest(invocation, prefixes, directKey, key);
+            RecordManifest(invocation, prefixes, directKey, key, read);
             return 0;
         }
 
@@ -89,7 +89,7 @@ public sealed class CachedCompile
         {
             if (Store(invocation, prefixes, key, stderr, started))
             {
-                RecordManifest(invocation, prefixes, directKey, key);
+                RecordManifest(invocation, prefixes, directKey, key, read);
             }
         }
 
@@ -117,16 +117,17 @@ public sealed class CachedCompile
         return null;
     }
 
-    private void RecordManifest(CompilerInvocation invocation, PrefixMap prefixes, string? directKey, string key)
+    /// <param name="read">The files the preprocessor's line markers named: every file the compile read.</param>
+    private void RecordManifest(CompilerInvocation invocation, PrefixMap prefixes, string? directKey, string key, IReadOnlyCollection<string> read)
     {
-        if (directKey is null || _settings.ReadOnly || invocation.DependencyFile is not { } dependencyFile || !File.Exists(InPlace(dependencyFile)))
+        if (directKey is null || _settings.ReadOnly || read.Count == 0)
         {
             return;
         }
 
         try
         {
-            if (DirectMode.Build(key, File.ReadAllText(InPlace(dependencyFile)), prefixes, _directory) is { } manifest)
+            if (DirectMode.Build(key, read, prefixes, _directory) is { } manifest)
             {
                 _manifests!.PutManifest(_settings.Scope.WriteScope, directKey, manifest);
             }
@@ -142,9 +143,10 @@ public sealed class CachedCompile
     /// assembly: its bytes). Null with a reason when that is not everything the compile reads: assembler
     /// <c>.include</c>/<c>.incbin</c> pull in files that neither the preprocessor nor the key sees.
     /// </summary>
-    private static (string? Digest, string? Uncacheable) InputDigest(CompilerInvocation invocation, PrefixMap prefixes, string directory)
+    private static (string? Digest, string? Uncacheable, IReadOnlyCollection<string> Read) InputDigest(CompilerInvocation invocation, PrefixMap prefixes, string directory)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var read = new HashSet<string>(StringComparer.Ordinal);
         var readsOtherFiles = false;
         void Add(string line)
         {
@@ -169,16 +171,28 @@ public sealed class CachedCompile
                 {
                     // Line markers name files (absolute paths of this build); code lines are hashed as they are, so a
                     // path inside a string literal keeps two builds at different paths apart.
-                    Add(line.Length > 2 && line[0] == '#' && line[1] == ' ' && char.IsAsciiDigit(line[2]) ? prefixes.Normalise(line) : line);
+                    if (line.Length > 2 && line[0] == '#' && line[1] == ' ' && char.IsAsciiDigit(line[2]))
+                    {
+                        if (DirectMode.MarkedFile(line) is { } file)
+                        {
+                            read.Add(file);
+                        }
+
+                        Add(prefixes.Normalise(line));
+                    }
+                    else
+                    {
+                        Add(line);
+                    }
                 },
                 directory);
             if (exitCode != 0)
             {
-                return (null, "preprocessor failed");
+                return (null, "preprocessor failed", read);
             }
         }
 
-        return readsOtherFiles ? (null, "assembler .include or .incbin") : (Convert.ToHexStringLower(hash.GetHashAndReset()), null);
+        return readsOtherFiles ? (null, "assembler .include or .incbin", read) : (Convert.ToHexStringLower(hash.GetHashAndReset()), null, read);
     }
 
     private static bool AssemblerReadsFile(string line)

@@ -7,13 +7,13 @@ namespace Farm.Cache.Compilation;
 /// <summary>
 /// The shortcut past the preprocessor, for rebuilds in place: a manifest, keyed by the compiler, the arguments, the
 /// source's bytes and the names of every file in every include directory, lists each file the last compile read
-/// (from its <c>-MD</c> dependency file) with its digest, and the preprocessor-mode key that compile had. When every
+/// (the files the preprocessor's line markers name, or its <c>-MD</c> dependency file) with its digest, and the
+/// preprocessor-mode key that compile had. When every
 /// listed file still has its digest, that key is the answer without running <c>gcc -E</c>. The directory listing
 /// in the key is what keeps this sound: a new header (<c>.h</c>, <c>.inc</c>, ...) that would shadow an old one in an
 /// earlier include directory changes the listing, so the shortcut is not taken. (A shadowing file named otherwise,
 /// say an included <c>.c</c>, is not listed: such includes are rare, and the files a compile read are still each
-/// checked by content.) Used only with <c>-nostdinc</c> (no system include
-/// directories to list) and <c>-MD</c> (not <c>-MMD</c>, which leaves system headers out of the list).
+/// checked by content.) Used only with <c>-nostdinc</c> (no system include directories to list).
 /// </summary>
 public static class DirectMode
 {
@@ -26,9 +26,7 @@ public static class DirectMode
     public static bool Eligible(CompilerInvocation invocation)
     {
         ArgumentNullException.ThrowIfNull(invocation);
-        return invocation.DependencyFile is not null
-            && invocation.Arguments.Contains("-nostdinc")
-            && !invocation.Arguments.Any(a => a == "-MMD" || a.StartsWith("-Wp,-MMD", StringComparison.Ordinal));
+        return invocation.Arguments.Contains("-nostdinc") && !invocation.IsAssemblyWithoutPreprocessor;
     }
 
     public static string Key(string compilerIdentity, CompilerInvocation invocation, PrefixMap prefixes, string directory)
@@ -100,11 +98,15 @@ public static class DirectMode
     }
 
     /// <summary>The manifest for a compile whose dependency file is in place, or null when a listed file is gone.</summary>
-    public static byte[]? Build(string key, string dependencyFileText, PrefixMap prefixes, string directory)
+    public static byte[]? Build(string key, string dependencyFileText, PrefixMap prefixes, string directory) =>
+        Build(key, DependencyFile.Paths(dependencyFileText), prefixes, directory);
+
+    /// <summary>The manifest for the files a compile read, or null when one of them is gone.</summary>
+    public static byte[]? Build(string key, IEnumerable<string> files, PrefixMap prefixes, string directory)
     {
         ArgumentNullException.ThrowIfNull(prefixes);
         var text = new StringBuilder(key).Append('\n');
-        foreach (var dependency in DependencyFile.Paths(dependencyFileText).Distinct(StringComparer.Ordinal))
+        foreach (var dependency in files.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             var path = Path.GetFullPath(dependency, directory);
             if (!File.Exists(path))
@@ -116,6 +118,26 @@ public static class DirectMode
         }
 
         return Encoding.UTF8.GetBytes(text.ToString());
+    }
+
+    /// <summary>The file a preprocessor line marker (<c># 12 "path" 1 3</c>) names; null for <c>&lt;built-in&gt;</c> and the like.</summary>
+    public static string? MarkedFile(string line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        var open = line.IndexOf('"', StringComparison.Ordinal);
+        var close = line.LastIndexOf('"');
+        if (open < 0 || close <= open + 1)
+        {
+            return null;
+        }
+
+        var name = line[(open + 1)..close];
+        if (name.StartsWith('<') && name.EndsWith('>'))
+        {
+            return null;
+        }
+
+        return name.Contains('\\', StringComparison.Ordinal) ? name.Replace("\\\"", "\"", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal) : name;
     }
 
     private static bool IsHeaderName(string path) => HeaderExtensions.Contains(Path.GetExtension(path));

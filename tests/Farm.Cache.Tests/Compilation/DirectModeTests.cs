@@ -84,4 +84,30 @@ public sealed class DirectModeTests
         Assert.True(again.Hit);
         Assert.False(again.Has("direct"));
     }
+
+    [Fact]
+    public void Run_WithoutADependencyFile_LearnsTheFilesFromTheLineMarkers()
+    {
+        using var temp = Project();
+        string[] arguments = ["-nostdinc", "-O2", "-Iearly", "-Ilate", "-c", "main.c", "-o", "main.o"];
+        Assert.True(CompileRun.Of(TestSettings.Local(temp.Combine("cache")), temp.Path, arguments).Missed);
+        File.Delete(temp.Combine("main.o"));
+
+        var again = CompileRun.Of(TestSettings.Local(temp.Combine("cache")), temp.Path, arguments);
+        temp.Write("late/value.h", "#define VALUE 42\n");
+        var changed = CompileRun.Of(TestSettings.Local(temp.Combine("cache")), temp.Path, arguments);
+
+        Assert.True(again.Has("direct"), again.ToString());
+        Assert.False(changed.Has("direct"), changed.ToString());
+        Assert.True(changed.Missed, changed.ToString());
+    }
+
+    [Theory]
+    [InlineData("# 1 \"main.c\"", "main.c")]
+    [InlineData("# 12 \"/src/include/a b.h\" 1 3", "/src/include/a b.h")]
+    [InlineData("# 1 \"<built-in>\"", null)]
+    [InlineData("# 1 \"<command-line>\"", null)]
+    [InlineData("# 3 \"dir\\\\with\\\"quote.h\" 2", "dir\\with\"quote.h")]
+    public void MarkedFile_ReadsThePathOfALineMarker(string line, string? expected) =>
+        Assert.Equal(expected, Farm.Cache.Compilation.DirectMode.MarkedFile(line));
 }
