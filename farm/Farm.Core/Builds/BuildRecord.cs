@@ -21,4 +21,9 @@ public sealed record BuildRecord(string Id, string App, string KraftfilePath, st
     public string? SigningKeyFile { get; init; }
 
     public DateTimeOffset? Finished { get; init; }
+
+    /// <summary>For builds of a git source: the repository and commit; <see cref="KraftfilePath"/> is then relative to its root.</summary>
+    public string? GitUrl { get; init; }
+
+    public string? GitCommit { get; init; }
 }

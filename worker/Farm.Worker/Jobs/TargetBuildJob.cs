@@ -53,10 +53,11 @@ public sealed class TargetBuildJob
 
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var watch = WatchForCancelAsync(buildId, name, cancel);
+        var log = new TargetLog(_store, buildId, name);
         TargetOutcome outcome;
         try
         {
-            outcome = await BuildAsync(build, name, cancel.Token).ConfigureAwait(false);
+            outcome = await BuildAsync(build, name, log.Write, cancel.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
@@ -65,7 +66,7 @@ public sealed class TargetBuildJob
         catch (Exception ex) when (ex is RegistryException or IOException or HttpRequestException or OciFormatException)
         {
             var attempt = context?.GetJobParameter<int>("RetryCount") ?? Attempts;
-            await LogAsync(buildId, name, $"farm: {name}: attempt {attempt + 1} failed: {ex.Message}").ConfigureAwait(false);
+            log.Write($"farm: {name}: attempt {attempt + 1} failed: {ex.Message}");
             if (attempt < Attempts)
             {
                 await _store.SetPhaseAsync(buildId, name, "retrying", CancellationToken.None).ConfigureAwait(false);
@@ -78,6 +79,7 @@ public sealed class TargetBuildJob
         {
             await cancel.CancelAsync().ConfigureAwait(false);
             await watch.ConfigureAwait(false);
+            await log.DisposeAsync().ConfigureAwait(false);
         }
 
         if (await _store.CompleteTargetAsync(buildId, name, outcome, CancellationToken.None).ConfigureAwait(false) == 0)
@@ -86,9 +88,8 @@ public sealed class TargetBuildJob
         }
     }
 
-    private async Task<TargetOutcome> BuildAsync(BuildRecord build, string name, CancellationToken cancellationToken)
+    private async Task<TargetOutcome> BuildAsync(BuildRecord build, string name, Action<string> log, CancellationToken cancellationToken)
     {
-        void Log(string line) => _ = LogAsync(build.Id, name, line);
         var parsed = new KraftfileParser().Load(build.KraftfilePath);
         var plan = parsed.Kraftfile is { } k && parsed.IsValid ? Planner.Plan(k).Plan : null;
         if (plan?.Jobs.FirstOrDefault(j => j.KernelFileName == name) is not { } job)
@@ -115,9 +116,9 @@ public sealed class TargetBuildJob
             }
         }
 
-        if (key is not null && await _runtime.TargetCache.TryGetAsync(key, Log, cancellationToken).ConfigureAwait(false) is { } cached)
+        if (key is not null && await _runtime.TargetCache.TryGetAsync(key, log, cancellationToken).ConfigureAwait(false) is { } cached)
         {
-            Log($"farm: {name}: target cache hit ({key[..12]}): built in {cached.BuildSeconds:0.00} s and booted on {cached.Runner} before; not built again");
+            log($"farm: {name}: target cache hit ({key[..12]}): built in {cached.BuildSeconds:0.00} s and booted on {cached.Runner} before; not built again");
             await _store.SetPhaseAsync(build.Id, name, "package", cancellationToken).ConfigureAwait(false);
             var published = await PackageAsync(kraftfile, job, cached.Kernel, cached.Config, reference, repository, cancellationToken).ConfigureAwait(false);
             return published with { Cached = true };
@@ -130,7 +131,7 @@ public sealed class TargetBuildJob
             // One build directory per app location and target, kept between builds: make rebuilds in place.
             BuildDirectory = Path.Combine(_runtime.WorkDirectory, "o", $"{Path.GetFileName(kraftfile.Directory)}-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(kraftfile.Directory)))[..8]}", name),
             Jobs = _runtime.CompileJobs,
-            Cache = WorkerRuntime.ObjectCache(Log),
+            Cache = WorkerRuntime.ObjectCache(log),
         };
         var result = await _runtime.Pipeline().RunAsync(kraftfile, job, options, line =>
         {
@@ -139,7 +140,7 @@ public sealed class TargetBuildJob
                 _ = _store.SetPhaseAsync(build.Id, name, "smoke", CancellationToken.None);
             }
 
-            Log(line);
+            log(line);
         }, cancellationToken).ConfigureAwait(false);
 
         var counters = (Hits: result.Cache?.Hits ?? 0, Misses: result.Cache?.Misses ?? 0);
@@ -160,7 +161,7 @@ public sealed class TargetBuildJob
         var outcome = await PackageAsync(kraftfile, job, kernel, config, reference, repository, cancellationToken).ConfigureAwait(false);
         if (key is not null)
         {
-            await _runtime.TargetCache.PutAsync(key, new CachedTarget(kernel, config, result.BuildSeconds ?? 0, result.Smoke!.Elapsed.TotalSeconds, result.Smoke.Runner), Log, cancellationToken).ConfigureAwait(false);
+            await _runtime.TargetCache.PutAsync(key, new CachedTarget(kernel, config, result.BuildSeconds ?? 0, result.Smoke!.Elapsed.TotalSeconds, result.Smoke.Runner), log, cancellationToken).ConfigureAwait(false);
         }
 
         return outcome with
@@ -209,6 +210,4 @@ public sealed class TargetBuildJob
         {
         }
     }
-
-    private Task LogAsync(string buildId, string name, string line) => _store.AppendLogAsync(buildId, name, line, CancellationToken.None);
 }

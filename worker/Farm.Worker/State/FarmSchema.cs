@@ -1,0 +1,90 @@
+using Npgsql;
+
+namespace Farm.Worker.State;
+
+/// <summary>
+/// The farm's own tables (schema <c>farm</c>), created and upgraded at start-up by whichever process starts first:
+/// migrations run in order under an advisory lock, each once, recorded in <c>farm.schema_version</c>.
+/// </summary>
+public static class FarmSchema
+{
+    private const long MigrationLock = 0x6661726D; // "farm"
+
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE farm.builds (
+            id text PRIMARY KEY,
+            app text NOT NULL,
+            kraftfile text NOT NULL,
+            output text NOT NULL,
+            scope text NOT NULL,
+            created timestamptz NOT NULL,
+            state text NOT NULL,
+            index_digest text,
+            reason text,
+            publish_partial boolean NOT NULL DEFAULT false,
+            signing_key_file text,
+            finished timestamptz,
+            git_url text,
+            git_commit text,
+            open_targets integer NOT NULL);
+        CREATE TABLE farm.targets (
+            build_id text NOT NULL REFERENCES farm.builds(id) ON DELETE CASCADE,
+            name text NOT NULL,
+            target text NOT NULL,
+            platform text NOT NULL,
+            architecture text NOT NULL,
+            queue text NOT NULL,
+            state text NOT NULL,
+            phase text,
+            worker text,
+            manifest_digest text,
+            index_entry text,
+            build_seconds double precision,
+            boot_seconds double precision,
+            cache_hits bigint NOT NULL DEFAULT 0,
+            cache_misses bigint NOT NULL DEFAULT 0,
+            cached boolean NOT NULL DEFAULT false,
+            reason text,
+            position integer NOT NULL,
+            PRIMARY KEY (build_id, name));
+        CREATE TABLE farm.logs (
+            seq bigserial PRIMARY KEY,
+            build_id text NOT NULL,
+            name text NOT NULL,
+            line text NOT NULL);
+        CREATE INDEX logs_by_target ON farm.logs (build_id, name, seq);
+        CREATE TABLE farm.workers (
+            name text PRIMARY KEY,
+            queues text[] NOT NULL,
+            capabilities text NOT NULL,
+            started timestamptz NOT NULL,
+            heartbeat timestamptz NOT NULL);
+        """,
+    ];
+
+    public static async Task MigrateAsync(NpgsqlDataSource database, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(database);
+        await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        await Execute(connection, $"SELECT pg_advisory_xact_lock({MigrationLock})", cancellationToken).ConfigureAwait(false);
+        await Execute(connection, "CREATE SCHEMA IF NOT EXISTS farm; CREATE TABLE IF NOT EXISTS farm.schema_version (version integer PRIMARY KEY, applied timestamptz NOT NULL DEFAULT now())", cancellationToken).ConfigureAwait(false);
+        await using var current = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM farm.schema_version", connection);
+        var version = (int)(await current.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        for (var next = version; next < Migrations.Length; next++)
+        {
+            await Execute(connection, Migrations[next], cancellationToken).ConfigureAwait(false);
+            await Execute(connection, $"INSERT INTO farm.schema_version (version) VALUES ({next + 1})", cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+}
