@@ -5,7 +5,7 @@
 # tests' real registry and third-party client), openssl and Node.js with npm (npm @sigstore/verify checks our
 # signatures; it needs node >= 20.17, which this machine kind ships), redis-server (the cache's hot tier),
 # ccache (the cache benchmark's yardstick) and clang (farm-cc is published with NativeAOT, which links
-# with it). Idempotent; quiet when all is there.
+# with it), and PostgreSQL (the farm's state and Hangfire's storage). Idempotent; quiet when all is there.
 set -euo pipefail
 
 declare -A wanted=(
@@ -26,6 +26,7 @@ declare -A wanted=(
   [clang]=clang
   [node]=nodejs
   [npm]=npm
+  [pg_ctlcluster]=postgresql
 )
 
 missing=()

@@ -22,6 +22,7 @@ internal static class WorkerCli
         var root = new RootCommand("The farm's worker: detect capabilities, build and boot-test one target.");
         root.Subcommands.Add(BuildTargetCommand.Create(stdout, stderr));
         root.Subcommands.Add(CapabilitiesCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ServeCommand.Create(stdout, stderr));
 
         var parsed = root.Parse(args);
         var unknownOptions = parsed.Tokens

@@ -90,11 +90,25 @@ public sealed class TargetBuildJob
 
     private async Task<TargetOutcome> BuildAsync(BuildRecord build, string name, Action<string> log, CancellationToken cancellationToken)
     {
-        var parsed = new KraftfileParser().Load(build.KraftfilePath);
+        var kraftfilePath = build.KraftfilePath;
+        if (build.GitUrl is { } url)
+        {
+            try
+            {
+                var checkout = await _runtime.Git.CheckoutAsync(build.App, url, build.GitCommit, cancellationToken).ConfigureAwait(false);
+                kraftfilePath = Path.Combine(checkout.Directory, build.KraftfilePath);
+            }
+            catch (SourceException ex)
+            {
+                return new TargetOutcome(TargetState.Failed, ex.Message);
+            }
+        }
+
+        var parsed = new KraftfileParser().Load(kraftfilePath);
         var plan = parsed.Kraftfile is { } k && parsed.IsValid ? Planner.Plan(k).Plan : null;
         if (plan?.Jobs.FirstOrDefault(j => j.KernelFileName == name) is not { } job)
         {
-            return new TargetOutcome(TargetState.Failed, $"{build.KraftfilePath}: no target {name} (the Kraftfile changed since the build was planned, or is no longer valid)");
+            return new TargetOutcome(TargetState.Failed, $"{kraftfilePath}: no target {name} (the Kraftfile changed since the build was planned, or is no longer valid)");
         }
 
         var kraftfile = plan.Kraftfile;

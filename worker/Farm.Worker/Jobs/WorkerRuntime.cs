@@ -21,7 +21,8 @@ public sealed class WorkerRuntime
         CacheDirectory = cacheDirectory;
         WorkDirectory = workDirectory;
         TargetCache = targets;
-        Sources = new SourceResolver(new GitCheckoutCache(Path.Combine(cacheDirectory, "sources"), WorkerSettings.SourceArchive()));
+        Git = new GitCheckoutCache(Path.Combine(cacheDirectory, "sources"), WorkerSettings.SourceArchive());
+        Sources = new SourceResolver(Git);
     }
 
     public string Name { get; }
@@ -43,6 +44,8 @@ public sealed class WorkerRuntime
     internal string WorkDirectory { get; }
 
     internal SourceResolver Sources { get; }
+
+    internal GitCheckoutCache Git { get; }
 
     internal TargetArtifactCache TargetCache { get; }
 

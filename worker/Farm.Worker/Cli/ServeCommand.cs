@@ -1,0 +1,100 @@
+using System.CommandLine;
+using Farm.Core.Builds;
+using Farm.Core.Oci;
+using Farm.Core.Oci.Distribution;
+using Farm.Worker.Jobs;
+using Farm.Worker.State;
+using Hangfire;
+using Npgsql;
+
+namespace Farm.Worker.Cli;
+
+/// <summary>
+/// <c>worker serve</c>: detects this host, registers with the farm (PostgreSQL, <c>ConnectionStrings__Postgres</c>),
+/// heartbeats, and runs a Hangfire server on exactly the queues it can serve (<c>Farm__Worker__Queues__N</c> narrows
+/// them). Runs until interrupted; a job in flight when it stops is fetched again by another worker.
+/// </summary>
+internal static class ServeCommand
+{
+    public static Command Create(TextWriter stdout, TextWriter stderr)
+    {
+        var command = new Command("serve", "Serve the farm's target jobs this host can build and boot (configured by ConnectionStrings__Postgres, Farm__Worker__*)");
+        command.SetAction((_, cancellationToken) => RunAsync(stdout, stderr, cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        if (Environment.GetEnvironmentVariable("ConnectionStrings__Postgres") is not { Length: > 0 } postgres)
+        {
+            await stderr.WriteLineAsync("worker serve: ConnectionStrings__Postgres is not set (the farm's database, e.g. Host=db;Username=farm;Password=...;Database=farm)").ConfigureAwait(false);
+            return WorkerCli.UsageError;
+        }
+
+        var name = Environment.GetEnvironmentVariable("Farm__Worker__Name") is { Length: > 0 } configured ? configured : $"{Environment.MachineName}-{Environment.ProcessId}";
+        await using var database = NpgsqlDataSource.Create(postgres);
+        try
+        {
+            await FarmSchema.MigrateAsync(database, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NpgsqlException ex)
+        {
+            await stderr.WriteLineAsync($"worker serve: cannot reach the farm's database: {ex.Message}").ConfigureAwait(false);
+            return WorkerCli.Failed;
+        }
+
+        var work = Environment.GetEnvironmentVariable("Farm__Worker__WorkDirectory") is { Length: > 0 } w ? w : Path.Combine(WorkerSettings.CacheDirectory(), "work", name);
+        var runtime = await WorkerRuntime.StartAsync(name, work, WorkerSettings.ConfiguredQueues(), cancellationToken).ConfigureAwait(false);
+        if (runtime.Queues.Count == 0)
+        {
+            await stderr.WriteLineAsync("worker serve: this host serves no queue (see 'worker capabilities'); nothing to do").ConfigureAwait(false);
+            return WorkerCli.Failed;
+        }
+
+        var registry = new WorkerRegistry(database);
+        await registry.RegisterAsync(name, runtime.Queues, string.Join(", ", runtime.Queues), cancellationToken).ConfigureAwait(false);
+        var storage = FarmHangfireStorage.Create(postgres, FarmHangfireStorage.PollIntervalFromEnvironment());
+        var options = new RegistryClientOptions { Insecure = Environment.GetEnvironmentVariable("Farm__Registry__Insecure") is "true" or "1" };
+        IOciRepository Open(OciReference reference) => OciRepositories.Open(reference, options with { Insecure = options.Insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!)) });
+        var store = new PostgresBuildStore(database);
+        var job = new TargetBuildJob(runtime, store, new BackgroundJobClient(storage), Open);
+        using var server = new BackgroundJobServer(
+            new BackgroundJobServerOptions
+            {
+                ServerName = name,
+                Queues = [.. runtime.Queues],
+                WorkerCount = int.TryParse(Environment.GetEnvironmentVariable("Farm__Worker__Parallel"), out var parallel) && parallel > 0 ? parallel : 1,
+                Activator = new SingleJobActivator(job),
+            },
+            storage);
+        await stdout.WriteLineAsync($"worker {name}: serving {string.Join(", ", runtime.Queues)}").ConfigureAwait(false);
+        await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(WorkerRegistry.HeartbeatInterval, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await registry.HeartbeatAsync(name, cancellationToken).ConfigureAwait(false);
+                }
+                catch (NpgsqlException ex)
+                {
+                    await stderr.WriteLineAsync($"worker {name}: heartbeat failed: {ex.Message}").ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        server.SendStop();
+        return WorkerCli.Success;
+    }
+
+    private sealed class SingleJobActivator(TargetBuildJob job) : JobActivator
+    {
+        public override object ActivateJob(Type jobType) =>
+            jobType == typeof(TargetBuildJob) ? job : throw new InvalidOperationException($"worker: no job of type {jobType.Name} here");
+    }
+}

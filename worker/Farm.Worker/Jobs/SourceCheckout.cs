@@ -1,0 +1,27 @@
+using Farm.Worker.Cli;
+using Farm.Worker.Sources;
+
+namespace Farm.Worker.Jobs;
+
+/// <summary>Git sources at a commit, checked out (content-addressed, shared) for the farm to read and plan their Kraftfiles.</summary>
+public sealed class SourceCheckout
+{
+    private readonly GitCheckoutCache _git;
+
+    /// <param name="cacheDirectory">Mirrors and checkouts; null for the worker's default cache directory.</param>
+    public SourceCheckout(string? cacheDirectory = null) =>
+        _git = new GitCheckoutCache(Path.Combine(cacheDirectory ?? WorkerSettings.CacheDirectory(), "sources"), WorkerSettings.SourceArchive());
+
+    /// <summary>The checkout's directory; throws <see cref="ArgumentException"/> with the reason when it cannot be had.</summary>
+    public async Task<string> CheckoutAsync(string name, string url, string commit, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await _git.CheckoutAsync(name, url, commit, cancellationToken).ConfigureAwait(false)).Directory;
+        }
+        catch (SourceException ex)
+        {
+            throw new ArgumentException(ex.Message, nameof(url), ex);
+        }
+    }
+}
