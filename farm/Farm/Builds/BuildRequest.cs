@@ -7,4 +7,10 @@ public sealed record BuildRequest(string KraftfilePath, string Output, IReadOnly
     public string Scope { get; init; } = "trusted";
 
     public string? SigningKeyFile { get; init; }
+
+    /// <summary>For a git source: its checkout's root (the build records the Kraftfile's path relative to it), URL and commit.</summary>
+    public GitSource? Git { get; init; }
 }
+
+/// <summary>A git source at a commit, and where the farm checked it out.</summary>
+public sealed record GitSource(string Root, string Url, string Commit);

@@ -57,10 +57,13 @@ public sealed class BuildSubmitter
         }
 
         var id = Guid.NewGuid().ToString("N")[..16];
-        var build = new BuildRecord(id, plan.Kraftfile.Name, plan.Kraftfile.Path, request.Output, request.Scope, DateTimeOffset.UtcNow)
+        var kraftfile = request.Git is { } git ? Path.GetRelativePath(git.Root, Path.GetFullPath(plan.Kraftfile.Path)) : plan.Kraftfile.Path;
+        var build = new BuildRecord(id, plan.Kraftfile.Name, kraftfile, request.Output, request.Scope, DateTimeOffset.UtcNow)
         {
             PublishPartial = plan.Kraftfile.Farm.PublishPartial,
             SigningKeyFile = request.SigningKeyFile,
+            GitUrl = request.Git?.Url,
+            GitCommit = request.Git?.Commit,
         };
         var targets = jobs.Select(j =>
         {

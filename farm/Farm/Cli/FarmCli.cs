@@ -19,6 +19,7 @@ internal static class FarmCli
         root.Subcommands.Add(KraftfileCommands.Create(stdout, stderr));
         root.Subcommands.Add(PlanCommand.Create(stdout, stderr));
         root.Subcommands.Add(BuildCommand.Create(stdout, stderr));
+        root.Subcommands.Add(ServeCommand.Create(stdout, stderr));
         root.Subcommands.Add(PkgCommand.Create(stdout, stderr));
         root.Subcommands.Add(InspectCommand.Create(stdout, stderr));
         root.Subcommands.Add(CopyCommand.Create(stdout, stderr));

@@ -1,0 +1,192 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using System.Text.Json;
+using Farm.Builds;
+using Farm.Core.Builds;
+using Farm.Core.Oci;
+using Farm.Worker.Jobs;
+using Farm.Worker.State;
+
+namespace Farm.Serve;
+
+/// <summary>
+/// The HTTP API: <c>POST /api/builds</c>, <c>GET /api/builds/{id}</c>, <c>GET /api/builds/{id}/logs?target=</c> (server-sent
+/// events, live), <c>POST /api/builds/{id}/cancel</c>, <c>GET /api/workers</c>. Every route needs a bearer token;
+/// malformed requests get 400 with the reason, a bad Kraftfile its located errors.
+/// </summary>
+internal static class BuildsApi
+{
+    public static void Map(WebApplication app, ApiAuthentication authentication)
+    {
+        var api = app.MapGroup("/api").AddEndpointFilter(async (context, next) =>
+            authentication.Allows(context.HttpContext.Request) ? await next(context).ConfigureAwait(false) : Results.Json(new { error = "a valid API token is required (Authorization: Bearer TOKEN)" }, statusCode: 401));
+
+        api.MapPost("/builds", SubmitAsync);
+        api.MapGet("/builds/{id}", async (string id, IBuildStore store, CancellationToken ct) =>
+            await store.GetAsync(id, ct).ConfigureAwait(false) is { } build
+                ? Results.Json(Describe(build, await store.GetTargetsAsync(id, ct).ConfigureAwait(false)))
+                : Results.Json(new { error = $"no build {id}" }, statusCode: 404));
+        api.MapPost("/builds/{id}/cancel", async (string id, IBuildStore store, CancellationToken ct) =>
+            await store.GetAsync(id, ct).ConfigureAwait(false) is null
+                ? Results.Json(new { error = $"no build {id}" }, statusCode: 404)
+                : await store.CancelAsync(id, ct).ConfigureAwait(false)
+                    ? Results.Json(new { id, state = "cancelled" }, statusCode: 202)
+                    : Results.Json(new { error = $"build {id} has already finished" }, statusCode: 409));
+        api.MapGet("/builds/{id}/logs", LogsAsync);
+        api.MapGet("/workers", async (WorkerRegistry workers, CancellationToken ct) =>
+            Results.Json((await workers.ListAsync(ct).ConfigureAwait(false)).Select(w => new
+            {
+                name = w.Name,
+                queues = w.Queues,
+                started = w.Started,
+                heartbeat = w.Heartbeat,
+                state = w.Alive ? "alive" : "gone",
+            })));
+    }
+
+    private static async Task<IResult> SubmitAsync(HttpRequest request, BuildSubmitter submitter, SourceCheckout sources, FarmOptions options, CancellationToken ct)
+    {
+        JsonElement body;
+        try
+        {
+            body = (await JsonDocument.ParseAsync(request.Body, cancellationToken: ct).ConfigureAwait(false)).RootElement;
+        }
+        catch (JsonException ex)
+        {
+            return Bad($"the body is not JSON: {ex.Message}");
+        }
+
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            return Bad("the body must be a JSON object with source, kraftfile and image");
+        }
+
+        if (!body.TryGetProperty("source", out var source) || source.ValueKind != JsonValueKind.Object)
+        {
+            return Bad("source: required, {\"git\":\"URL\",\"commit\":\"SHA\"}");
+        }
+
+        if (Text(source, "git") is not { } url || Text(source, "commit") is not { } commit)
+        {
+            return Bad(source.TryGetProperty("tar", out _) ? "source.tar: uploaded sources are not accepted yet; give source.git and source.commit" : "source.git and source.commit are both required");
+        }
+
+        if (Text(body, "image") is not { } image || !OciReference.TryParse(image, out var reference, out var error) || reference.IsLayout || reference.Digest is not null)
+        {
+            return Bad($"image: a registry repository and tag to publish to (host:port/repo:tag){(Text(body, "image") is { } given ? $"; '{given}' is not one" : string.Empty)}");
+        }
+
+        var kraftfile = Text(body, "kraftfile") ?? "Kraftfile";
+        if (Path.IsPathRooted(kraftfile) || kraftfile.Split('/').Contains(".."))
+        {
+            return Bad($"kraftfile: '{kraftfile}' must be a path inside the source");
+        }
+
+        var scope = Text(body, "scope") ?? "trusted";
+        if (scope is not ("trusted" or "untrusted"))
+        {
+            return Bad($"scope: '{scope}' is not trusted or untrusted");
+        }
+
+        var targets = new List<string>();
+        if (body.TryGetProperty("targets", out var list))
+        {
+            if (list.ValueKind != JsonValueKind.Array || list.EnumerateArray().Any(t => t.ValueKind != JsonValueKind.String))
+            {
+                return Bad("targets: a list of strings (plat/arch or target names)");
+            }
+
+            targets.AddRange(list.EnumerateArray().Select(t => t.GetString()!));
+        }
+
+        string root;
+        try
+        {
+            root = await sources.CheckoutAsync(Path.GetFileName(url.TrimEnd('/')), url, commit, ct).ConfigureAwait(false);
+        }
+        catch (ArgumentException ex)
+        {
+            return Bad($"source: {ex.Message}");
+        }
+
+        var (build, errors) = await submitter.SubmitAsync(
+            new BuildRequest(Path.Combine(root, kraftfile), reference.ToString(), targets)
+            {
+                Scope = scope,
+                SigningKeyFile = options.Signing.KeyFile,
+                Git = new GitSource(root, url, commit),
+            },
+            ct).ConfigureAwait(false);
+        return build is null
+            ? Results.Json(new { error = "the Kraftfile cannot be built", errors = errors.Select(e => e.Replace(root + "/", string.Empty, StringComparison.Ordinal)) }, statusCode: 400)
+            : Results.Json(new { id = build.Id }, statusCode: 202);
+    }
+
+    private static async Task LogsAsync(string id, string? target, HttpContext context, IBuildStore store)
+    {
+        var ct = context.RequestAborted;
+        var targets = await store.GetTargetsAsync(id, ct).ConfigureAwait(false);
+        var chosen = targets.FirstOrDefault(t => t.Name == target || t.Target == target || t.PlatformName == target) ?? (target is null && targets.Count == 1 ? targets[0] : null);
+        if (chosen is null)
+        {
+            context.Response.StatusCode = targets.Count == 0 ? 404 : 400;
+            await context.Response.WriteAsJsonAsync(new { error = targets.Count == 0 ? $"no build {id}" : $"target: one of {string.Join(", ", targets.Select(t => t.Name))}" }, ct).ConfigureAwait(false);
+            return;
+        }
+
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        var sent = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            var final = (await store.GetTargetsAsync(id, ct).ConfigureAwait(false)).First(t => t.Name == chosen.Name).State.IsFinal();
+            var lines = await store.ReadLogAsync(id, chosen.Name, sent, ct).ConfigureAwait(false);
+            foreach (var line in lines)
+            {
+                await context.Response.WriteAsync($"data: {line.Replace("\r", string.Empty, StringComparison.Ordinal)}\n\n", ct).ConfigureAwait(false);
+            }
+
+            sent += lines.Count;
+            await context.Response.Body.FlushAsync(ct).ConfigureAwait(false);
+            if (final && lines.Count == 0)
+            {
+                await context.Response.WriteAsync("event: end\ndata: \n\n", ct).ConfigureAwait(false);
+                return;
+            }
+
+            await Task.Delay(300, ct).ConfigureAwait(false);
+        }
+    }
+
+    private static object Describe(BuildRecord build, IReadOnlyList<TargetRecord> targets) => new
+    {
+        id = build.Id,
+        app = build.App,
+        state = build.State.Name(),
+        image = build.Output,
+        indexDigest = build.IndexDigest,
+        reason = build.Reason,
+        targets = targets.Select(t => new
+        {
+            name = t.Target,
+            kernel = t.Name,
+            platform = t.Platform,
+            architecture = t.Architecture,
+            state = t.State.Name(),
+            phase = t.Phase,
+            worker = t.Worker,
+            manifestDigest = t.ManifestDigest,
+            seconds = t.BuildSeconds,
+            bootSeconds = t.BootSeconds,
+            cached = t.Cached,
+            cache = new { hits = t.CacheHits, misses = t.CacheMisses },
+            reason = t.Reason,
+        }),
+    };
+
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;
+
+    private static IResult Bad(string reason) => Results.Json(new { error = reason }, statusCode: 400);
+}
