@@ -1,4 +1,5 @@
 using Farm.Core.Builds;
+using Farm.Tests.Support;
 using Farm.Worker.State;
 using Npgsql;
 

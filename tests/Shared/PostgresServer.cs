@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Npgsql;
 
-namespace Farm.Worker.Tests.State;
+namespace Farm.Tests.Support;
 
 /// <summary>
 /// A real PostgreSQL server (tests/postgres.sh: a new cluster on a free 127.0.0.1 port), shared by a test class;
@@ -47,9 +47,24 @@ public sealed class PostgresServer : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
+    /// <summary>tests/postgres.sh, found from the test binary up (this file is shared by several test projects).</summary>
+    private static string Script()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var script = Path.Combine(directory.FullName, "tests", "postgres.sh");
+            if (File.Exists(script))
+            {
+                return script;
+            }
+        }
+
+        throw new InvalidOperationException("tests/postgres.sh not found above " + AppContext.BaseDirectory);
+    }
+
     private async Task<(int Code, string Output)> ScriptAsync(string verb)
     {
-        var info = new ProcessStartInfo(Path.Combine(TestPaths.RepositoryRoot, "tests", "postgres.sh")) { RedirectStandardOutput = true, RedirectStandardError = true };
+        var info = new ProcessStartInfo(Script()) { RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(verb);
         info.ArgumentList.Add(_directory);
         using var process = Process.Start(info)!;
