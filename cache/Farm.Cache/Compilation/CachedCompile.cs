@@ -98,9 +98,21 @@ public sealed class CachedCompile
 
     private int? DirectHit(CompilerInvocation invocation, PrefixMap prefixes, string directKey)
     {
-        foreach (var scope in _settings.Scope.ReadScopes)
+        // This worker's own manifests first; then one from the shared tiers, where a manifest is an action entry whose
+        // object is the manifest, so that a fresh worker in another directory skips the preprocessor too.
+        IEnumerable<byte[]?> Manifests()
         {
-            if (_manifests!.GetManifest(scope, directKey) is not { } manifest || DirectMode.Resolve(manifest, prefixes, _directory) is not { } key)
+            foreach (var scope in _settings.Scope.ReadScopes)
+            {
+                yield return _manifests!.GetManifest(scope, directKey);
+            }
+
+            yield return _cache.TryGet(_settings.Scope, DirectMode.ManifestKey(directKey))?.Object;
+        }
+
+        foreach (var manifest in Manifests())
+        {
+            if (manifest is null || DirectMode.Resolve(manifest, prefixes, _directory) is not { } key)
             {
                 continue;
             }
@@ -110,6 +122,7 @@ public sealed class CachedCompile
                 Replay(invocation, prefixes, hit.Entry, hit.Object);
                 _events.Hit(hit.Tier, key);
                 _events.Direct();
+                _events.Manifest(DirectMode.ManifestKey(directKey));
                 return 0;
             }
         }
@@ -130,6 +143,9 @@ public sealed class CachedCompile
             if (DirectMode.Build(key, read, prefixes, _directory) is { } manifest)
             {
                 _manifests!.PutManifest(_settings.Scope.WriteScope, directKey, manifest);
+                var manifestKey = DirectMode.ManifestKey(directKey);
+                _cache.Put(_settings.Scope, manifestKey, new ActionEntry(Convert.ToHexStringLower(SHA256.HashData(manifest)), manifest.LongLength, null, string.Empty), manifest);
+                _events.Manifest(manifestKey);
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

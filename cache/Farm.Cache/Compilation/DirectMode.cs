@@ -69,6 +69,10 @@ public static class DirectMode
         return Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 
+    /// <summary>Where a manifest lives in the shared tiers: an action key of its own, never a compile's.</summary>
+    public static string ManifestKey(string directKey) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{CacheKey.SchemaVersion}-manifest:{directKey}")));
+
     /// <summary>The preprocessor-mode key the manifest names, if every file it lists is unchanged.</summary>
     public static string? Resolve(byte[] manifest, PrefixMap prefixes, string directory)
     {
@@ -132,7 +136,8 @@ public static class DirectMode
         }
 
         var name = line[(open + 1)..close];
-        if (name.StartsWith('<') && name.EndsWith('>'))
+        // <built-in>, <command-line>; and with -g, the working directory, written with a trailing "//".
+        if ((name.StartsWith('<') && name.EndsWith('>')) || name.EndsWith("//", StringComparison.Ordinal))
         {
             return null;
         }

@@ -3,7 +3,7 @@ namespace Farm.Cache.Stats;
 /// <summary>
 /// What each farm-cc run did, appended as one short line to <c>stats/events.log</c> under the cache directory
 /// (appends of a few bytes are atomic, so concurrent compiles never mix their lines): <c>hit TIER KEY</c>,
-/// <c>miss KEY</c>, <c>stored SCOPE KEY</c>, <c>uncacheable REASON</c>, <c>error TIER KIND</c>,
+/// <c>miss KEY</c>, <c>stored SCOPE KEY</c>, <c>manifest KEY</c>, <c>uncacheable REASON</c>, <c>error TIER KIND</c>,
 /// <c>corrupt TIER</c>, <c>bytes TIER N</c>. <c>farm cache stats</c> sums them; <c>--zero</c> empties the file.
 /// </summary>
 public sealed class CacheEvents
@@ -27,6 +27,9 @@ public sealed class CacheEvents
     /// <summary>The hit before it came through a direct-mode manifest, without running the preprocessor.</summary>
     public void Direct() => _lines.Add("direct");
 
+    /// <summary>A direct-mode manifest, stored in the tiers under <paramref name="key"/>, that this compile used or wrote.</summary>
+    public void Manifest(string key) => _lines.Add($"manifest {key}");
+
     /// <summary>A compile stored under <paramref name="key"/> in <paramref name="scope"/>.</summary>
     public void Stored(string scope, string key) => _lines.Add($"stored {scope} {key}");
 
@@ -44,7 +47,7 @@ public sealed class CacheEvents
     public static IReadOnlyList<string> KeysIn(string log) =>
         !File.Exists(log)
             ? []
-            : File.ReadLines(log).Select(l => l.Split(' ')).Where(p => p.Length >= 2 && p[0] is "hit" or "miss" or "stored").Select(p => p[^1]).Distinct(StringComparer.Ordinal).ToList();
+            : File.ReadLines(log).Select(l => l.Split(' ')).Where(p => p.Length >= 2 && p[0] is "hit" or "miss" or "stored" or "manifest").Select(p => p[^1]).Distinct(StringComparer.Ordinal).ToList();
 
     /// <summary>Appends this run's lines in one write. Statistics must never fail a compile.</summary>
     public void Flush()

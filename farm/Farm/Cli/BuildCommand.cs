@@ -93,17 +93,6 @@ internal static class BuildCommand
         }
 
         var cache = Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "unikernel-farm");
-        // The object cache on local disk, unless the environment names one.
-        if (Environment.GetEnvironmentVariable("FARM_CACHE_DIR") is not { Length: > 0 })
-        {
-            Environment.SetEnvironmentVariable("FARM_CACHE_DIR", Path.Combine(cache, "objects"));
-        }
-
-        if (Environment.GetEnvironmentVariable("FARM_CC") is not { Length: > 0 } && File.Exists(Path.Combine(AppContext.BaseDirectory, "farm-cc")))
-        {
-            Environment.SetEnvironmentVariable("FARM_CC", Path.Combine(AppContext.BaseDirectory, "farm-cc"));
-        }
-
         var registry = new RegistryClientOptions { Insecure = insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!)) };
         await using var farm = await EmbeddedFarm.StartAsync(Path.Combine(cache, "work"), parallel, registry, cancellationToken).ConfigureAwait(false);
         if (!json)

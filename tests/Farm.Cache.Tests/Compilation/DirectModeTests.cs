@@ -107,7 +107,29 @@ public sealed class DirectModeTests
     [InlineData("# 12 \"/src/include/a b.h\" 1 3", "/src/include/a b.h")]
     [InlineData("# 1 \"<built-in>\"", null)]
     [InlineData("# 1 \"<command-line>\"", null)]
+    [InlineData("# 1 \"/home/build//\"", null)]
     [InlineData("# 3 \"dir\\\\with\\\"quote.h\" 2", "dir\\with\"quote.h")]
     public void MarkedFile_ReadsThePathOfALineMarker(string line, string? expected) =>
         Assert.Equal(expected, Farm.Cache.Compilation.DirectMode.MarkedFile(line));
+
+    [Fact]
+    public async Task Run_FreshWorkerInAnotherDirectory_TakesTheManifestFromRedisAndSkipsThePreprocessor()
+    {
+        await using var redis = await RedisServer.StartAsync(ct: TestContext.Current.CancellationToken);
+        using var first = Project();
+        using var second = Project();
+        string[] arguments = ["-nostdinc", "-O2", "-g", "-Iearly", "-Ilate", "-c", "main.c", "-o", "main.o"];
+        (string, string?) Redis() => ("FARM_CACHE_REDIS", redis.Endpoint);
+        CompileRun.Of(TestSettings.Local(first.Combine("cache"), Redis()), first.Path, arguments);
+
+        // Another worker: empty local disk, the same sources at another path.
+        var fresh = CompileRun.Of(TestSettings.Local(second.Combine("cache"), Redis()), second.Path, arguments);
+        var object1 = File.ReadAllBytes(second.Combine("main.o"));
+        File.Delete(second.Combine("main.o"));
+        var uncached = CompileRun.Of(TestSettings.Local(second.Combine("empty")), second.Path, arguments);
+
+        Assert.True(fresh.Has("direct") && fresh.Has("hit redis"), fresh.ToString());
+        Assert.True(uncached.Missed);
+        Assert.Equal(File.ReadAllBytes(second.Combine("main.o")), object1);
+    }
 }

@@ -33,6 +33,8 @@ public sealed class FarmServeTests(PostgresServer postgres) : IClassFixture<Post
         var source = Path.Combine(_work, "src");
         CopyDirectory(Path.Combine(ProjectReferences.RepositoryRoot(), "examples", "helloworld"), Path.Combine(source, "helloworld"));
         CopyDirectory(Path.Combine(ProjectReferences.RepositoryRoot(), "examples", "fixture-core"), Path.Combine(source, "fixture-core"));
+        CopyDirectory(Path.Combine(ProjectReferences.RepositoryRoot(), "tests", "Farm.Worker.Tests", "Apps", "hang"), Path.Combine(source, "hang"));
+        File.WriteAllText(Path.Combine(source, "hang", "Kraftfile"), "spec: v0.6\nname: hang\nunikraft: ../fixture-core\ntargets:\n- qemu/x86_64\nx-farm:\n  smoke:\n    timeout: 10m\n");
         Directory.CreateDirectory(Path.Combine(source, "broken"));
         File.WriteAllText(Path.Combine(source, "broken", "Kraftfile"), "spec: v0.6\nname: broken\nunikraft: ../fixture-core\ntargets:\n- qemu/x87\n");
         await Git(source, "init", "-q");
@@ -82,6 +84,36 @@ public sealed class FarmServeTests(PostgresServer postgres) : IClassFixture<Post
         var fetched = await repository.TryGetManifestAsync("v1", Ct);
         Assert.Equal(build.GetProperty("indexDigest").GetString(), Digest.Of(fetched!.Bytes).Value);
         Assert.Equal(targets.Values.Select(t => t.GetProperty("manifestDigest").GetString()).Order(), ImageIndex.Parse(fetched.Bytes).Manifests.Select(m => m.Digest.Value).Order());
+    }
+
+    [Fact]
+    public async Task Cancel_ARunningBuild_StopsItsTarget_AndPublishesNothing()
+    {
+        var registry = await StartAsync();
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        var id = (await Json(await _http.PostAsync("/api/builds", Body($"{registry.Host}/apps/hang:v1", [], "hang/Kraftfile"), Ct))).GetProperty("id").GetString()!;
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while ((await Json(await _http.GetAsync($"/api/builds/{id}", Ct))).GetProperty("targets")[0].GetProperty("phase").GetString() != "smoke" && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100, Ct);
+        }
+
+        var cancelled = await _http.PostAsync($"/api/builds/{id}/cancel", null, Ct);
+        var again = await _http.PostAsync($"/api/builds/{id}/cancel", null, Ct);
+        var build = await WaitAsync(id);
+        var log = await _http.GetStringAsync($"/api/builds/{id}/logs?target=qemu/x86_64", Ct);
+
+        Assert.Equal(HttpStatusCode.Accepted, cancelled.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal("cancelled", build.GetProperty("state").GetString());
+        Assert.Equal("cancelled", build.GetProperty("targets")[0].GetProperty("state").GetString());
+        Assert.Contains("booting on", log, StringComparison.Ordinal);
+        var repository = new RegistryRepository(new RegistryClient(registry.Host, new RegistryClientOptions { Insecure = true }), "apps/hang");
+        Assert.Null(await repository.TryGetManifestAsync("v1", Ct));
+
+        // The worker stopped the boot instead of waiting out the 10 minute smoke timeout: it takes the next job.
+        var next = (await Json(await _http.PostAsync("/api/builds", Body($"{registry.Host}/apps/hello:v1", ["qemu/x86_64"]), Ct))).GetProperty("id").GetString()!;
+        Assert.Equal("succeeded", (await WaitAsync(next)).GetProperty("state").GetString());
     }
 
     [Fact]

@@ -22,6 +22,9 @@ internal sealed class TargetCache
         Launcher = launcher;
     }
 
+    /// <summary>This cache in another scope: an untrusted build (a pull request) reads the shared scope and writes only its own.</summary>
+    public TargetCache InScope(CacheScope scope) => new(_settings with { Scope = scope }, Launcher);
+
     /// <summary>What make runs compiles through (<c>CC="LAUNCHER gcc"</c>).</summary>
     public string Launcher { get; }
 

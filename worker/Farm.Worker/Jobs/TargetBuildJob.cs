@@ -112,6 +112,7 @@ public sealed class TargetBuildJob
         }
 
         var kraftfile = plan.Kraftfile;
+        var trusted = build.Scope != "untrusted";
         var reference = OciReference.Parse(build.Output);
         var repository = _open(reference);
         await _store.SetPhaseAsync(build.Id, name, "sources", cancellationToken).ConfigureAwait(false);
@@ -145,7 +146,7 @@ public sealed class TargetBuildJob
             // One build directory per app location and target, kept between builds: make rebuilds in place.
             BuildDirectory = Path.Combine(_runtime.WorkDirectory, "o", $"{Path.GetFileName(kraftfile.Directory)}-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(kraftfile.Directory)))[..8]}", name),
             Jobs = _runtime.CompileJobs,
-            Cache = WorkerRuntime.ObjectCache(log),
+            Cache = trusted ? WorkerRuntime.ObjectCache(log) : WorkerRuntime.ObjectCache(log)?.InScope(Farm.Cache.Store.CacheScope.Parse($"untrusted-{build.App}")),
         };
         var result = await _runtime.Pipeline().RunAsync(kraftfile, job, options, line =>
         {
@@ -173,7 +174,8 @@ public sealed class TargetBuildJob
         var config = await File.ReadAllBytesAsync(Path.Combine(output, TargetOutputFiles.Config), cancellationToken).ConfigureAwait(false);
         await _store.SetPhaseAsync(build.Id, name, "package", cancellationToken).ConfigureAwait(false);
         var outcome = await PackageAsync(kraftfile, job, kernel, config, reference, repository, cancellationToken).ConfigureAwait(false);
-        if (key is not null)
+        // Only trusted builds (default branch, nightly) fill the target cache; an untrusted one only reads it.
+        if (key is not null && trusted)
         {
             await _runtime.TargetCache.PutAsync(key, new CachedTarget(kernel, config, result.BuildSeconds ?? 0, result.Smoke!.Elapsed.TotalSeconds, result.Smoke.Runner), log, cancellationToken).ConfigureAwait(false);
         }

@@ -54,9 +54,33 @@ public sealed class WorkerRuntime
     /// <param name="configuredQueues">Restricts the detected queues (never adds to them); empty means all.</param>
     public static async Task<WorkerRuntime> StartAsync(string name, string workDirectory, IReadOnlyList<string> configuredQueues, CancellationToken cancellationToken)
     {
+        ApplyCacheDefaults();
         var capabilities = await CapabilityDetector.DetectAsync(configuredQueues, cancellationToken).ConfigureAwait(false);
         var cacheDirectory = WorkerSettings.CacheDirectory();
         return new WorkerRuntime(name, capabilities, cacheDirectory, Path.GetFullPath(workDirectory), TargetArtifactCache.FromEnvironment(cacheDirectory));
+    }
+
+    /// <summary>
+    /// A worker compiles through the object cache unless told otherwise: on local disk in its cache directory
+    /// (<c>FARM_CACHE_DIR</c>), Redis from <c>ConnectionStrings__Redis</c> (the farm's setting) unless
+    /// <c>FARM_CACHE_REDIS</c> names one, and farm-cc from <c>FARM_CC</c>, PATH, or beside this program.
+    /// </summary>
+    private static void ApplyCacheDefaults()
+    {
+        if (Environment.GetEnvironmentVariable("FARM_CACHE_DIR") is not { Length: > 0 })
+        {
+            Environment.SetEnvironmentVariable("FARM_CACHE_DIR", Path.Combine(WorkerSettings.CacheDirectory(), "objects"));
+        }
+
+        if (Environment.GetEnvironmentVariable("FARM_CACHE_REDIS") is not { Length: > 0 } && Environment.GetEnvironmentVariable("ConnectionStrings__Redis") is { Length: > 0 } redis)
+        {
+            Environment.SetEnvironmentVariable("FARM_CACHE_REDIS", redis);
+        }
+
+        if (Environment.GetEnvironmentVariable("FARM_CC") is not { Length: > 0 } && File.Exists(Path.Combine(AppContext.BaseDirectory, "farm-cc")))
+        {
+            Environment.SetEnvironmentVariable("FARM_CC", Path.Combine(AppContext.BaseDirectory, "farm-cc"));
+        }
     }
 
     /// <summary>Why this worker does not serve <paramref name="platform"/>/<paramref name="architecture"/>, or null when it does.</summary>

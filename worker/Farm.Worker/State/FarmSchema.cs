@@ -47,6 +47,8 @@ public static class FarmSchema
             cache_misses bigint NOT NULL DEFAULT 0,
             cached boolean NOT NULL DEFAULT false,
             reason text,
+            started timestamptz,
+            finished timestamptz,
             position integer NOT NULL,
             PRIMARY KEY (build_id, name));
         CREATE TABLE farm.logs (

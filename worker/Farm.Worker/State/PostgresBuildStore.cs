@@ -125,7 +125,7 @@ public sealed class PostgresBuildStore : IBuildStore
         await using var command = _database.CreateCommand(
             $"""
             WITH started AS (
-                UPDATE farm.targets SET state = 'running', worker = @worker, phase = 'starting'
+                UPDATE farm.targets SET state = 'running', worker = @worker, phase = 'starting', started = now()
                 WHERE build_id = @build AND name = @name AND state IN {Open} RETURNING build_id)
             UPDATE farm.builds SET state = CASE WHEN state = 'queued' THEN 'running' ELSE state END
             FROM started WHERE farm.builds.id = started.build_id RETURNING 1
@@ -152,7 +152,7 @@ public sealed class PostgresBuildStore : IBuildStore
             $"""
             WITH done AS (
                 UPDATE farm.targets SET state = @state, phase = NULL, reason = @reason, manifest_digest = @manifest, index_entry = @entry,
-                    build_seconds = @build_seconds, boot_seconds = @boot_seconds, cache_hits = @hits, cache_misses = @misses, cached = @cached
+                    build_seconds = @build_seconds, boot_seconds = @boot_seconds, cache_hits = @hits, cache_misses = @misses, cached = @cached, finished = now()
                 WHERE build_id = @build AND name = @name AND state IN {Open} RETURNING build_id)
             UPDATE farm.builds SET open_targets = open_targets - 1 FROM done WHERE farm.builds.id = done.build_id RETURNING open_targets
             """);
