@@ -2,9 +2,10 @@
 # The main job: the embedded farm builds the example catalog. `farm build` plans every Kraftfile in examples/
 # into one job per target, runs them on this host's worker (Hangfire in memory, compiles through farm-cc and its
 # local cache), boots each kernel on its hypervisor (QEMU emulated when KVM does not work, linuxu as a process),
-# packages it, and publishes one signed multi-platform index per app into the OCI layout out/demo/oci (one tag
-# per app, its name). Targets this host cannot serve (Firecracker, Xen without those installed) are reported as
-# skipped with the reason. A second run is served by the target cache: nothing is built or booted again.
+# packages it, and publishes one signed multi-platform index per app into the OCI layout out/catalog (one tag
+# per app, its name; the public key to verify them is out/catalog.pub). Targets this host cannot serve
+# (Firecracker, Xen without those installed) are reported as skipped with the reason. A second run is served
+# by the target cache: nothing is built or booted again.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -35,18 +36,18 @@ done
 echo "== farm kraftfile check ${apps[*]}"
 "${farm[@]}" kraftfile check "${apps[@]}"
 
-key=out/demo/signing-key
-mkdir -p out/demo
+key=out/catalog
+mkdir -p out
 [ -f "$key.pem" ] || "${farm[@]}" keygen --out "$key" >/dev/null
 echo
-echo "== farm build ${apps[*]} --output oci:out/demo/oci --sign-key $key.pem"
+echo "== farm build ${apps[*]} --output oci:out/catalog --sign-key $key.pem"
 status=0
-"${farm[@]}" build "${apps[@]}" --output oci:out/demo/oci --sign-key "$key.pem" || status=$?
+"${farm[@]}" build "${apps[@]}" --output oci:out/catalog --sign-key "$key.pem" || status=$?
 
 # What was published: each app's index, its signatures, and its platforms.
 for app in "${apps[@]}"; do
   name=$(basename "$app")
-  reference="oci:out/demo/oci:$name"
+  reference="oci:out/catalog:$name"
   "${farm[@]}" inspect "$reference" >/dev/null 2>&1 || continue
   echo
   echo "== $reference"

@@ -93,6 +93,7 @@ public sealed class InMemoryBuildStore : IBuildStore
                 BootSeconds = outcome.BootSeconds,
                 CacheHits = outcome.CacheHits,
                 CacheMisses = outcome.CacheMisses,
+                CacheErrors = outcome.CacheErrors,
                 Cached = outcome.Cached,
             });
             return Task.FromResult<int?>(_targets[buildId].Count(t => !t.State.IsFinal()));

@@ -15,5 +15,7 @@ public sealed record TargetOutcome(TargetState State, string? Reason)
 
     public long CacheMisses { get; init; }
 
+    public long CacheErrors { get; init; }
+
     public bool Cached { get; init; }
 }

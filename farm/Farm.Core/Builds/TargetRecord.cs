@@ -26,6 +26,9 @@ public sealed record TargetRecord(string BuildId, string Name, string Target, st
 
     public long CacheMisses { get; init; }
 
+    /// <summary>Cache tier errors (Redis down, registry failing): each one a miss, never a failure; shown so degradation is visible.</summary>
+    public long CacheErrors { get; init; }
+
     /// <summary>The target was satisfied by the target-level cache: neither built nor booted again.</summary>
     public bool Cached { get; init; }
 

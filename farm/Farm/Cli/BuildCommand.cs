@@ -226,6 +226,7 @@ internal static class BuildCommand
                     json.WriteStartObject("cache");
                     json.WriteNumber("hits", target.CacheHits);
                     json.WriteNumber("misses", target.CacheMisses);
+                    json.WriteNumber("errors", target.CacheErrors);
                     json.WriteEndObject();
                     json.WriteString("reason", target.Reason);
                     json.WriteEndObject();

@@ -180,7 +180,7 @@ internal static class BuildsApi
             seconds = t.BuildSeconds,
             bootSeconds = t.BootSeconds,
             cached = t.Cached,
-            cache = new { hits = t.CacheHits, misses = t.CacheMisses },
+            cache = new { hits = t.CacheHits, misses = t.CacheMisses, errors = t.CacheErrors },
             reason = t.Reason,
         }),
     };

@@ -54,7 +54,7 @@ internal static class FarmServer
             return 1;
         }
 
-        var storage = FarmHangfireStorage.Create(postgres!, FarmHangfireStorage.PollIntervalFromEnvironment());
+        var storage = FarmHangfireStorage.Create(postgres!);
         var store = new PostgresBuildStore(database);
         var client = new BackgroundJobClient(storage);
         IOciRepository Open(OciReference reference) =>

@@ -53,7 +53,7 @@ internal static class ServeCommand
 
         var registry = new WorkerRegistry(database);
         await registry.RegisterAsync(name, runtime.Queues, string.Join(", ", runtime.Queues), cancellationToken).ConfigureAwait(false);
-        var storage = FarmHangfireStorage.Create(postgres, FarmHangfireStorage.PollIntervalFromEnvironment());
+        var storage = FarmHangfireStorage.Create(postgres);
         var options = new RegistryClientOptions { Insecure = Environment.GetEnvironmentVariable("Farm__Registry__Insecure") is "true" or "1" };
         IOciRepository Open(OciReference reference) => OciRepositories.Open(reference, options with { Insecure = options.Insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!)) });
         var store = new PostgresBuildStore(database);

@@ -158,7 +158,7 @@ public sealed class TargetBuildJob
             log(line);
         }, cancellationToken).ConfigureAwait(false);
 
-        var counters = (Hits: result.Cache?.Hits ?? 0, Misses: result.Cache?.Misses ?? 0);
+        var counters = (Hits: result.Cache?.Hits ?? 0, Misses: result.Cache?.Misses ?? 0, Errors: result.Cache?.Tiers.Values.Sum(t => t.Errors) ?? 0);
         if (!result.Succeeded)
         {
             return new TargetOutcome(TargetState.Failed, result.FailureReason ?? "failed")
@@ -167,6 +167,7 @@ public sealed class TargetBuildJob
                 BootSeconds = result.Smoke?.Elapsed.TotalSeconds,
                 CacheHits = counters.Hits,
                 CacheMisses = counters.Misses,
+                CacheErrors = counters.Errors,
             };
         }
 
@@ -186,6 +187,7 @@ public sealed class TargetBuildJob
             BootSeconds = Math.Round(result.Smoke!.Elapsed.TotalSeconds, 2),
             CacheHits = counters.Hits,
             CacheMisses = counters.Misses,
+            CacheErrors = counters.Errors,
         };
     }
 

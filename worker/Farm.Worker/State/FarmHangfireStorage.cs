@@ -15,17 +15,18 @@ public static class FarmHangfireStorage
     public static readonly TimeSpan DefaultPollInterval = TimeSpan.FromMilliseconds(200);
     public static readonly TimeSpan InvisibilityTimeout = TimeSpan.FromMinutes(2);
 
-    public static PostgreSqlStorage Create(string connectionString, TimeSpan? pollInterval = null) =>
+    /// <summary>The storage with the intervals from the environment (<c>Farm__Hangfire__PollMilliseconds</c>, <c>Farm__Hangfire__InvisibilitySeconds</c>).</summary>
+    public static PostgreSqlStorage Create(string connectionString) =>
         new(new NpgsqlConnectionFactory(connectionString, new PostgreSqlStorageOptions()), new PostgreSqlStorageOptions
         {
-            QueuePollInterval = pollInterval ?? DefaultPollInterval,
+            QueuePollInterval = PollIntervalFromEnvironment(),
             UseSlidingInvisibilityTimeout = true,
-            InvisibilityTimeout = InvisibilityTimeout,
+            InvisibilityTimeout = int.TryParse(Environment.GetEnvironmentVariable("Farm__Hangfire__InvisibilitySeconds"), out var seconds) && seconds >= 5 ? TimeSpan.FromSeconds(seconds) : InvisibilityTimeout,
             PrepareSchemaIfNecessary = true,
             SchemaName = "hangfire",
         });
 
     /// <summary><c>Farm__Hangfire__PollMilliseconds</c>, else the default.</summary>
-    public static TimeSpan PollIntervalFromEnvironment() =>
+    private static TimeSpan PollIntervalFromEnvironment() =>
         int.TryParse(Environment.GetEnvironmentVariable("Farm__Hangfire__PollMilliseconds"), out var ms) && ms >= 50 ? TimeSpan.FromMilliseconds(ms) : DefaultPollInterval;
 }

@@ -45,6 +45,7 @@ public static class FarmSchema
             boot_seconds double precision,
             cache_hits bigint NOT NULL DEFAULT 0,
             cache_misses bigint NOT NULL DEFAULT 0,
+            cache_errors bigint NOT NULL DEFAULT 0,
             cached boolean NOT NULL DEFAULT false,
             reason text,
             started timestamptz,

@@ -93,7 +93,7 @@ public sealed class PostgresBuildStore : IBuildStore
     {
         await using var command = _database.CreateCommand(
             """
-            SELECT build_id, name, target, platform, architecture, queue, state, phase, worker, manifest_digest, index_entry, build_seconds, boot_seconds, cache_hits, cache_misses, cached, reason
+            SELECT build_id, name, target, platform, architecture, queue, state, phase, worker, manifest_digest, index_entry, build_seconds, boot_seconds, cache_hits, cache_misses, cached, reason, cache_errors
             FROM farm.targets WHERE build_id = @id ORDER BY position
             """);
         command.Parameters.AddWithValue("id", buildId);
@@ -114,6 +114,7 @@ public sealed class PostgresBuildStore : IBuildStore
                 CacheMisses = reader.GetInt64(14),
                 Cached = reader.GetBoolean(15),
                 Reason = Text(reader, 16),
+                CacheErrors = reader.GetInt64(17),
             });
         }
 
@@ -152,7 +153,7 @@ public sealed class PostgresBuildStore : IBuildStore
             $"""
             WITH done AS (
                 UPDATE farm.targets SET state = @state, phase = NULL, reason = @reason, manifest_digest = @manifest, index_entry = @entry,
-                    build_seconds = @build_seconds, boot_seconds = @boot_seconds, cache_hits = @hits, cache_misses = @misses, cached = @cached, finished = now()
+                    build_seconds = @build_seconds, boot_seconds = @boot_seconds, cache_hits = @hits, cache_misses = @misses, cache_errors = @errors, cached = @cached, finished = now()
                 WHERE build_id = @build AND name = @name AND state IN {Open} RETURNING build_id)
             UPDATE farm.builds SET open_targets = open_targets - 1 FROM done WHERE farm.builds.id = done.build_id RETURNING open_targets
             """);
@@ -166,6 +167,7 @@ public sealed class PostgresBuildStore : IBuildStore
         command.Parameters.AddWithValue("boot_seconds", (object?)outcome.BootSeconds ?? DBNull.Value);
         command.Parameters.AddWithValue("hits", outcome.CacheHits);
         command.Parameters.AddWithValue("misses", outcome.CacheMisses);
+        command.Parameters.AddWithValue("errors", outcome.CacheErrors);
         command.Parameters.AddWithValue("cached", outcome.Cached);
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is int open ? open : null;
     }
