@@ -5,7 +5,8 @@
 # submits BUILDS builds of one target one after another through the API (the target cache serves them after the
 # first, so the job itself takes milliseconds), and reads from the farm's tables: pickup = the build's creation to
 # the target's start (enqueue → fetch → start), assemble = the target's end to the build's end (a second pickup,
-# on the farm's assemble queue). Prints p50/p90/max per interval, plus idle database transactions per second.
+# on the farm's assemble queue). Prints p50/p90/p99/max per interval, idle database transactions per second, and
+# throughput: THROUGHPUT (default 40) such builds submitted at once to two workers, target jobs per minute.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 builds=${1:-20}
@@ -39,17 +40,21 @@ wait_for() { # FILE TEXT
   for _ in $(seq 600); do grep -q "$2" "$1" 2>/dev/null && return; sleep 0.1; done
   echo "farm-pickup: '$2' not seen in $1:" >&2; cat "$1" >&2; exit 1
 }
-submit_and_wait() {
-  local id state
-  id=$(curl -sf -H "Authorization: Bearer $token" -d "{\"source\":{\"git\":\"file://$work/src\",\"commit\":\"$commit\"},\"kraftfile\":\"helloworld/Kraftfile\",\"image\":\"$registry/bench/hello:latest\",\"targets\":[\"linuxu/x86_64\"]}" "$api/api/builds" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+submit() {
+  curl -sf -H "Authorization: Bearer $token" -d "{\"source\":{\"git\":\"file://$work/src\",\"commit\":\"$commit\"},\"kraftfile\":\"helloworld/Kraftfile\",\"image\":\"$registry/bench/hello:latest\",\"targets\":[\"linuxu/x86_64\"]}" "$api/api/builds" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+}
+wait_build() {
+  local id=$1 state
   for _ in $(seq 3000); do
     state=$(curl -sf -H "Authorization: Bearer $token" "$api/api/builds/$id" | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])')
     case $state in succeeded) return ;; failed|cancelled) echo "farm-pickup: build $id $state" >&2; exit 1 ;; esac
     sleep 0.05
   done
 }
+submit_and_wait() { wait_build "$(submit)"; }
 
-printf '%-8s %22s %22s %14s\n' poll_ms "pickup p50/p90/max ms" "assemble p50/p90/max ms" idle_tx/s
+throughput=${THROUGHPUT:-40}
+printf '%-8s %26s %26s %12s %14s\n' poll_ms "pickup p50/p90/p99/max ms" "assemble p50/p90/p99/max" idle_tx/s jobs/minute
 for poll in "${polls[@]}"; do
   tests/postgres.sh stop "$work/pg" >/dev/null 2>&1 || true
   postgres=$(tests/postgres.sh start "$work/pg")
@@ -58,21 +63,32 @@ for poll in "${polls[@]}"; do
   pids+=($!)
   Farm__Worker__Name=bench Farm__Worker__Queues__0=linuxu-x86_64 "${worker[@]}" serve >"$work/worker.log" 2>&1 &
   pids+=($!)
+  Farm__Worker__Name=bench2 Farm__Worker__Queues__0=linuxu-x86_64 "${worker[@]}" serve >"$work/worker2.log" 2>&1 &
+  pids+=($!)
   wait_for "$work/farm.log" "listening on"
   wait_for "$work/worker.log" "serving"
+  wait_for "$work/worker2.log" "serving"
   submit_and_wait # fills the target cache; not counted
   for _ in $(seq "$builds"); do submit_and_wait; done
   psql_args=(-h 127.0.0.1 -p "$(sed 's/.*Port=\([0-9]*\).*/\1/' <<<"$postgres")" -U postgres -d postgres -At -F ' ')
   stats=$(psql "${psql_args[@]}" -c "
     WITH t AS (SELECT extract(epoch FROM tg.started - b.created) * 1000 AS pickup, extract(epoch FROM b.finished - tg.finished) * 1000 AS assemble
                FROM farm.builds b JOIN farm.targets tg ON tg.build_id = b.id ORDER BY b.created OFFSET 1)
-    SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY pickup)::numeric), round(percentile_cont(0.9) WITHIN GROUP (ORDER BY pickup)::numeric), round(max(pickup)::numeric),
-           round(percentile_cont(0.5) WITHIN GROUP (ORDER BY assemble)::numeric), round(percentile_cont(0.9) WITHIN GROUP (ORDER BY assemble)::numeric), round(max(assemble)::numeric) FROM t")
+    SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY pickup)::numeric), round(percentile_cont(0.9) WITHIN GROUP (ORDER BY pickup)::numeric),
+           round(percentile_cont(0.99) WITHIN GROUP (ORDER BY pickup)::numeric), round(max(pickup)::numeric),
+           round(percentile_cont(0.5) WITHIN GROUP (ORDER BY assemble)::numeric), round(percentile_cont(0.9) WITHIN GROUP (ORDER BY assemble)::numeric),
+           round(percentile_cont(0.99) WITHIN GROUP (ORDER BY assemble)::numeric), round(max(assemble)::numeric) FROM t")
   tx1=$(psql "${psql_args[@]}" -c "SELECT sum(xact_commit + xact_rollback) FROM pg_stat_database")
   sleep 10
   tx2=$(psql "${psql_args[@]}" -c "SELECT sum(xact_commit + xact_rollback) FROM pg_stat_database")
-  read -r p50 p90 pmax a50 a90 amax <<<"$stats"
-  printf '%-8s %22s %22s %14s\n' "$poll" "$p50 / $p90 / $pmax" "$a50 / $a90 / $amax" "$(( (tx2 - tx1) / 10 ))"
+  read -r p50 p90 p99 pmax a50 a90 a99 amax <<<"$stats"
+  # Throughput: many builds at once, each one trivial target (served by the target cache).
+  start=$(date +%s.%N)
+  ids=()
+  for _ in $(seq "$throughput"); do ids+=("$(submit)"); done
+  for id in "${ids[@]}"; do wait_build "$id"; done
+  end=$(date +%s.%N)
+  printf '%-8s %26s %26s %12s %14.0f\n' "$poll" "$p50 / $p90 / $p99 / $pmax" "$a50 / $a90 / $a99 / $amax" "$(( (tx2 - tx1) / 10 ))" "$(echo "$throughput * 60 / ($end - $start)" | bc -l)"
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   pids=()
