@@ -26,4 +26,7 @@ public sealed record BuildRecord(string Id, string App, string KraftfilePath, st
     public string? GitUrl { get; init; }
 
     public string? GitCommit { get; init; }
+
+    /// <summary>For builds of an uploaded tar: its digest (the store keeps the bytes); <see cref="KraftfilePath"/> is relative to its root.</summary>
+    public string? SourceDigest { get; init; }
 }

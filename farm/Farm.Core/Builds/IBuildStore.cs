@@ -31,6 +31,11 @@ public interface IBuildStore
     /// <summary>Cancels a build: every open target becomes cancelled. False when the build is unknown or already final.</summary>
     Task<bool> CancelAsync(string buildId, CancellationToken cancellationToken);
 
+    /// <summary>Keeps an uploaded source (a tar) by its digest, for the workers that build from it.</summary>
+    Task PutSourceAsync(string digest, byte[] archive, CancellationToken cancellationToken);
+
+    Task<byte[]?> GetSourceAsync(string digest, CancellationToken cancellationToken);
+
     Task AppendLogAsync(string buildId, string name, string line, CancellationToken cancellationToken);
 
     /// <summary>A target's log from line <paramref name="from"/> on.</summary>

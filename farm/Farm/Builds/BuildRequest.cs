@@ -10,7 +10,13 @@ public sealed record BuildRequest(string KraftfilePath, string Output, IReadOnly
 
     /// <summary>For a git source: its checkout's root (the build records the Kraftfile's path relative to it), URL and commit.</summary>
     public GitSource? Git { get; init; }
+
+    /// <summary>For an uploaded tar: where the farm unpacked it, and its digest.</summary>
+    public UploadedArchive? Upload { get; init; }
 }
 
 /// <summary>A git source at a commit, and where the farm checked it out.</summary>
 public sealed record GitSource(string Root, string Url, string Commit);
+
+/// <summary>An uploaded source archive, unpacked at <paramref name="Root"/>.</summary>
+public sealed record UploadedArchive(string Root, string Digest);

@@ -57,13 +57,15 @@ public sealed class BuildSubmitter
         }
 
         var id = Guid.NewGuid().ToString("N")[..16];
-        var kraftfile = request.Git is { } git ? Path.GetRelativePath(git.Root, Path.GetFullPath(plan.Kraftfile.Path)) : plan.Kraftfile.Path;
+        var sourceRoot = request.Git?.Root ?? request.Upload?.Root;
+        var kraftfile = sourceRoot is not null ? Path.GetRelativePath(sourceRoot, Path.GetFullPath(plan.Kraftfile.Path)) : plan.Kraftfile.Path;
         var build = new BuildRecord(id, plan.Kraftfile.Name, kraftfile, request.Output, request.Scope, DateTimeOffset.UtcNow)
         {
             PublishPartial = plan.Kraftfile.Farm.PublishPartial,
             SigningKeyFile = request.SigningKeyFile,
             GitUrl = request.Git?.Url,
             GitCommit = request.Git?.Commit,
+            SourceDigest = request.Upload?.Digest,
         };
         var targets = jobs.Select(j =>
         {

@@ -6,6 +6,7 @@ using Farm.Builds;
 using Farm.Core.Builds;
 using Farm.Core.Oci;
 using Farm.Worker.Jobs;
+using Farm.Worker.Sources;
 using Farm.Worker.State;
 
 namespace Farm.Serve;
@@ -45,8 +46,13 @@ internal static class BuildsApi
             })));
     }
 
-    private static async Task<IResult> SubmitAsync(HttpRequest request, BuildSubmitter submitter, SourceCheckout sources, FarmOptions options, CancellationToken ct)
+    private static async Task<IResult> SubmitAsync(HttpRequest request, BuildSubmitter submitter, SourceCheckout sources, IBuildStore store, FarmOptions options, CancellationToken ct)
     {
+        if (request.ContentType?.Split(';')[0].Trim() is "application/x-tar" or "application/gzip" or "application/x-gzip" or "application/octet-stream")
+        {
+            return await SubmitUploadAsync(request, submitter, sources, store, options, ct).ConfigureAwait(false);
+        }
+
         JsonElement body;
         try
         {
@@ -69,7 +75,7 @@ internal static class BuildsApi
 
         if (Text(source, "git") is not { } url || Text(source, "commit") is not { } commit)
         {
-            return Bad(source.TryGetProperty("tar", out _) ? "source.tar: uploaded sources are not accepted yet; give source.git and source.commit" : "source.git and source.commit are both required");
+            return Bad("source.git and source.commit are both required (or POST the source as a tar: Content-Type: application/x-tar, ?image=...&kraftfile=...)");
         }
 
         if (Text(body, "image") is not { } image || !OciReference.TryParse(image, out var reference, out var error) || reference.IsLayout || reference.Digest is not null)
@@ -116,6 +122,72 @@ internal static class BuildsApi
                 Scope = scope,
                 SigningKeyFile = options.Signing.KeyFile,
                 Git = new GitSource(root, url, commit),
+            },
+            ct).ConfigureAwait(false);
+        return build is null
+            ? Results.Json(new { error = "the Kraftfile cannot be built", errors = errors.Select(e => e.Replace(root + "/", string.Empty, StringComparison.Ordinal)) }, statusCode: 400)
+            : Results.Json(new { id = build.Id }, statusCode: 202);
+    }
+
+    /// <summary>
+    /// An uploaded source: the body is a tar (or tar.gz) of the source tree; <c>?image=</c>, <c>&amp;kraftfile=</c>,
+    /// <c>&amp;targets=a,b</c> and <c>&amp;scope=</c> say the rest. The archive is kept by digest for the workers.
+    /// </summary>
+    private static async Task<IResult> SubmitUploadAsync(HttpRequest request, BuildSubmitter submitter, SourceCheckout sources, IBuildStore store, FarmOptions options, CancellationToken ct)
+    {
+        var limit = (long)options.Sources.MaxMegabytes << 20;
+        if (request.ContentLength > limit)
+        {
+            return Bad($"the archive is larger than {options.Sources.MaxMegabytes} MiB (Farm__Sources__MaxMegabytes)");
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[1 << 16];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct).ConfigureAwait(false)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > limit)
+            {
+                return Bad($"the archive is larger than {options.Sources.MaxMegabytes} MiB (Farm__Sources__MaxMegabytes)");
+            }
+        }
+
+        var query = request.Query;
+        string? Query(string name) => query.TryGetValue(name, out var value) && value.ToString() is { Length: > 0 } text ? text : null;
+        if (Query("image") is not { } image || !OciReference.TryParse(image, out var reference, out _) || reference.IsLayout || reference.Digest is not null)
+        {
+            return Bad("image: the query parameter ?image=host:port/repo:tag names where to publish");
+        }
+
+        var kraftfile = Query("kraftfile") ?? "Kraftfile";
+        if (Path.IsPathRooted(kraftfile) || kraftfile.Split('/').Contains(".."))
+        {
+            return Bad($"kraftfile: '{kraftfile}' must be a path inside the source");
+        }
+
+        var scope = Query("scope") ?? "trusted";
+        if (scope is not ("trusted" or "untrusted"))
+        {
+            return Bad($"scope: '{scope}' is not trusted or untrusted");
+        }
+
+        var archive = buffer.ToArray();
+        var (root, refused) = UploadedSource.Unpack(archive, sources.CacheDirectory);
+        if (root is null)
+        {
+            return Results.Json(new { error = "the uploaded source was refused", refused }, statusCode: 400);
+        }
+
+        var digest = UploadedSource.Digest(archive);
+        await store.PutSourceAsync(digest, archive, ct).ConfigureAwait(false);
+        var targets = Query("targets")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+        var (build, errors) = await submitter.SubmitAsync(
+            new BuildRequest(Path.Combine(root, kraftfile), reference.ToString(), targets)
+            {
+                Scope = scope,
+                SigningKeyFile = options.Signing.KeyFile,
+                Upload = new UploadedArchive(root, digest),
             },
             ct).ConfigureAwait(false);
         return build is null

@@ -13,6 +13,14 @@ public sealed class FarmOptions
 
     public SigningSettings Signing { get; init; } = new();
 
+    public SourceSettings Sources { get; init; } = new();
+
+    public sealed class SourceSettings
+    {
+        /// <summary>The largest uploaded source archive accepted.</summary>
+        public int MaxMegabytes { get; init; } = 64;
+    }
+
     public sealed class RegistrySettings
     {
         /// <summary>The default registry for images named without one (host:port).</summary>

@@ -99,6 +99,35 @@ public sealed class FarmServeTests(PostgresServer postgres) : IClassFixture<Post
     }
 
     [Fact]
+    public async Task UploadedTar_IsBuiltLikeAGitSource_AndAHostileOneIsRefusedByEntry()
+    {
+        await using var registry = await RegistryServer.StartAsync(ct: Ct);
+        await using var farm = await StartAsync();
+        var archive = Path.Combine(_work, "src.tar");
+        System.Formats.Tar.TarFile.CreateFromDirectory(_source.Directory, archive, includeBaseDirectory: false);
+        using var hostile = new MemoryStream();
+        using (var writer = new System.Formats.Tar.TarWriter(hostile, leaveOpen: true))
+        {
+            writer.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, "../escape") { DataStream = new MemoryStream("x"u8.ToArray()) });
+        }
+
+        var submitted = await farm.Http.PostAsync($"/api/builds?image={registry.Host}/apps/upload:v1&kraftfile=helloworld/Kraftfile&targets=linuxu/x86_64", Tar(File.ReadAllBytes(archive)), Ct);
+        var refused = await farm.Http.PostAsync($"/api/builds?image={registry.Host}/apps/evil:v1", Tar(hostile.ToArray()), Ct);
+        var build = await farm.WaitAsync((await FarmCluster.JsonAsync(submitted, Ct)).GetProperty("id").GetString()!, Ct);
+
+        Assert.True(build.GetProperty("state").GetString() == "succeeded", build.ToString());
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("../escape", (await FarmCluster.JsonAsync(refused, Ct)).GetProperty("refused")[0].GetString(), StringComparison.Ordinal);
+    }
+
+    private static ByteArrayContent Tar(byte[] bytes)
+    {
+        var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-tar");
+        return content;
+    }
+
+    [Fact]
     public async Task Submit_BadRequests_Get400WithTheReason_AndNothingIsBuilt()
     {
         await using var registry = await RegistryServer.StartAsync(ct: Ct);

@@ -9,8 +9,14 @@ public sealed class SourceCheckout
     private readonly GitCheckoutCache _git;
 
     /// <param name="cacheDirectory">Mirrors and checkouts; null for the worker's default cache directory.</param>
-    public SourceCheckout(string? cacheDirectory = null) =>
-        _git = new GitCheckoutCache(Path.Combine(cacheDirectory ?? WorkerSettings.CacheDirectory(), "sources"), WorkerSettings.SourceArchive());
+    public SourceCheckout(string? cacheDirectory = null)
+    {
+        CacheDirectory = cacheDirectory ?? WorkerSettings.CacheDirectory();
+        _git = new GitCheckoutCache(Path.Combine(CacheDirectory, "sources"), WorkerSettings.SourceArchive());
+    }
+
+    /// <summary>Where checkouts and unpacked uploads are kept.</summary>
+    public string CacheDirectory { get; }
 
     /// <summary>The checkout's directory; throws <see cref="ArgumentException"/> with the reason when it cannot be had.</summary>
     public async Task<string> CheckoutAsync(string name, string url, string commit, CancellationToken cancellationToken)

@@ -104,6 +104,22 @@ public sealed class TargetBuildJob
             }
         }
 
+        else if (build.SourceDigest is { } digest)
+        {
+            if (await _store.GetSourceAsync(digest, cancellationToken).ConfigureAwait(false) is not { } archive)
+            {
+                return new TargetOutcome(TargetState.Failed, $"the uploaded source {digest} is no longer in the farm's store");
+            }
+
+            var (root, refused) = UploadedSource.Unpack(archive, _runtime.CacheDirectory);
+            if (root is null)
+            {
+                return new TargetOutcome(TargetState.Failed, $"the uploaded source cannot be unpacked: {string.Join("; ", refused)}");
+            }
+
+            kraftfilePath = Path.Combine(root, build.KraftfilePath);
+        }
+
         var parsed = new KraftfileParser().Load(kraftfilePath);
         var plan = parsed.Kraftfile is { } k && parsed.IsValid ? Planner.Plan(k).Plan : null;
         if (plan?.Jobs.FirstOrDefault(j => j.KernelFileName == name) is not { } job)

@@ -28,6 +28,7 @@ public static class FarmSchema
             finished timestamptz,
             git_url text,
             git_commit text,
+            source_digest text,
             open_targets integer NOT NULL);
         CREATE TABLE farm.targets (
             build_id text NOT NULL REFERENCES farm.builds(id) ON DELETE CASCADE,
@@ -58,6 +59,10 @@ public static class FarmSchema
             name text NOT NULL,
             line text NOT NULL);
         CREATE INDEX logs_by_target ON farm.logs (build_id, name, seq);
+        CREATE TABLE farm.sources (
+            digest text PRIMARY KEY,
+            archive bytea NOT NULL,
+            created timestamptz NOT NULL DEFAULT now());
         CREATE TABLE farm.workers (
             name text PRIMARY KEY,
             queues text[] NOT NULL,

@@ -23,8 +23,8 @@ public sealed class PostgresBuildStore : IBuildStore
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var insert = new NpgsqlCommand(
             """
-            INSERT INTO farm.builds (id, app, kraftfile, output, scope, created, state, publish_partial, signing_key_file, git_url, git_commit, open_targets)
-            VALUES (@id, @app, @kraftfile, @output, @scope, @created, @state, @partial, @key, @git, @commit, @open)
+            INSERT INTO farm.builds (id, app, kraftfile, output, scope, created, state, publish_partial, signing_key_file, git_url, git_commit, source_digest, open_targets)
+            VALUES (@id, @app, @kraftfile, @output, @scope, @created, @state, @partial, @key, @git, @commit, @source, @open)
             """, connection))
         {
             insert.Parameters.AddWithValue("id", build.Id);
@@ -38,6 +38,7 @@ public sealed class PostgresBuildStore : IBuildStore
             insert.Parameters.AddWithValue("key", (object?)build.SigningKeyFile ?? DBNull.Value);
             insert.Parameters.AddWithValue("git", (object?)build.GitUrl ?? DBNull.Value);
             insert.Parameters.AddWithValue("commit", (object?)build.GitCommit ?? DBNull.Value);
+            insert.Parameters.AddWithValue("source", (object?)build.SourceDigest ?? DBNull.Value);
             insert.Parameters.AddWithValue("open", targets.Count(t => !t.State.IsFinal()));
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -68,7 +69,7 @@ public sealed class PostgresBuildStore : IBuildStore
     public async Task<BuildRecord?> GetAsync(string buildId, CancellationToken cancellationToken)
     {
         await using var command = _database.CreateCommand(
-            "SELECT id, app, kraftfile, output, scope, created, state, index_digest, reason, publish_partial, signing_key_file, finished, git_url, git_commit FROM farm.builds WHERE id = @id");
+            "SELECT id, app, kraftfile, output, scope, created, state, index_digest, reason, publish_partial, signing_key_file, finished, git_url, git_commit, source_digest FROM farm.builds WHERE id = @id");
         command.Parameters.AddWithValue("id", buildId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -86,6 +87,7 @@ public sealed class PostgresBuildStore : IBuildStore
             Finished = reader.IsDBNull(11) ? null : new DateTimeOffset(reader.GetDateTime(11), TimeSpan.Zero),
             GitUrl = Text(reader, 12),
             GitCommit = Text(reader, 13),
+            SourceDigest = Text(reader, 14),
         };
     }
 
@@ -197,6 +199,21 @@ public sealed class PostgresBuildStore : IBuildStore
             """);
         command.Parameters.AddWithValue("id", buildId);
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == 1;
+    }
+
+    public async Task PutSourceAsync(string digest, byte[] archive, CancellationToken cancellationToken)
+    {
+        await using var command = _database.CreateCommand("INSERT INTO farm.sources (digest, archive) VALUES (@digest, @archive) ON CONFLICT (digest) DO NOTHING");
+        command.Parameters.AddWithValue("digest", digest);
+        command.Parameters.AddWithValue("archive", archive);
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<byte[]?> GetSourceAsync(string digest, CancellationToken cancellationToken)
+    {
+        await using var command = _database.CreateCommand("SELECT archive FROM farm.sources WHERE digest = @digest");
+        command.Parameters.AddWithValue("digest", digest);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
     }
 
     public async Task AppendLogAsync(string buildId, string name, string line, CancellationToken cancellationToken)
