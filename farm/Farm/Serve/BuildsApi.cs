@@ -24,10 +24,19 @@ internal static class BuildsApi
             authentication.Allows(context.HttpContext.Request) ? await next(context).ConfigureAwait(false) : Results.Json(new { error = "a valid API token is required (Authorization: Bearer TOKEN)" }, statusCode: 401));
 
         api.MapPost("/builds", SubmitAsync);
-        api.MapGet("/builds/{id}", async (string id, IBuildStore store, CancellationToken ct) =>
-            await store.GetAsync(id, ct).ConfigureAwait(false) is { } build
-                ? Results.Json(Describe(build, await store.GetTargetsAsync(id, ct).ConfigureAwait(false)))
-                : Results.Json(new { error = $"no build {id}" }, statusCode: 404));
+        api.MapGet("/builds/{id}", async (string id, IBuildStore store, WorkerRegistry workers, CancellationToken ct) =>
+        {
+            if (await store.GetAsync(id, ct).ConfigureAwait(false) is not { } build)
+            {
+                return Results.Json(new { error = $"no build {id}" }, statusCode: 404);
+            }
+
+            var targets = await store.GetTargetsAsync(id, ct).ConfigureAwait(false);
+            var served = targets.Any(t => t.State == TargetState.Queued)
+                ? (await workers.ListAsync(ct).ConfigureAwait(false)).Where(w => w.Alive).SelectMany(w => w.Queues).ToHashSet(StringComparer.Ordinal)
+                : [];
+            return Results.Json(Describe(build, targets, served));
+        });
         api.MapPost("/builds/{id}/cancel", async (string id, IBuildStore store, CancellationToken ct) =>
             await store.GetAsync(id, ct).ConfigureAwait(false) is null
                 ? Results.Json(new { error = $"no build {id}" }, statusCode: 404)
@@ -78,7 +87,7 @@ internal static class BuildsApi
             return Bad("source.git and source.commit are both required (or POST the source as a tar: Content-Type: application/x-tar, ?image=...&kraftfile=...)");
         }
 
-        if (Text(body, "image") is not { } image || !OciReference.TryParse(image, out var reference, out var error) || reference.IsLayout || reference.Digest is not null)
+        if (Text(body, "image") is not { } image || !OciReference.TryParse(options.Qualify(image), out var reference, out _) || reference.IsLayout || reference.Digest is not null)
         {
             return Bad($"image: a registry repository and tag to publish to (host:port/repo:tag){(Text(body, "image") is { } given ? $"; '{given}' is not one" : string.Empty)}");
         }
@@ -155,7 +164,7 @@ internal static class BuildsApi
 
         var query = request.Query;
         string? Query(string name) => query.TryGetValue(name, out var value) && value.ToString() is { Length: > 0 } text ? text : null;
-        if (Query("image") is not { } image || !OciReference.TryParse(image, out var reference, out _) || reference.IsLayout || reference.Digest is not null)
+        if (Query("image") is not { } image || !OciReference.TryParse(options.Qualify(image), out var reference, out _) || reference.IsLayout || reference.Digest is not null)
         {
             return Bad("image: the query parameter ?image=host:port/repo:tag names where to publish");
         }
@@ -231,7 +240,8 @@ internal static class BuildsApi
         }
     }
 
-    private static object Describe(BuildRecord build, IReadOnlyList<TargetRecord> targets) => new
+    /// <param name="served">The queues some live worker serves: a queued target outside them says it is waiting for one.</param>
+    private static object Describe(BuildRecord build, IReadOnlyList<TargetRecord> targets, IReadOnlySet<string> served) => new
     {
         id = build.Id,
         app = build.App,
@@ -253,7 +263,7 @@ internal static class BuildsApi
             bootSeconds = t.BootSeconds,
             cached = t.Cached,
             cache = new { hits = t.CacheHits, misses = t.CacheMisses, errors = t.CacheErrors },
-            reason = t.Reason,
+            reason = t.State == TargetState.Queued && !served.Contains(t.Queue) ? $"waiting: no live worker serves queue {t.Queue}" : t.Reason,
         }),
     };
 

@@ -34,6 +34,15 @@ public sealed class FarmOptions
         public string? KeyFile { get; init; }
     }
 
+    /// <summary>An image named without a registry (<c>apps/hello:v1</c>) goes to <see cref="RegistrySettings.Url"/> when one is set.</summary>
+    public string Qualify(string image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        var first = image.Split('/')[0];
+        var hasRegistry = image.Contains('/', StringComparison.Ordinal) && (first.Contains('.', StringComparison.Ordinal) || first.Contains(':', StringComparison.Ordinal) || first == "localhost");
+        return hasRegistry || Registry.Url is not { Length: > 0 } url ? image : $"{url.TrimEnd('/')}/{image}";
+    }
+
     /// <summary>Every problem, each naming its setting; empty when the farm can start.</summary>
     public IReadOnlyList<string> Problems(string? postgres)
     {
