@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Farm.Cache.Keys;
 using Farm.Cache.Stats;
@@ -144,7 +143,7 @@ public sealed class CachedCompile
             {
                 _manifests!.PutManifest(_settings.Scope.WriteScope, directKey, manifest);
                 var manifestKey = DirectMode.ManifestKey(directKey);
-                _cache.Put(_settings.Scope, manifestKey, new ActionEntry(Convert.ToHexStringLower(SHA256.HashData(manifest)), manifest.LongLength, null, string.Empty), manifest);
+                _cache.Put(_settings.Scope, manifestKey, new ActionEntry(Convert.ToHexStringLower(Sha256.HashData(manifest)), manifest.LongLength, null, string.Empty), manifest);
                 _events.Manifest(manifestKey);
             }
         }
@@ -161,7 +160,7 @@ public sealed class CachedCompile
     /// </summary>
     private static (string? Digest, string? Uncacheable, IReadOnlyCollection<string> Read) InputDigest(CompilerInvocation invocation, PrefixMap prefixes, string directory)
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var hash = new Sha256();
         var read = new HashSet<string>(StringComparer.Ordinal);
         var readsOtherFiles = false;
         void Add(string line)
@@ -249,7 +248,7 @@ public sealed class CachedCompile
 
         var content = File.ReadAllBytes(InPlace(invocation.Output!));
         var entry = new ActionEntry(
-            Convert.ToHexStringLower(SHA256.HashData(content)),
+            Convert.ToHexStringLower(Sha256.HashData(content)),
             content.LongLength,
             dependencies is null ? null : prefixes.Mark(dependencies.Replace(invocation.Output!, OutputMarker, StringComparison.Ordinal)),
             prefixes.Mark(stderr));

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Farm.Cache.Keys;
 
@@ -33,7 +32,7 @@ public static class DirectMode
     {
         ArgumentNullException.ThrowIfNull(invocation);
         ArgumentNullException.ThrowIfNull(prefixes);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var hash = new Sha256();
         void Add(string field, string value)
         {
             var bytes = Encoding.UTF8.GetBytes(value);
@@ -50,7 +49,7 @@ public static class DirectMode
         }
 
         Add("source", prefixes.Normalise(source));
-        Add("content", Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(source))));
+        Add("content", Convert.ToHexStringLower(Sha256.HashData(File.ReadAllBytes(source))));
         foreach (var searched in SearchDirectories(invocation, source, directory))
         {
             Add("directory", prefixes.Normalise(searched));
@@ -71,7 +70,7 @@ public static class DirectMode
 
     /// <summary>Where a manifest lives in the shared tiers: an action key of its own, never a compile's.</summary>
     public static string ManifestKey(string directKey) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{CacheKey.SchemaVersion}-manifest:{directKey}")));
+        Convert.ToHexStringLower(Sha256.HashData(Encoding.UTF8.GetBytes($"{CacheKey.SchemaVersion}-manifest:{directKey}")));
 
     /// <summary>The preprocessor-mode key the manifest names, if every file it lists is unchanged.</summary>
     public static string? Resolve(byte[] manifest, PrefixMap prefixes, string directory)
@@ -92,7 +91,7 @@ public static class DirectMode
             }
 
             var path = Path.GetFullPath(prefixes.Denormalise(line[(tab + 1)..]), directory);
-            if (!File.Exists(path) || Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path))) != line[..tab])
+            if (!File.Exists(path) || Convert.ToHexStringLower(Sha256.HashData(File.ReadAllBytes(path))) != line[..tab])
             {
                 return null;
             }
@@ -118,7 +117,7 @@ public static class DirectMode
                 return null;
             }
 
-            text.Append(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)))).Append('\t').Append(prefixes.Mark(path)).Append('\n');
+            text.Append(Convert.ToHexStringLower(Sha256.HashData(File.ReadAllBytes(path)))).Append('\t').Append(prefixes.Mark(path)).Append('\n');
         }
 
         return Encoding.UTF8.GetBytes(text.ToString());

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Farm.Cache.Keys;
@@ -18,7 +17,7 @@ public sealed record CacheKey(string CompilerIdentity, string Language, IReadOnl
     /// <summary>The key as 64 hex digits.</summary>
     public string Compute()
     {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var hash = new Sha256();
         void Add(string field, string value)
         {
             var bytes = Encoding.UTF8.GetBytes(value);

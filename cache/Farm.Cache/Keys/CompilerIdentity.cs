@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Farm.Cache.Keys;
 
 /// <summary>
@@ -43,8 +41,7 @@ public static class CompilerIdentity
             // A memo being rewritten (or not readable) is read again next time; hashing is the fallback.
         }
 
-        using var stream = File.OpenRead(real);
-        var identity = Convert.ToHexStringLower(SHA256.HashData(stream));
+        var identity = Sha256.Hex(File.ReadAllBytes(real));
         try
         {
             Directory.CreateDirectory(cacheDirectory);

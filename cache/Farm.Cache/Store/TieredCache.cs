@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using Farm.Cache.Keys;
 using Farm.Cache.Stats;
 
 namespace Farm.Cache.Store;
@@ -88,7 +88,7 @@ public sealed class TieredCache
             return null;
         }
 
-        if (content.LongLength != entry.ObjectSize || Convert.ToHexStringLower(SHA256.HashData(content)) != entry.ObjectDigest)
+        if (content.LongLength != entry.ObjectSize || Convert.ToHexStringLower(Sha256.HashData(content)) != entry.ObjectDigest)
         {
             _events.Corrupt(tier.Name);
             tier.DeleteObject(entry.ObjectDigest);
