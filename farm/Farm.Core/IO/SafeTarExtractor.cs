@@ -16,9 +16,13 @@ public static class SafeTarExtractor
 {
     private const UnixFileMode SpecialBits = UnixFileMode.SetUser | UnixFileMode.SetGroup | UnixFileMode.StickyBit;
 
+    public static ExtractionReport Extract(Stream archive, string root, bool allowLinksOutside, CancellationToken cancellationToken = default) =>
+        Extract(archive, root, allowLinksOutside, include: null, cancellationToken);
+
     /// <param name="allowLinksOutside">Keep symbolic links whose target leaves the root (a rootfs: an absolute link
     /// means the guest's root); otherwise they are refused (a build source: make would follow them on the host).</param>
-    public static ExtractionReport Extract(Stream archive, string root, bool allowLinksOutside, CancellationToken cancellationToken = default)
+    /// <param name="include">Entries (by their relative name) to extract; others are skipped silently (e.g. whiteout markers).</param>
+    public static ExtractionReport Extract(Stream archive, string root, bool allowLinksOutside, Func<string, bool>? include, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(archive);
         var fullRoot = Path.GetFullPath(root);
@@ -36,7 +40,7 @@ public static class SafeTarExtractor
                 continue;
             }
 
-            if (relative.Length == 0)
+            if (relative.Length == 0 || (include is not null && !include(relative)))
             {
                 continue;
             }
