@@ -1,0 +1,152 @@
+using System.Formats.Tar;
+using System.Text;
+using Farm.Core.Oci;
+using Farm.Core.Oci.Layout;
+using Farm.Core.Rootfs;
+using Farm.Worker.Rootfs;
+
+namespace Farm.Worker.Tests.Rootfs;
+
+/// <summary>
+/// Every kind of rootfs a Kraftfile names becomes the same kind of initrd: a cpio as is, a directory, a tarball, a
+/// Dockerfile built by real buildah, an OCI image with whiteouts; the same inputs give the same bytes.
+/// </summary>
+public sealed class InitrdBuilderTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public void Dispose() => _temp.Dispose();
+
+    private InitrdBuilder Builder() => new(_temp.Combine("work"));
+
+    private string App()
+    {
+        var app = _temp.Combine("app");
+        Directory.CreateDirectory(Path.Combine(app, "rootfs", "etc"));
+        File.WriteAllText(Path.Combine(app, "rootfs", "etc", "message.txt"), "Hello from the rootfs\n");
+        return app;
+    }
+
+    [Fact]
+    public async Task Directory_AndTheSameTreeAsATarball_GiveTheSameInitrd()
+    {
+        var app = App();
+        TarFile.CreateFromDirectory(Path.Combine(app, "rootfs"), Path.Combine(app, "rootfs.tar"), includeBaseDirectory: false);
+
+        var fromDirectory = await Builder().BuildAsync(app, "./rootfs", _ => { }, Ct);
+        var again = await Builder().BuildAsync(app, "./rootfs", _ => { }, Ct);
+        var fromTarball = await Builder().BuildAsync(app, "rootfs.tar", _ => { }, Ct);
+
+        Assert.Equal(fromDirectory, again);
+        Assert.Equal(fromDirectory, fromTarball);
+        Assert.Equal("Hello from the rootfs\n", Read(fromDirectory)["etc/message.txt"]);
+    }
+
+    [Fact]
+    public async Task Cpio_IsUsedAsIs()
+    {
+        var app = App();
+        var cpio = CpioWriter.Write([new CpioEntry("hello", CpioEntryKind.File, (UnixFileMode)0x1A4) { Content = "hi"u8.ToArray() }]);
+        await File.WriteAllBytesAsync(Path.Combine(app, "initrd.cpio"), cpio, Ct);
+
+        Assert.Equal(cpio, await Builder().BuildAsync(app, "initrd.cpio", _ => { }, Ct));
+    }
+
+    [Fact]
+    public async Task Dockerfile_IsBuiltByBuildah_WithItsDirectoryAsTheContext()
+    {
+        Assert.True(Farm.Worker.Processes.ExecutableLocator.Find("buildah") is not null, "buildah is missing: tests/install-packages.sh installs it");
+        var app = App();
+        File.WriteAllText(Path.Combine(app, "Dockerfile"), "FROM scratch\nCOPY rootfs/etc/message.txt /etc/message.txt\nCOPY rootfs/etc/message.txt /srv/copy.txt\n");
+        var log = new List<string>();
+
+        var first = await Builder().BuildAsync(app, "./Dockerfile", log.Add, Ct);
+        var second = await Builder().BuildAsync(app, "./Dockerfile", _ => { }, Ct);
+
+        var files = Read(first);
+        Assert.Equal("Hello from the rootfs\n", files["etc/message.txt"]);
+        Assert.Equal("Hello from the rootfs\n", files["srv/copy.txt"]);
+        Assert.Equal(first, second);
+        Assert.Contains(log, l => l.Contains("is a dockerfile", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task OciImage_LayersAreFlattenedWithTheirWhiteouts()
+    {
+        var app = App();
+        var layout = _temp.Combine("image");
+        var repository = new OciLayoutRepository(layout);
+        var lower = Layer(("etc/message.txt", "lower"), ("etc/old.txt", "old"));
+        var upper = Layer(("etc/.wh.old.txt", string.Empty), ("etc/message.txt", "upper"));
+        foreach (var blob in new[] { lower, upper })
+        {
+            await repository.PushBlobAsync(blob, Ct);
+        }
+
+        var config = BlobSource.FromBytes("{\"architecture\":\"amd64\",\"os\":\"linux\"}"u8.ToArray());
+        await repository.PushBlobAsync(config, Ct);
+        var manifest = new ImageManifest(new Descriptor(MediaTypes.ImageConfig, config.Digest, config.Size), [new Descriptor(MediaTypes.Layer, lower.Digest, lower.Size), new Descriptor(MediaTypes.Layer, upper.Digest, upper.Size)]);
+        await repository.PutManifestAsync(manifest.ToJson(), MediaTypes.ImageManifest, "v1", Ct);
+
+        var files = Read(await Builder().BuildAsync(app, $"oci:{layout}:v1", _ => { }, Ct));
+
+        Assert.Equal(["etc/message.txt"], files.Keys);
+        Assert.Equal("upper", files["etc/message.txt"]);
+    }
+
+    [Fact]
+    public async Task SomethingElse_IsAnErrorNamingTheField()
+    {
+        var app = App();
+        File.WriteAllText(Path.Combine(app, "notes.txt"), "not a rootfs");
+
+        var error = await Assert.ThrowsAsync<RootfsException>(() => Builder().BuildAsync(app, "notes.txt", _ => { }, Ct));
+
+        Assert.StartsWith("rootfs: notes.txt is neither", error.Message, StringComparison.Ordinal);
+    }
+
+    private static BlobSource Layer(params (string Name, string Text)[] files)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new TarWriter(buffer, leaveOpen: true))
+        {
+            foreach (var (name, text) in files)
+            {
+                writer.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(text)), Mode = (UnixFileMode)0x1A4 });
+            }
+        }
+
+        return BlobSource.FromBytes(buffer.ToArray());
+    }
+
+    /// <summary>The regular files of a newc archive, by path.</summary>
+    private static Dictionary<string, string> Read(byte[] cpio)
+    {
+        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        var offset = 0;
+        while (true)
+        {
+            var header = Encoding.ASCII.GetString(cpio, offset, 110);
+            Assert.StartsWith("070701", header, StringComparison.Ordinal);
+            uint Field(int index) => Convert.ToUInt32(header.Substring(6 + (index * 8), 8), 16);
+            var mode = Field(1);
+            var size = (int)Field(6);
+            var nameSize = (int)Field(11);
+            var name = Encoding.UTF8.GetString(cpio, offset + 110, nameSize - 1);
+            var data = (offset + 110 + nameSize + 3) & ~3;
+            if (name == "TRAILER!!!")
+            {
+                return files;
+            }
+
+            if ((mode & 0xF000) == 0x8000)
+            {
+                files[name] = Encoding.UTF8.GetString(cpio, data, size);
+            }
+
+            offset = (data + size + 3) & ~3;
+        }
+    }
+}

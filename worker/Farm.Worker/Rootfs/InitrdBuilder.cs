@@ -1,0 +1,147 @@
+using Farm.Core.Oci;
+using Farm.Core.Oci.Distribution;
+using Farm.Core.Rootfs;
+using Farm.Worker.Processes;
+
+namespace Farm.Worker.Rootfs;
+
+/// <summary>
+/// Turns a Kraftfile's <c>rootfs:</c> into an initrd (cpio <c>newc</c>, deterministic). A cpio is used as is; a
+/// directory, a tarball, a Dockerfile's image (buildah, daemonless: <c>--storage-driver vfs --isolation chroot</c>)
+/// and an OCI image are flattened into a tree layer by layer (whiteouts honoured, nothing extracted outside it),
+/// then written as cpio. The same inputs give the same bytes.
+/// </summary>
+internal sealed class InitrdBuilder
+{
+    private readonly string _work;
+    private readonly RegistryClientOptions _registry;
+
+    /// <param name="work">Scratch space (buildah's storage, flattened trees), kept by the worker.</param>
+    public InitrdBuilder(string work, RegistryClientOptions? registry = null)
+    {
+        _work = work;
+        _registry = registry ?? new RegistryClientOptions();
+    }
+
+    public async Task<byte[]> BuildAsync(string kraftfileDirectory, string rootfs, Action<string> log, CancellationToken cancellationToken)
+    {
+        var source = RootfsSource.Detect(kraftfileDirectory, rootfs);
+        log($"farm: rootfs: {rootfs} is a {source.Kind.ToString().ToLowerInvariant()}");
+        switch (source.Kind)
+        {
+            case RootfsKind.Cpio:
+                return await File.ReadAllBytesAsync(source.Location, cancellationToken).ConfigureAwait(false);
+            case RootfsKind.Directory:
+                return CpioWriter.Write(CpioWriter.EntriesOf(source.Location));
+            case RootfsKind.Tarball:
+                return FromTree(tree =>
+                {
+                    using var stream = File.OpenRead(source.Location);
+                    Report(Farm.Core.IO.SafeTarExtractor.Extract(stream, tree, allowLinksOutside: true, cancellationToken), rootfs, log);
+                });
+            case RootfsKind.Dockerfile:
+                var layout = await BuildDockerfileAsync(source.Location, log, cancellationToken).ConfigureAwait(false);
+                return await FromImageAsync(OciReference.Parse($"oci:{layout}:rootfs"), rootfs, log, cancellationToken).ConfigureAwait(false);
+            case RootfsKind.Image when OciReference.TryParse(rootfs, out var reference, out _):
+                return await FromImageAsync(reference, rootfs, log, cancellationToken).ConfigureAwait(false);
+            default:
+                throw new RootfsException($"rootfs: {rootfs} is neither a cpio archive, a directory, a Dockerfile, a tarball nor an image reference (host:port/repo:tag or oci:DIR:TAG)");
+        }
+    }
+
+    private async Task<byte[]> FromImageAsync(OciReference reference, string rootfs, Action<string> log, CancellationToken cancellationToken)
+    {
+        var repository = OciRepositories.Open(reference, _registry with { Insecure = _registry.Insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!)) });
+        var fetched = await repository.TryGetManifestAsync(reference.Selector, cancellationToken).ConfigureAwait(false)
+            ?? throw new RootfsException($"rootfs: {rootfs}: no such image in {repository.Name}");
+        if (fetched.IsIndex)
+        {
+            var index = ImageIndex.Parse(fetched.Bytes);
+            var chosen = index.Manifests.FirstOrDefault(m => m.Platform is null || m.Platform.Os == "linux") ?? (index.Manifests.Count > 0 ? index.Manifests[0] : null)
+                ?? throw new RootfsException($"rootfs: {rootfs}: the image index lists no manifest");
+            fetched = await repository.TryGetManifestAsync(chosen.Digest.Value, cancellationToken).ConfigureAwait(false)
+                ?? throw new RootfsException($"rootfs: {rootfs}: {chosen.Digest} is listed but missing");
+        }
+
+        var manifest = ImageManifest.Parse(fetched.Bytes);
+        var layers = new List<byte[]>();
+        foreach (var layer in manifest.Layers)
+        {
+            layers.Add(await repository.GetBlobAsync(layer.Digest, cancellationToken).ConfigureAwait(false));
+        }
+
+        log($"farm: rootfs: {manifest.Layers.Count} layer(s) from {repository.Name}");
+        return FromTree(tree =>
+        {
+            foreach (var layer in layers)
+            {
+                using var stream = new MemoryStream(layer, writable: false);
+                Report(LayerFlattener.Apply(stream, tree, cancellationToken), rootfs, log);
+            }
+        });
+    }
+
+    /// <summary>Builds the Dockerfile with buildah into an OCI layout; its directory is the build context.</summary>
+    private async Task<string> BuildDockerfileAsync(string dockerfile, Action<string> log, CancellationToken cancellationToken)
+    {
+        if (ExecutableLocator.Find("buildah") is not { } buildah)
+        {
+            throw new RootfsException($"rootfs: {dockerfile} is a Dockerfile, and building it needs buildah (apt-get install buildah), which is not installed");
+        }
+
+        var storage = Path.Combine(_work, "buildah");
+        var layout = Path.Combine(_work, "images", Guid.NewGuid().ToString("N"));
+        var tag = $"localhost/farm-rootfs:{Guid.NewGuid():N}";
+        Directory.CreateDirectory(Path.GetDirectoryName(layout)!);
+        string[] common = ["--root", Path.Combine(storage, "root"), "--runroot", Path.Combine(storage, "run"), "--storage-driver", "vfs"];
+        var build = await ProcessRunner.RunAsync(
+            new ProcessSpec(buildah, [.. common, "bud", "--isolation", "chroot", "--layers=false", "-f", dockerfile, "-t", tag, Path.GetDirectoryName(dockerfile)!])
+            {
+                WorkingDirectory = Path.GetDirectoryName(dockerfile),
+                Environment = new Dictionary<string, string> { ["BUILDAH_ISOLATION"] = "chroot" },
+            },
+            line => log($"  buildah| {line}"),
+            TimeSpan.FromMinutes(30),
+            cancellationToken).ConfigureAwait(false);
+        if (!build.Succeeded)
+        {
+            throw new RootfsException($"rootfs: building {dockerfile} with buildah failed ({build.StartError ?? $"exit {build.ExitCode}"}); its output is in the build log");
+        }
+
+        var last = string.Empty;
+        var push = await ProcessRunner.RunAsync(new ProcessSpec(buildah, [.. common, "push", tag, $"oci:{layout}:rootfs"]), line => log($"  buildah| {last = line}"), TimeSpan.FromMinutes(10), cancellationToken).ConfigureAwait(false);
+        await ProcessRunner.RunAsync(new ProcessSpec(buildah, [.. common, "rmi", tag]), _ => { }, TimeSpan.FromMinutes(1), CancellationToken.None).ConfigureAwait(false);
+        return push.Succeeded ? layout : throw new RootfsException($"rootfs: exporting the image of {dockerfile} failed (exit {push.ExitCode}): {last}");
+    }
+
+    private byte[] FromTree(Action<string> fill)
+    {
+        var tree = Path.Combine(_work, "trees", Guid.NewGuid().ToString("N"));
+        try
+        {
+            Directory.CreateDirectory(tree);
+            fill(tree);
+            return CpioWriter.Write(CpioWriter.EntriesOf(tree));
+        }
+        finally
+        {
+            if (Directory.Exists(tree))
+            {
+                Directory.Delete(tree, recursive: true);
+            }
+        }
+    }
+
+    private static void Report(Farm.Core.IO.ExtractionReport report, string rootfs, Action<string> log)
+    {
+        foreach (var (path, reason) in report.Refused)
+        {
+            log($"farm: rootfs: {rootfs}: {path} left out: {reason}");
+        }
+
+        foreach (var (path, change) in report.Changed)
+        {
+            log($"farm: rootfs: {rootfs}: {path}: {change}");
+        }
+    }
+}
