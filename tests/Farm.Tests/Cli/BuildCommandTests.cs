@@ -79,6 +79,36 @@ public sealed class BuildCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Build_AppWithADirectoryRootfs_PackagesTheKernelAndAnInitrdLayer()
+    {
+        var dir = Path.Combine(_work, "with-rootfs");
+        var examples = Path.Combine(ProjectReferences.RepositoryRoot(), "examples");
+        Directory.CreateDirectory(Path.Combine(dir, "rootfs", "etc"));
+        File.WriteAllText(Path.Combine(dir, "rootfs", "etc", "message.txt"), "Hello from the rootfs\n");
+        File.Copy(Path.Combine(examples, "helloworld", "Makefile.uk"), Path.Combine(dir, "Makefile.uk"));
+        File.Copy(Path.Combine(examples, "helloworld", "main.c"), Path.Combine(dir, "main.c"));
+        File.WriteAllText(Path.Combine(dir, "Kraftfile"), $"spec: v0.6\nname: with-rootfs\nunikraft: {Path.Combine(examples, "fixture-core")}\nrootfs: ./rootfs\ntargets:\n- qemu/x86_64\n");
+        var layout = Path.Combine(_work, "oci");
+
+        var run = await RunAsync(["build", dir, "--output", $"oci:{layout}", "--json"]);
+
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        var repository = new OciLayoutRepository(layout);
+        var index = ImageIndex.Parse((await repository.TryGetManifestAsync("with-rootfs", Ct))!.Bytes);
+        var manifest = ImageManifest.Parse((await repository.TryGetManifestAsync(index.Manifests[0].Digest.Value, Ct))!.Bytes);
+        Assert.Equal(["org.unikraft.kernel.image", "org.unikraft.kernel.initrd"], manifest.Layers.Select(l => l.Annotations!.Keys.Single()));
+        using var layer = new System.Formats.Tar.TarReader(new MemoryStream(await repository.GetBlobAsync(manifest.Layers[1].Digest, Ct)));
+        var initrd = layer.GetNextEntry()!;
+        Assert.Equal("unikraft/bin/initrd", initrd.Name.TrimStart('.', '/'));
+        using var content = new MemoryStream();
+        initrd.DataStream!.CopyTo(content);
+        var text = System.Text.Encoding.ASCII.GetString(content.ToArray());
+        Assert.StartsWith("070701", text, StringComparison.Ordinal);
+        Assert.Contains("etc/message.txt", text, StringComparison.Ordinal);
+        Assert.Contains("Hello from the rootfs", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Build_TargetNotInTheKraftfile_SaysWhatItHas_AndBuildsNothing()
     {
         var app = Path.Combine(ProjectReferences.RepositoryRoot(), "examples", "helloworld");

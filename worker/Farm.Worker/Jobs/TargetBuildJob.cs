@@ -132,6 +132,27 @@ public sealed class TargetBuildJob
         var reference = OciReference.Parse(build.Output);
         var repository = _open(reference);
         await _store.SetPhaseAsync(build.Id, name, "sources", cancellationToken).ConfigureAwait(false);
+        // The rootfs first: it is part of what the smoke test proved, so part of the target's key.
+        byte[]? initrd = null;
+        if (kraftfile.Rootfs is { } rootfs)
+        {
+            await _store.SetPhaseAsync(build.Id, name, "rootfs", cancellationToken).ConfigureAwait(false);
+            try
+            {
+                initrd = await new Rootfs.InitrdBuilder(Path.Combine(_runtime.WorkDirectory, "rootfs")).BuildAsync(kraftfile.Directory, rootfs, log, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Rootfs.RootfsException ex)
+            {
+                return new TargetOutcome(TargetState.Failed, $"{kraftfile.Path}: {ex.Message}");
+            }
+
+            if (EmbedsInitrd(job))
+            {
+                log($"farm: {name}: the kconfig embeds the rootfs in the kernel; no initrd layer");
+                initrd = null;
+            }
+        }
+
         string? key = null;
         if (_runtime.Capabilities.Toolchains.TryGetValue(job.Architecture, out var toolchain)
             && Farm.Cache.Keys.CompilerIdentity.Of(toolchain.CompilerPath, _runtime.CacheDirectory) is { } compiler)
@@ -139,7 +160,7 @@ public sealed class TargetBuildJob
             try
             {
                 var sources = await _runtime.Sources.ResolveAsync(kraftfile, cancellationToken).ConfigureAwait(false);
-                key = TargetKey.Compute(kraftfile, job, sources, toolchain, compiler, "make");
+                key = TargetKey.Compute(kraftfile, job, sources, toolchain, compiler, "make", initrd);
             }
             catch (SourceException ex)
             {
@@ -151,7 +172,7 @@ public sealed class TargetBuildJob
         {
             log($"farm: {name}: target cache hit ({key[..12]}): built in {cached.BuildSeconds:0.00} s and booted on {cached.Runner} before; not built again");
             await _store.SetPhaseAsync(build.Id, name, "package", cancellationToken).ConfigureAwait(false);
-            var published = await PackageAsync(kraftfile, job, cached.Kernel, cached.Config, reference, repository, cancellationToken).ConfigureAwait(false);
+            var published = await PackageAsync(kraftfile, job, cached.Kernel, cached.Config, initrd, reference, repository, cancellationToken).ConfigureAwait(false);
             return published with { Cached = true };
         }
 
@@ -190,7 +211,7 @@ public sealed class TargetBuildJob
         var kernel = await File.ReadAllBytesAsync(Path.Combine(output, result.Kernel!), cancellationToken).ConfigureAwait(false);
         var config = await File.ReadAllBytesAsync(Path.Combine(output, TargetOutputFiles.Config), cancellationToken).ConfigureAwait(false);
         await _store.SetPhaseAsync(build.Id, name, "package", cancellationToken).ConfigureAwait(false);
-        var outcome = await PackageAsync(kraftfile, job, kernel, config, reference, repository, cancellationToken).ConfigureAwait(false);
+        var outcome = await PackageAsync(kraftfile, job, kernel, config, initrd, reference, repository, cancellationToken).ConfigureAwait(false);
         // Only trusted builds (default branch, nightly) fill the target cache; an untrusted one only reads it.
         if (key is not null && trusted)
         {
@@ -208,10 +229,11 @@ public sealed class TargetBuildJob
     }
 
     /// <summary>Packages the kernel for the build's image and pushes blobs and manifest by digest (the tag is assembling's).</summary>
-    private static async Task<TargetOutcome> PackageAsync(Kraftfile kraftfile, TargetJob job, byte[] kernel, byte[] config, OciReference reference, IOciRepository repository, CancellationToken cancellationToken)
+    private static async Task<TargetOutcome> PackageAsync(Kraftfile kraftfile, TargetJob job, byte[] kernel, byte[] config, byte[]? initrd, OciReference reference, IOciRepository repository, CancellationToken cancellationToken)
     {
         var image = new TargetImage(job.Target, job.Platform, job.Architecture, kernel, DotConfig.Parse(System.Text.Encoding.UTF8.GetString(config)))
         {
+            Initrd = initrd,
             Cmd = kraftfile.Cmd,
             Env = kraftfile.Env.Select(e => e.ToString()).ToList(),
             Labels = kraftfile.Labels,
@@ -225,6 +247,10 @@ public sealed class TargetBuildJob
         var digest = await repository.PutManifestAsync(packaged.Manifest, MediaTypes.ImageManifest, tag: null, cancellationToken).ConfigureAwait(false);
         return new TargetOutcome(TargetState.Succeeded, null) { ManifestDigest = digest.Value, IndexEntry = IndexEntries.ToJson(packaged.IndexEntry) };
     }
+
+    /// <summary>Whether the target's kconfig builds the rootfs into the kernel (then there is no initrd layer).</summary>
+    private static bool EmbedsInitrd(TargetJob job) =>
+        job.KConfig.Any(c => c.Key is "CONFIG_LIBVFSCORE_AUTOMOUNT_EINITRD" or "CONFIG_LIBVFSCORE_AUTOMOUNT_CI_EINITRD" or "CONFIG_LIBVFSCORE_FSTAB" && c.Value == "y");
 
     private async Task WatchForCancelAsync(string buildId, string name, CancellationTokenSource cancel)
     {

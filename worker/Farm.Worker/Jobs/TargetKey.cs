@@ -18,7 +18,8 @@ internal static class TargetKey
     private const string Schema = "farm-target-1";
     private static readonly HashSet<string> SkippedDirectories = new(StringComparer.Ordinal) { ".git", ".unikraft" };
 
-    public static string Compute(Kraftfile kraftfile, TargetJob job, ResolvedSources sources, Toolchain toolchain, string compilerIdentity, string builder)
+    /// <param name="initrd">The target's initrd, when the Kraftfile has a rootfs: the smoke test ran with it.</param>
+    public static string Compute(Kraftfile kraftfile, TargetJob job, ResolvedSources sources, Toolchain toolchain, string compilerIdentity, string builder, byte[]? initrd = null)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         void Add(string field, string? value)
@@ -45,6 +46,7 @@ internal static class TargetKey
         Add("smoke.timeout", kraftfile.Farm.Smoke.Timeout?.TotalMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Add("smoke.exit", kraftfile.Farm.Smoke.Exit?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Add("cmd", string.Join('\u0000', kraftfile.Cmd));
+        Add("initrd", initrd is null ? null : Convert.ToHexStringLower(SHA256.HashData(initrd)));
         foreach (var component in new[] { sources.Core, sources.Application }.Concat(sources.Libraries))
         {
             Add("component", component.Name);
