@@ -29,4 +29,7 @@ public sealed record BuildRecord(string Id, string App, string KraftfilePath, st
 
     /// <summary>For builds of an uploaded tar: its digest (the store keeps the bytes); <see cref="KraftfilePath"/> is relative to its root.</summary>
     public string? SourceDigest { get; init; }
+
+    /// <summary>For a runtime-only Kraftfile: the runtime image its kernels come from, resolved and pinned: <c>REFERENCE@DIGEST</c> of its index.</summary>
+    public string? Runtime { get; init; }
 }

@@ -17,13 +17,19 @@ public sealed class BuildSubmitter
     private readonly IBuildStore _store;
     private readonly IBackgroundJobClient _jobs;
     private readonly Func<string, string, string?> _whyNotServed;
+    private readonly RuntimeMirrors _mirrors;
+    private readonly Func<Core.Oci.OciReference, Core.Oci.IOciRepository> _open;
 
     /// <param name="whyNotServed">For a platform and architecture: null when some worker serves its queue, else why not.</param>
-    public BuildSubmitter(IBuildStore store, IBackgroundJobClient jobs, Func<string, string, string?> whyNotServed)
+    /// <param name="mirrors">Where runtime images are fetched from.</param>
+    /// <param name="open">Opens a repository (runtime images).</param>
+    public BuildSubmitter(IBuildStore store, IBackgroundJobClient jobs, Func<string, string, string?> whyNotServed, RuntimeMirrors mirrors, Func<Core.Oci.OciReference, Core.Oci.IOciRepository> open)
     {
         _store = store;
         _jobs = jobs;
         _whyNotServed = whyNotServed;
+        _mirrors = mirrors;
+        _open = open;
     }
 
     /// <summary>Plans and enqueues; the build, or the diagnostics (file, line, field) that stopped it.</summary>
@@ -38,12 +44,20 @@ public sealed class BuildSubmitter
             return (null, errors.Count > 0 ? errors : [$"{request.KraftfilePath}: not a buildable Kraftfile"]);
         }
 
+        string? runtime = null;
+        var jobs = plan.Jobs.ToList();
         if (plan.TargetsComeFromRuntime)
         {
-            return (null, [$"{plan.Kraftfile.Path}: runtime: images on a pre-built runtime ({plan.Runtime}) are not built by this farm yet; only Kraftfiles with a unikraft: source are"]);
+            var (resolved, offered, problem) = await RuntimeJobsAsync(plan, cancellationToken).ConfigureAwait(false);
+            if (problem is not null)
+            {
+                return (null, [problem]);
+            }
+
+            runtime = resolved;
+            jobs = offered;
         }
 
-        var jobs = plan.Jobs.ToList();
         var unknown = request.Targets.Where(t => !jobs.Exists(j => Matches(j, t))).ToList();
         if (unknown.Count > 0)
         {
@@ -66,6 +80,7 @@ public sealed class BuildSubmitter
             GitUrl = request.Git?.Url,
             GitCommit = request.Git?.Commit,
             SourceDigest = request.Upload?.Digest,
+            Runtime = runtime,
         };
         var targets = jobs.Select(j =>
         {
@@ -84,6 +99,55 @@ public sealed class BuildSubmitter
         }
 
         return (build, []);
+    }
+
+    /// <summary>
+    /// A runtime-only Kraftfile's jobs: one per platform the runtime's index offers, restricted by its
+    /// <c>targets</c> when it has any. The resolved reference is pinned by digest, so every job packages the same kernel.
+    /// </summary>
+    private async Task<(string? Runtime, List<TargetJob> Jobs, string? Problem)> RuntimeJobsAsync(BuildPlan plan, CancellationToken cancellationToken)
+    {
+        var written = plan.Runtime!.Reference;
+        var location = _mirrors.Resolve(written);
+        var where = location == written ? written : $"{written} (from {location})";
+        if (!Core.Oci.OciReference.TryParse(location, out var reference, out var error))
+        {
+            return (null, [], $"{plan.Kraftfile.Path}: runtime: {where}: {error}");
+        }
+
+        Core.Oci.FetchedManifest? fetched;
+        try
+        {
+            fetched = await _open(reference).TryGetManifestAsync(reference.Selector, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is Core.Oci.Distribution.RegistryException or IOException or HttpRequestException or Core.Oci.OciFormatException)
+        {
+            return (null, [], $"{plan.Kraftfile.Path}: runtime: {where}: {ex.Message}");
+        }
+
+        if (fetched is not { IsIndex: true })
+        {
+            return (null, [], $"{plan.Kraftfile.Path}: runtime: {where}: {(fetched is null ? "no such image" : "not a multi-platform index")}");
+        }
+
+        var offered = Core.Oci.ImageIndex.Parse(fetched.Bytes).Manifests
+            .Where(m => m.Platform is not null)
+            .Select(m => (Platform: m.Platform!.Os, m.Platform.Architecture))
+            .Distinct()
+            .ToList();
+        var wanted = plan.Kraftfile.Targets.Count > 0
+            ? plan.Kraftfile.Targets.Select(t => (t.Platform, t.Architecture)).Distinct().ToList()
+            : offered;
+        var missing = wanted.Except(offered).ToList();
+        if (missing.Count > 0)
+        {
+            return (null, [], $"{plan.Kraftfile.Path}: targets: the runtime {where} has no kernel for {string.Join(", ", missing.Select(m => $"{m.Platform}/{m.Architecture}"))}; it offers {string.Join(", ", offered.Select(o => $"{o.Platform}/{o.Architecture}"))}");
+        }
+
+        var name = plan.Kraftfile.Name;
+        var jobs = wanted.Select(w => new TargetJob(name, w.Platform, w.Architecture, Queues.For(w.Platform, w.Architecture), $"{name}_{w.Platform}-{w.Architecture}", [], new WorkerRequirements(w.Architecture, w.Platform, false))).ToList();
+        // REFERENCE@DIGEST, pinned: a layout reference has no digest form of its own.
+        return ($"{reference}@{Core.Oci.Digest.Of(fetched.Bytes)}", jobs, null);
     }
 
     private static bool Matches(TargetJob job, string selector) =>

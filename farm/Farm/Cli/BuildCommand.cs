@@ -29,9 +29,10 @@ internal static class BuildCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object with every build's result on stdout" };
         var parallel = new Option<int>("--parallel") { Description = "Targets built at once", DefaultValueFactory = _ => Math.Max(1, Environment.ProcessorCount) };
         var insecure = new Option<bool>("--insecure") { Description = "Plain HTTP to the registry (loopback registries always allow it)" };
+        var runtimeMirror = new Option<string[]>("--runtime-mirror") { Description = "Fetch runtime images of REGISTRY from TARGET: REGISTRY=host:port/prefix or REGISTRY=oci:DIR (repeatable)" };
         var command = new Command("build", "Build Kraftfiles for every target in this process, boot-test them and publish one index per Kraftfile");
         command.Arguments.Add(paths);
-        foreach (var option in new Option[] { targets, output, push, signKey, json, parallel, insecure })
+        foreach (var option in new Option[] { targets, output, push, signKey, json, parallel, insecure, runtimeMirror })
         {
             command.Options.Add(option);
         }
@@ -45,6 +46,7 @@ internal static class BuildCommand
             result.GetValue(json),
             Math.Max(1, result.GetValue(parallel)),
             result.GetValue(insecure),
+            result.GetValue(runtimeMirror) ?? [],
             stdout,
             stderr,
             cancellationToken));
@@ -52,7 +54,7 @@ internal static class BuildCommand
     }
 
     private static async Task<int> RunAsync(
-        string[] paths, string[] targets, string? output, string? push, string? signKey, bool json, int parallel, bool insecure, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+        string[] paths, string[] targets, string? output, string? push, string? signKey, bool json, int parallel, bool insecure, string[] runtimeMirrors, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         if (output is not null && push is not null)
         {
@@ -94,7 +96,24 @@ internal static class BuildCommand
 
         var cache = Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "unikernel-farm");
         var registry = new RegistryClientOptions { Insecure = insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!)) };
-        await using var farm = await EmbeddedFarm.StartAsync(Path.Combine(cache, "work"), parallel, registry, cancellationToken).ConfigureAwait(false);
+        var mirrors = new RuntimeMirrors();
+        foreach (var mirror in runtimeMirrors)
+        {
+            if (!mirrors.TryAdd(mirror))
+            {
+                await stderr.WriteLineAsync($"farm build: --runtime-mirror {mirror}: not REGISTRY=TARGET (e.g. unikraft.org=oci:out/catalog)").ConfigureAwait(false);
+                return FarmCli.UsageError;
+            }
+        }
+
+        // A runtime named like an app of this invocation (runtime: base:latest, an app named base) is that app's image.
+        var untaggedLayout = reference.IsLayout && !HasTag(destination);
+        if (untaggedLayout || (!reference.IsLayout && paths.Length > 1))
+        {
+            mirrors.TryAdd($"{Core.Kraftfiles.RuntimeReference.DefaultRegistry}={(reference.IsLayout ? $"oci:{reference.LayoutDirectory}" : $"{reference.Registry}/{reference.Repository}")}");
+        }
+
+        await using var farm = await EmbeddedFarm.StartAsync(Path.Combine(cache, "work"), parallel, registry, mirrors, cancellationToken).ConfigureAwait(false);
         if (!json)
         {
             await stderr.WriteLineAsync($"farm build: worker {farm.Worker.Name} serves {string.Join(", ", farm.Worker.Queues)}").ConfigureAwait(false);
@@ -103,8 +122,19 @@ internal static class BuildCommand
         var builds = new List<BuildRecord>();
         var failed = false;
         var rejected = new List<(string Path, IReadOnlyList<string> Errors)>();
-        foreach (var path in paths)
+        var live = !json && !Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive;
+        var progress = new BuildProgress(farm.Store, stderr);
+
+        // Apps whose runtime is another app of this invocation run after it: first the rest, then them.
+        var names = paths.Select(AppName).ToHashSet(StringComparer.Ordinal);
+        var later = paths.Where(p => RuntimeApp(p) is { } runtimeApp && names.Contains(runtimeApp)).ToList();
+        foreach (var path in paths.Except(later).Concat(later))
         {
+            if (later.Count > 0 && path == later[0])
+            {
+                await progress.WaitAsync(builds, live, cancellationToken).ConfigureAwait(false);
+            }
+
             var app = AppName(path);
             var request = new BuildRequest(path, Destination(reference, HasTag(destination), app, paths.Length).ToString(), targets) { SigningKeyFile = signKey is null ? null : Path.GetFullPath(signKey) };
             var (build, errors) = await farm.Submitter.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
@@ -123,8 +153,7 @@ internal static class BuildCommand
             builds.Add(build);
         }
 
-        var live = !json && !Console.IsOutputRedirected && Spectre.Console.AnsiConsole.Profile.Capabilities.Interactive;
-        await new BuildProgress(farm.Store, stderr).WaitAsync(builds, live, cancellationToken).ConfigureAwait(false);
+        await progress.WaitAsync(builds, live, cancellationToken).ConfigureAwait(false);
 
         var finished = new List<(BuildRecord Build, IReadOnlyList<TargetRecord> Targets)>();
         foreach (var build in builds)
@@ -162,6 +191,16 @@ internal static class BuildCommand
             ? destination[OciReference.LayoutPrefix.Length..].Contains(':', StringComparison.Ordinal)
             : destination[(destination.LastIndexOf('/') + 1)..].Contains(':', StringComparison.Ordinal);
 
+    /// <summary>For a runtime-only Kraftfile whose runtime is in the default registry at <c>latest</c>, the runtime's name.</summary>
+    private static string? RuntimeApp(string path)
+    {
+        var parsed = new Core.Kraftfiles.KraftfileParser().Load(path);
+        var prefix = Core.Kraftfiles.RuntimeReference.DefaultRegistry + "/";
+        return parsed.Kraftfile is { Kind: Core.Kraftfiles.KraftfileKind.Runtime, Runtime.Reference: { } runtime } && runtime.StartsWith(prefix, StringComparison.Ordinal) && runtime.EndsWith(":latest", StringComparison.Ordinal)
+            ? runtime[prefix.Length..^":latest".Length]
+            : null;
+    }
+
     private static string AppName(string path)
     {
         var parsed = new Core.Kraftfiles.KraftfileParser().Load(path);
@@ -176,9 +215,11 @@ internal static class BuildCommand
             await stdout.WriteLineAsync($"{build.App}: {build.State.Name()}{(build.IndexDigest is { } d ? $" — {build.Output}@{d}" : string.Empty)}{(build.Reason is { } r ? $" — {r}" : string.Empty)}").ConfigureAwait(false);
             foreach (var target in targets)
             {
-                var figures = target.State == TargetState.Succeeded && !target.Cached
-                    ? $" (built {target.BuildSeconds:0.00} s, booted {target.BootSeconds:0.00} s, cache {target.CacheHits}/{target.CacheHits + target.CacheMisses} hits)"
-                    : string.Empty;
+                var figures = target.State != TargetState.Succeeded || target.Cached
+                    ? string.Empty
+                    : target.BuildSeconds is null
+                        ? $" (the runtime's kernel, booted {target.BootSeconds:0.00} s)"
+                        : $" (built {target.BuildSeconds:0.00} s, booted {target.BootSeconds:0.00} s, cache {target.CacheHits}/{target.CacheHits + target.CacheMisses} hits)";
                 await stdout.WriteLineAsync($"  {BuildProgress.Label(build, target),-16} {BuildProgress.Describe(target)}{figures}").ConfigureAwait(false);
                 if (target.State == TargetState.Failed)
                 {

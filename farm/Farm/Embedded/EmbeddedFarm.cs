@@ -18,7 +18,7 @@ internal sealed class EmbeddedFarm : IAsyncDisposable
     private readonly InMemoryStorage _storage;
     private readonly BackgroundJobServer _server;
 
-    private EmbeddedFarm(WorkerRuntime worker, int parallelTargets, RegistryClientOptions registry)
+    private EmbeddedFarm(WorkerRuntime worker, int parallelTargets, RegistryClientOptions registry, RuntimeMirrors mirrors)
     {
         Worker = worker;
         _storage = new InMemoryStorage(new InMemoryStorageOptions());
@@ -39,7 +39,7 @@ internal sealed class EmbeddedFarm : IAsyncDisposable
                 SchedulePollingInterval = TimeSpan.FromSeconds(1),
             },
             _storage);
-        Submitter = new BuildSubmitter(Store, client, worker.WhyNotServed);
+        Submitter = new BuildSubmitter(Store, client, worker.WhyNotServed, mirrors, Open);
     }
 
     public InMemoryBuildStore Store { get; } = new();
@@ -48,11 +48,11 @@ internal sealed class EmbeddedFarm : IAsyncDisposable
 
     public WorkerRuntime Worker { get; }
 
-    public static async Task<EmbeddedFarm> StartAsync(string workDirectory, int parallelTargets, RegistryClientOptions registry, CancellationToken cancellationToken)
+    public static async Task<EmbeddedFarm> StartAsync(string workDirectory, int parallelTargets, RegistryClientOptions registry, RuntimeMirrors mirrors, CancellationToken cancellationToken)
     {
         var worker = await WorkerRuntime.StartAsync($"embedded-{Environment.MachineName}", workDirectory, [], cancellationToken).ConfigureAwait(false);
         worker = worker.WithCompileJobs(Math.Max(1, Environment.ProcessorCount / parallelTargets));
-        return new EmbeddedFarm(worker, parallelTargets, registry);
+        return new EmbeddedFarm(worker, parallelTargets, registry, mirrors);
     }
 
     public async ValueTask DisposeAsync()

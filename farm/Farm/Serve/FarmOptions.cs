@@ -15,6 +15,14 @@ public sealed class FarmOptions
 
     public SourceSettings Sources { get; init; } = new();
 
+    public RuntimeSettings Runtime { get; init; } = new();
+
+    public sealed class RuntimeSettings
+    {
+        /// <summary><c>Farm__Runtime__Mirrors__0=unikraft.org=host:port/mirror</c>: where runtime images are fetched from.</summary>
+        public List<string> Mirrors { get; init; } = [];
+    }
+
     public sealed class SourceSettings
     {
         /// <summary>The largest uploaded source archive accepted.</summary>
@@ -55,6 +63,11 @@ public sealed class FarmOptions
         if (ApiTokens.Count == 0 || ApiTokens.Exists(t => t.Length < 16))
         {
             problems.Add("Farm__ApiTokens__0 (and __1, ...) must each be a secret of at least 16 characters: the API accepts nothing without one");
+        }
+
+        foreach (var mirror in Runtime.Mirrors.Where(m => !new Builds.RuntimeMirrors().TryAdd(m)))
+        {
+            problems.Add($"Farm__Runtime__Mirrors: '{mirror}' is not REGISTRY=TARGET (e.g. unikraft.org=127.0.0.1:5000/mirror)");
         }
 
         if (Signing.KeyFile is { } key && !File.Exists(key))

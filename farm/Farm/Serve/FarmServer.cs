@@ -64,7 +64,13 @@ internal static class FarmServer
         builder.Services.AddSingleton(new WorkerRegistry(database));
         builder.Services.AddSingleton(new SourceCheckout(Environment.GetEnvironmentVariable("Farm__CacheDirectory")));
         // A farm enqueues every target: a worker that serves its queue may register later (the API shows the target queued).
-        builder.Services.AddSingleton(new BuildSubmitter(store, client, (_, _) => null));
+        var mirrors = new RuntimeMirrors();
+        foreach (var mirror in options.Runtime.Mirrors)
+        {
+            mirrors.TryAdd(mirror);
+        }
+
+        builder.Services.AddSingleton(new BuildSubmitter(store, client, (_, _) => null, mirrors, Open));
         var app = builder.Build();
         BuildsApi.Map(app, new ApiAuthentication(options.ApiTokens));
 

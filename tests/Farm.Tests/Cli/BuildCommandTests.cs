@@ -109,6 +109,45 @@ public sealed class BuildCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Build_RuntimeApps_RunAfterTheirRuntime_AndReuseItsKernelLayerWithTheirOwnInitrd()
+    {
+        var examples = Path.Combine(ProjectReferences.RepositoryRoot(), "examples");
+        var layout = Path.Combine(_work, "oci");
+
+        var run = await RunAsync(["build", Path.Combine(examples, "hello-rootfs"), Path.Combine(examples, "base"), "--output", $"oci:{layout}", "--json"]);
+        var missing = await RunAsync(["build", Path.Combine(examples, "hello-rootfs"), "--output", $"oci:{Path.Combine(_work, "empty")}"]);
+
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        var repository = new OciLayoutRepository(layout);
+        async Task<Dictionary<string, ImageManifest>> ManifestsAsync(string tag)
+        {
+            var index = ImageIndex.Parse((await repository.TryGetManifestAsync(tag, Ct))!.Bytes);
+            var result = new Dictionary<string, ImageManifest>();
+            foreach (var entry in index.Manifests)
+            {
+                result[$"{entry.Platform!.Os}/{entry.Platform.Architecture}"] = ImageManifest.Parse((await repository.TryGetManifestAsync(entry.Digest.Value, Ct))!.Bytes);
+            }
+
+            return result;
+        }
+
+        var runtime = await ManifestsAsync("base");
+        var app = await ManifestsAsync("hello-rootfs");
+        Assert.Equal(runtime.Keys.Order(), app.Keys.Order());
+        foreach (var (platform, manifest) in app)
+        {
+            Assert.Equal(runtime[platform].Layers[0].Digest, manifest.Layers[0].Digest);
+            Assert.Equal("org.unikraft.kernel.initrd", manifest.Layers[1].Annotations!.Keys.Single());
+            var initrd = System.Text.Encoding.ASCII.GetString(await repository.GetBlobAsync(manifest.Layers[1].Digest, Ct));
+            Assert.Contains("Hello from a Dockerfile rootfs", initrd, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Contains("runtime: unikraft.org/base:latest", missing.Stderr, StringComparison.Ordinal);
+        Assert.Contains("no such image", missing.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Build_TargetNotInTheKraftfile_SaysWhatItHas_AndBuildsNothing()
     {
         var app = Path.Combine(ProjectReferences.RepositoryRoot(), "examples", "helloworld");

@@ -155,6 +155,10 @@ internal sealed class TargetPipeline
         return new TargetResult(job.Target, job.Platform, job.Architecture, job.KernelFileName, sha256, buildSeconds, image, smoke, null) { Builder = _builder.Name, Cache = cacheStatistics };
     }
 
+    /// <summary>Boots a kernel built elsewhere (a runtime image's) as a target's smoke test; <paramref name="work"/> holds its files.</summary>
+    public Task<SmokeResult> SmokeOnlyAsync(Kraftfile kraftfile, TargetJob job, string kernel, string work, Action<string> log, CancellationToken cancellationToken) =>
+        SmokeAsync(kraftfile, job, kernel, work, log, cancellationToken);
+
     private async Task<SmokeResult> SmokeAsync(Kraftfile kraftfile, TargetJob job, string kernel, string buildDirectory, Action<string> log, CancellationToken cancellationToken)
     {
         var runner = _runners.FirstOrDefault(r => r.Serves(job.Platform, job.Architecture));

@@ -29,6 +29,7 @@ public static class FarmSchema
             git_url text,
             git_commit text,
             source_digest text,
+            runtime text,
             open_targets integer NOT NULL);
         CREATE TABLE farm.targets (
             build_id text NOT NULL REFERENCES farm.builds(id) ON DELETE CASCADE,

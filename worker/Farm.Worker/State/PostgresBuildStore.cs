@@ -23,8 +23,8 @@ public sealed class PostgresBuildStore : IBuildStore
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var insert = new NpgsqlCommand(
             """
-            INSERT INTO farm.builds (id, app, kraftfile, output, scope, created, state, publish_partial, signing_key_file, git_url, git_commit, source_digest, open_targets)
-            VALUES (@id, @app, @kraftfile, @output, @scope, @created, @state, @partial, @key, @git, @commit, @source, @open)
+            INSERT INTO farm.builds (id, app, kraftfile, output, scope, created, state, publish_partial, signing_key_file, git_url, git_commit, source_digest, runtime, open_targets)
+            VALUES (@id, @app, @kraftfile, @output, @scope, @created, @state, @partial, @key, @git, @commit, @source, @runtime, @open)
             """, connection))
         {
             insert.Parameters.AddWithValue("id", build.Id);
@@ -39,6 +39,7 @@ public sealed class PostgresBuildStore : IBuildStore
             insert.Parameters.AddWithValue("git", (object?)build.GitUrl ?? DBNull.Value);
             insert.Parameters.AddWithValue("commit", (object?)build.GitCommit ?? DBNull.Value);
             insert.Parameters.AddWithValue("source", (object?)build.SourceDigest ?? DBNull.Value);
+            insert.Parameters.AddWithValue("runtime", (object?)build.Runtime ?? DBNull.Value);
             insert.Parameters.AddWithValue("open", targets.Count(t => !t.State.IsFinal()));
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -69,7 +70,7 @@ public sealed class PostgresBuildStore : IBuildStore
     public async Task<BuildRecord?> GetAsync(string buildId, CancellationToken cancellationToken)
     {
         await using var command = _database.CreateCommand(
-            "SELECT id, app, kraftfile, output, scope, created, state, index_digest, reason, publish_partial, signing_key_file, finished, git_url, git_commit, source_digest FROM farm.builds WHERE id = @id");
+            "SELECT id, app, kraftfile, output, scope, created, state, index_digest, reason, publish_partial, signing_key_file, finished, git_url, git_commit, source_digest, runtime FROM farm.builds WHERE id = @id");
         command.Parameters.AddWithValue("id", buildId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -88,6 +89,7 @@ public sealed class PostgresBuildStore : IBuildStore
             GitUrl = Text(reader, 12),
             GitCommit = Text(reader, 13),
             SourceDigest = Text(reader, 14),
+            Runtime = Text(reader, 15),
         };
     }
 
