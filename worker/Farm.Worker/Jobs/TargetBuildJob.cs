@@ -124,7 +124,7 @@ public sealed class TargetBuildJob
         var plan = parsed.Kraftfile is { } k && parsed.IsValid ? Planner.Plan(k).Plan : null;
         if (plan is not null && build.Runtime is { } runtime)
         {
-            return await RuntimeTargetAsync(build, plan.Kraftfile, name, runtime, log, cancellationToken).ConfigureAwait(false);
+            return await new RuntimeTarget(_runtime, _store, _open).RunAsync(build, plan.Kraftfile, name, runtime, log, cancellationToken).ConfigureAwait(false);
         }
 
         if (plan?.Jobs.FirstOrDefault(j => j.KernelFileName == name) is not { } job)
@@ -177,7 +177,7 @@ public sealed class TargetBuildJob
         {
             log($"farm: {name}: target cache hit ({key[..12]}): built in {cached.BuildSeconds:0.00} s and booted on {cached.Runner} before; not built again");
             await _store.SetPhaseAsync(build.Id, name, "package", cancellationToken).ConfigureAwait(false);
-            var published = await PackageAsync(kraftfile, job, cached.Kernel, cached.Config, initrd, reference, repository, cancellationToken).ConfigureAwait(false);
+            var published = await TargetPublisher.PublishAsync(kraftfile, job, cached.Kernel, cached.Config, initrd, reference, repository, cancellationToken).ConfigureAwait(false);
             return published with { Cached = true };
         }
 
@@ -216,7 +216,7 @@ public sealed class TargetBuildJob
         var kernel = await File.ReadAllBytesAsync(Path.Combine(output, result.Kernel!), cancellationToken).ConfigureAwait(false);
         var config = await File.ReadAllBytesAsync(Path.Combine(output, TargetOutputFiles.Config), cancellationToken).ConfigureAwait(false);
         await _store.SetPhaseAsync(build.Id, name, "package", cancellationToken).ConfigureAwait(false);
-        var outcome = await PackageAsync(kraftfile, job, kernel, config, initrd, reference, repository, cancellationToken).ConfigureAwait(false);
+        var outcome = await TargetPublisher.PublishAsync(kraftfile, job, kernel, config, initrd, reference, repository, cancellationToken).ConfigureAwait(false);
         // Only trusted builds (default branch, nightly) fill the target cache; an untrusted one only reads it.
         if (key is not null && trusted)
         {
@@ -231,98 +231,6 @@ public sealed class TargetBuildJob
             CacheMisses = counters.Misses,
             CacheErrors = counters.Errors,
         };
-    }
-
-    /// <summary>
-    /// A target of a runtime-only Kraftfile: the runtime image's kernel for this platform (the index pinned by digest
-    /// at planning), booted with this app's settings, packaged with this app's initrd, cmd, env and labels. The
-    /// kernel layer is the runtime's, byte for byte (the packager's layers are deterministic), so it is not uploaded
-    /// again where the runtime already is.
-    /// </summary>
-    private async Task<TargetOutcome> RuntimeTargetAsync(BuildRecord build, Kraftfile kraftfile, string name, string runtime, Action<string> log, CancellationToken cancellationToken)
-    {
-        var target = (await _store.GetTargetsAsync(build.Id, cancellationToken).ConfigureAwait(false)).First(t => t.Name == name);
-        var at = runtime.LastIndexOf('@');
-        var source = OciReference.Parse(runtime[..at]);
-        var repository = _open(source);
-        var index = ImageIndex.Parse((await repository.TryGetManifestAsync(runtime[(at + 1)..], cancellationToken).ConfigureAwait(false)
-            ?? throw new RegistryException($"the runtime {runtime} is gone")).Bytes);
-        if (index.Manifests.FirstOrDefault(m => m.Platform?.Os == target.Platform && m.Platform.Architecture == target.Architecture) is not { } entry)
-        {
-            return new TargetOutcome(TargetState.Failed, $"the runtime {runtime[..at]} has no kernel for {target.PlatformName}");
-        }
-
-        var manifest = ImageManifest.Parse((await repository.TryGetManifestAsync(entry.Digest.Value, cancellationToken).ConfigureAwait(false)
-            ?? throw new RegistryException($"the runtime's {target.PlatformName} manifest {entry.Digest} is gone")).Bytes);
-        var kernelLayer = manifest.Layers.FirstOrDefault(l => l.Annotation(KraftAnnotations.KernelImage) is not null) ?? manifest.Layers[0];
-        byte[] kernel;
-        using (var tar = new System.Formats.Tar.TarReader(new MemoryStream(await repository.GetBlobAsync(kernelLayer.Digest, cancellationToken).ConfigureAwait(false))))
-        {
-            var file = tar.GetNextEntry() ?? throw new OciFormatException($"the runtime's kernel layer {kernelLayer.Digest} is empty");
-            using var content = new MemoryStream();
-            file.DataStream?.CopyTo(content);
-            kernel = content.ToArray();
-        }
-
-        using var configJson = System.Text.Json.JsonDocument.Parse(await repository.GetBlobAsync(manifest.Config.Digest, cancellationToken).ConfigureAwait(false));
-        var features = configJson.RootElement.TryGetProperty("os.features", out var list) ? list.EnumerateArray().Select(f => f.GetString() ?? string.Empty).ToList() : [];
-        var version = configJson.RootElement.TryGetProperty("os.version", out var v) ? v.GetString() : null;
-        log($"farm: {name}: kernel from the runtime {runtime[..at]} ({entry.Digest.Value[..19]}…), layer {kernelLayer.Digest.Value[..19]}…");
-
-        byte[]? initrd = null;
-        if (kraftfile.Rootfs is { } rootfs)
-        {
-            await _store.SetPhaseAsync(build.Id, name, "rootfs", cancellationToken).ConfigureAwait(false);
-            try
-            {
-                initrd = await new Rootfs.InitrdBuilder(Path.Combine(_runtime.WorkDirectory, "rootfs")).BuildAsync(kraftfile.Directory, rootfs, log, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Rootfs.RootfsException ex)
-            {
-                return new TargetOutcome(TargetState.Failed, $"{kraftfile.Path}: {ex.Message}");
-            }
-        }
-
-        await _store.SetPhaseAsync(build.Id, name, "smoke", cancellationToken).ConfigureAwait(false);
-        var work = Path.Combine(_runtime.WorkDirectory, "builds", build.Id, name);
-        Directory.CreateDirectory(work);
-        var kernelPath = Path.Combine(work, name);
-        await File.WriteAllBytesAsync(kernelPath, kernel, cancellationToken).ConfigureAwait(false);
-        File.SetUnixFileMode(kernelPath, (UnixFileMode)0x1ED);
-        var job = new TargetJob(target.Target, target.Platform, target.Architecture, target.Queue, name, [], new WorkerRequirements(target.Architecture, target.Platform, false));
-        var smoke = await _runtime.Pipeline().SmokeOnlyAsync(kraftfile, job, kernelPath, work, log, cancellationToken).ConfigureAwait(false);
-        if (smoke.Status != SmokeStatus.Passed)
-        {
-            return new TargetOutcome(TargetState.Failed, $"smoke test {(smoke.Status == SmokeStatus.Unavailable ? "unavailable" : "failed")} ({smoke.Runner}): {smoke.Reason}") { BootSeconds = smoke.Elapsed.TotalSeconds };
-        }
-
-        log($"farm: {name}: smoke test passed on {smoke.Runner} in {smoke.Elapsed.TotalSeconds:0.00} s");
-        await _store.SetPhaseAsync(build.Id, name, "package", cancellationToken).ConfigureAwait(false);
-        var outcome = await PackageAsync(kraftfile, job, kernel, new DotConfig(features, version), initrd, OciReference.Parse(build.Output), _open(OciReference.Parse(build.Output)), cancellationToken).ConfigureAwait(false);
-        return outcome with { BootSeconds = Math.Round(smoke.Elapsed.TotalSeconds, 2) };
-    }
-
-    /// <summary>Packages the kernel for the build's image and pushes blobs and manifest by digest (the tag is assembling's).</summary>
-    private static Task<TargetOutcome> PackageAsync(Kraftfile kraftfile, TargetJob job, byte[] kernel, byte[] config, byte[]? initrd, OciReference reference, IOciRepository repository, CancellationToken cancellationToken) =>
-        PackageAsync(kraftfile, job, kernel, DotConfig.Parse(System.Text.Encoding.UTF8.GetString(config)), initrd, reference, repository, cancellationToken);
-
-    private static async Task<TargetOutcome> PackageAsync(Kraftfile kraftfile, TargetJob job, byte[] kernel, DotConfig config, byte[]? initrd, OciReference reference, IOciRepository repository, CancellationToken cancellationToken)
-    {
-        var image = new TargetImage(job.Target, job.Platform, job.Architecture, kernel, config)
-        {
-            Initrd = initrd,
-            Cmd = kraftfile.Cmd,
-            Env = kraftfile.Env.Select(e => e.ToString()).ToList(),
-            Labels = kraftfile.Labels,
-        };
-        var packaged = TargetPackager.Package(image, reference);
-        foreach (var blob in packaged.Blobs)
-        {
-            await repository.PushBlobAsync(blob, cancellationToken).ConfigureAwait(false);
-        }
-
-        var digest = await repository.PutManifestAsync(packaged.Manifest, MediaTypes.ImageManifest, tag: null, cancellationToken).ConfigureAwait(false);
-        return new TargetOutcome(TargetState.Succeeded, null) { ManifestDigest = digest.Value, IndexEntry = IndexEntries.ToJson(packaged.IndexEntry) };
     }
 
     /// <summary>Whether the target's kconfig builds the rootfs into the kernel (then there is no initrd layer).</summary>

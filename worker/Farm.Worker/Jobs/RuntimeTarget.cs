@@ -1,0 +1,92 @@
+using Farm.Core.Builds;
+using Farm.Core.Kraftfiles;
+using Farm.Core.Oci;
+using Farm.Core.Oci.Distribution;
+using Farm.Core.Oci.Packaging;
+using Farm.Core.Planning;
+using Farm.Worker.Smoke;
+
+namespace Farm.Worker.Jobs;
+
+internal sealed class RuntimeTarget
+{
+    private readonly WorkerRuntime _runtime;
+    private readonly IBuildStore _store;
+    private readonly Func<OciReference, IOciRepository> _open;
+
+    public RuntimeTarget(WorkerRuntime runtime, IBuildStore store, Func<OciReference, IOciRepository> open)
+    {
+        _runtime = runtime;
+        _store = store;
+        _open = open;
+    }
+
+    /// <summary>
+    /// A target of a runtime-only Kraftfile: the runtime image's kernel for this platform (the index pinned by digest
+    /// at planning), booted with this app's settings, packaged with this app's initrd, cmd, env and labels. The
+    /// kernel layer is the runtime's, byte for byte (the packager's layers are deterministic), so it is not uploaded
+    /// again where the runtime already is.
+    /// </summary>
+    public async Task<TargetOutcome> RunAsync(BuildRecord build, Kraftfile kraftfile, string name, string runtime, Action<string> log, CancellationToken cancellationToken)
+    {
+        var target = (await _store.GetTargetsAsync(build.Id, cancellationToken).ConfigureAwait(false)).First(t => t.Name == name);
+        var at = runtime.LastIndexOf('@');
+        var source = OciReference.Parse(runtime[..at]);
+        var repository = _open(source);
+        var index = ImageIndex.Parse((await repository.TryGetManifestAsync(runtime[(at + 1)..], cancellationToken).ConfigureAwait(false)
+            ?? throw new RegistryException($"the runtime {runtime} is gone")).Bytes);
+        if (index.Manifests.FirstOrDefault(m => m.Platform?.Os == target.Platform && m.Platform.Architecture == target.Architecture) is not { } entry)
+        {
+            return new TargetOutcome(TargetState.Failed, $"the runtime {runtime[..at]} has no kernel for {target.PlatformName}");
+        }
+
+        var manifest = ImageManifest.Parse((await repository.TryGetManifestAsync(entry.Digest.Value, cancellationToken).ConfigureAwait(false)
+            ?? throw new RegistryException($"the runtime's {target.PlatformName} manifest {entry.Digest} is gone")).Bytes);
+        var kernelLayer = manifest.Layers.FirstOrDefault(l => l.Annotation(KraftAnnotations.KernelImage) is not null) ?? manifest.Layers[0];
+        byte[] kernel;
+        using (var tar = new System.Formats.Tar.TarReader(new MemoryStream(await repository.GetBlobAsync(kernelLayer.Digest, cancellationToken).ConfigureAwait(false))))
+        {
+            var file = tar.GetNextEntry() ?? throw new OciFormatException($"the runtime's kernel layer {kernelLayer.Digest} is empty");
+            using var content = new MemoryStream();
+            file.DataStream?.CopyTo(content);
+            kernel = content.ToArray();
+        }
+
+        using var configJson = System.Text.Json.JsonDocument.Parse(await repository.GetBlobAsync(manifest.Config.Digest, cancellationToken).ConfigureAwait(false));
+        var features = configJson.RootElement.TryGetProperty("os.features", out var list) ? list.EnumerateArray().Select(f => f.GetString() ?? string.Empty).ToList() : [];
+        var version = configJson.RootElement.TryGetProperty("os.version", out var v) ? v.GetString() : null;
+        log($"farm: {name}: kernel from the runtime {runtime[..at]} ({entry.Digest.Value[..19]}…), layer {kernelLayer.Digest.Value[..19]}…");
+
+        byte[]? initrd = null;
+        if (kraftfile.Rootfs is { } rootfs)
+        {
+            await _store.SetPhaseAsync(build.Id, name, "rootfs", cancellationToken).ConfigureAwait(false);
+            try
+            {
+                initrd = await new Rootfs.InitrdBuilder(Path.Combine(_runtime.WorkDirectory, "rootfs")).BuildAsync(kraftfile.Directory, rootfs, log, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Rootfs.RootfsException ex)
+            {
+                return new TargetOutcome(TargetState.Failed, $"{kraftfile.Path}: {ex.Message}");
+            }
+        }
+
+        await _store.SetPhaseAsync(build.Id, name, "smoke", cancellationToken).ConfigureAwait(false);
+        var work = Path.Combine(_runtime.WorkDirectory, "builds", build.Id, name);
+        Directory.CreateDirectory(work);
+        var kernelPath = Path.Combine(work, name);
+        await File.WriteAllBytesAsync(kernelPath, kernel, cancellationToken).ConfigureAwait(false);
+        File.SetUnixFileMode(kernelPath, (UnixFileMode)0x1ED);
+        var job = new TargetJob(target.Target, target.Platform, target.Architecture, target.Queue, name, [], new WorkerRequirements(target.Architecture, target.Platform, false));
+        var smoke = await _runtime.Pipeline().SmokeOnlyAsync(kraftfile, job, kernelPath, work, log, cancellationToken).ConfigureAwait(false);
+        if (smoke.Status != SmokeStatus.Passed)
+        {
+            return new TargetOutcome(TargetState.Failed, $"smoke test {(smoke.Status == SmokeStatus.Unavailable ? "unavailable" : "failed")} ({smoke.Runner}): {smoke.Reason}") { BootSeconds = smoke.Elapsed.TotalSeconds };
+        }
+
+        log($"farm: {name}: smoke test passed on {smoke.Runner} in {smoke.Elapsed.TotalSeconds:0.00} s");
+        await _store.SetPhaseAsync(build.Id, name, "package", cancellationToken).ConfigureAwait(false);
+        var outcome = await TargetPublisher.PublishAsync(kraftfile, job, kernel, new DotConfig(features, version), initrd, OciReference.Parse(build.Output), _open(OciReference.Parse(build.Output)), cancellationToken).ConfigureAwait(false);
+        return outcome with { BootSeconds = Math.Round(smoke.Elapsed.TotalSeconds, 2) };
+    }
+}

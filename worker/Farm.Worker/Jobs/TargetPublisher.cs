@@ -1,0 +1,34 @@
+using Farm.Core.Builds;
+using Farm.Core.Kraftfiles;
+using Farm.Core.Oci;
+using Farm.Core.Oci.Packaging;
+using Farm.Core.Planning;
+
+namespace Farm.Worker.Jobs;
+
+/// <summary>A tested target packaged in kraft's layout and pushed by digest: the assemble job lists it in the index and tags.</summary>
+internal static class TargetPublisher
+{
+    /// <summary>Packages the kernel for the build's image and pushes blobs and manifest by digest (the tag is assembling's).</summary>
+    public static Task<TargetOutcome> PublishAsync(Kraftfile kraftfile, TargetJob job, byte[] kernel, byte[] config, byte[]? initrd, OciReference reference, IOciRepository repository, CancellationToken cancellationToken) =>
+        PublishAsync(kraftfile, job, kernel, DotConfig.Parse(System.Text.Encoding.UTF8.GetString(config)), initrd, reference, repository, cancellationToken);
+
+    public static async Task<TargetOutcome> PublishAsync(Kraftfile kraftfile, TargetJob job, byte[] kernel, DotConfig config, byte[]? initrd, OciReference reference, IOciRepository repository, CancellationToken cancellationToken)
+    {
+        var image = new TargetImage(job.Target, job.Platform, job.Architecture, kernel, config)
+        {
+            Initrd = initrd,
+            Cmd = kraftfile.Cmd,
+            Env = kraftfile.Env.Select(e => e.ToString()).ToList(),
+            Labels = kraftfile.Labels,
+        };
+        var packaged = TargetPackager.Package(image, reference);
+        foreach (var blob in packaged.Blobs)
+        {
+            await repository.PushBlobAsync(blob, cancellationToken).ConfigureAwait(false);
+        }
+
+        var digest = await repository.PutManifestAsync(packaged.Manifest, MediaTypes.ImageManifest, tag: null, cancellationToken).ConfigureAwait(false);
+        return new TargetOutcome(TargetState.Succeeded, null) { ManifestDigest = digest.Value, IndexEntry = IndexEntries.ToJson(packaged.IndexEntry) };
+    }
+}
