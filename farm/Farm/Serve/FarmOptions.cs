@@ -65,7 +65,7 @@ public sealed class FarmOptions
             problems.Add("Farm__ApiTokens__0 (and __1, ...) must each be a secret of at least 16 characters: the API accepts nothing without one");
         }
 
-        foreach (var mirror in Runtime.Mirrors.Where(m => !new Builds.RuntimeMirrors().TryAdd(m)))
+        foreach (var mirror in Runtime.Mirrors.Where(m => !new Core.Builds.RuntimeMirrors().TryAdd(m)))
         {
             problems.Add($"Farm__Runtime__Mirrors: '{mirror}' is not REGISTRY=TARGET (e.g. unikraft.org=127.0.0.1:5000/mirror)");
         }

@@ -148,6 +148,36 @@ public sealed class BuildCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task WorkerBuildTarget_RuntimeApp_BootsTheRuntimesKernel_AndPkgReusesItsKernelLayer()
+    {
+        var examples = Path.Combine(ProjectReferences.RepositoryRoot(), "examples");
+        var catalog = Path.Combine(_work, "catalog");
+        var output = Path.Combine(_work, "target");
+        Assert.Equal(0, (await RunAsync(["build", Path.Combine(examples, "base"), "--targets", "qemu/x86_64", "--output", $"oci:{catalog}"])).ExitCode);
+
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        var worker = await FarmProcess.RunAsync(
+            [Path.Combine(ProjectReferences.RepositoryRoot(), "worker", "Farm.Worker", "bin", configuration, "net10.0", "worker.dll"), "build-target", Path.Combine(examples, "hello-rootfs"), "--target", "qemu/x86_64", "--out", output, "--runtime-mirror", $"unikraft.org=oci:{catalog}", "--json"],
+            [("XDG_CACHE_HOME", Path.Combine(_work, "cache"))],
+            Ct,
+            assembly: null);
+        var pkg = await RunAsync(["pkg", "--kernel", Path.Combine(output, "hello-rootfs_qemu-x86_64"), "--initrd", Path.Combine(output, "initrd"), "--config", Path.Combine(output, ".config"), "--plat", "qemu", "--arch", "x86_64", "--kraftfile", Path.Combine(examples, "hello-rootfs"), $"oci:{catalog}:hello-rootfs"]);
+
+        Assert.True(worker.ExitCode == 0, worker.Stdout + worker.Stderr);
+        var result = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "result.json"), Ct)).RootElement;
+        Assert.Equal("succeeded", result.GetProperty("status").GetString());
+        Assert.Equal("passed", result.GetProperty("smoke").GetProperty("status").GetString());
+        Assert.True(pkg.ExitCode == 0, pkg.Stdout + pkg.Stderr);
+        var repository = new OciLayoutRepository(catalog);
+        async Task<ImageManifest> ManifestAsync(string tag) =>
+            ImageManifest.Parse((await repository.TryGetManifestAsync(ImageIndex.Parse((await repository.TryGetManifestAsync(tag, Ct))!.Bytes).Manifests[0].Digest.Value, Ct))!.Bytes);
+        var runtime = await ManifestAsync("base");
+        var app = await ManifestAsync("hello-rootfs");
+        Assert.Equal(runtime.Layers[0].Digest, app.Layers[0].Digest);
+        Assert.Equal(2, app.Layers.Count);
+    }
+
+    [Fact]
     public async Task Build_TargetNotInTheKraftfile_SaysWhatItHas_AndBuildsNothing()
     {
         var app = Path.Combine(ProjectReferences.RepositoryRoot(), "examples", "helloworld");

@@ -9,10 +9,15 @@ namespace Farm.Tests.Cli;
 /// </summary>
 internal static class FarmProcess
 {
-    public static async Task<CliRun> RunAsync(string[] args, IEnumerable<(string Name, string Value)> environment, CancellationToken cancellationToken)
+    /// <param name="assembly">The program to run (default: farm); null when <paramref name="args"/> starts with it.</param>
+    public static async Task<CliRun> RunAsync(string[] args, IEnumerable<(string Name, string Value)> environment, CancellationToken cancellationToken, string? assembly = "")
     {
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(typeof(FarmCli).Assembly.Location);
+        if (assembly is not null)
+        {
+            info.ArgumentList.Add(assembly.Length > 0 ? assembly : typeof(FarmCli).Assembly.Location);
+        }
+
         foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);

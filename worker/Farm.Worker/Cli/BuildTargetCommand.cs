@@ -27,9 +27,10 @@ internal static class BuildTargetCommand
         var builder = new Option<string>("--builder") { Description = "make (Unikraft's make, default) or kraft (the kraft CLI)", DefaultValueFactory = _ => "make" };
         builder.AcceptOnlyFromAmong("make", "kraft");
         var launcher = new Option<string?>("--cc-launcher") { Description = "A program make runs compiles through (CC=\"LAUNCHER gcc\"), e.g. a cache wrapper" };
+        var runtimeMirror = new Option<string[]>("--runtime-mirror") { Description = "For a runtime-only Kraftfile: fetch REGISTRY's images from TARGET (REGISTRY=host:port/prefix or REGISTRY=oci:DIR; repeatable)" };
         var command = new Command("build-target", "Build one target of a Kraftfile and boot-test it");
         command.Arguments.Add(path);
-        foreach (var option in new Option[] { target, output, json, buildDirectory, jobs, builder, launcher })
+        foreach (var option in new Option[] { target, output, json, buildDirectory, jobs, builder, launcher, runtimeMirror })
         {
             command.Options.Add(option);
         }
@@ -45,6 +46,7 @@ internal static class BuildTargetCommand
             },
             result.GetValue(builder) == "kraft" ? new KraftCliBuilder() : new UnikraftMakeBuilder(),
             result.GetValue(json),
+            result.GetValue(runtimeMirror) ?? [],
             stdout,
             stderr,
             cancellationToken));
@@ -52,7 +54,7 @@ internal static class BuildTargetCommand
     }
 
     private static async Task<int> RunAsync(
-        string path, string targetSelector, TargetPipelineOptions options, IKernelBuilder builder, bool json, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+        string path, string targetSelector, TargetPipelineOptions options, IKernelBuilder builder, bool json, string[] runtimeMirrors, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var parsed = new KraftfileParser().Load(path);
         var planned = parsed.Kraftfile is { } k && parsed.IsValid ? Planner.Plan(k) : null;
@@ -68,8 +70,7 @@ internal static class BuildTargetCommand
 
         if (plan.TargetsComeFromRuntime)
         {
-            await stderr.WriteLineAsync($"{plan.Kraftfile.Path}: runtime: a runtime-only Kraftfile reuses the kernel of {plan.Runtime}; there is nothing to build from source").ConfigureAwait(false);
-            return WorkerCli.Failed;
+            return await RuntimeTargetCommand.RunAsync(plan, targetSelector, options.OutputDirectory, runtimeMirrors, json, stdout, stderr, cancellationToken).ConfigureAwait(false);
         }
 
         if (TargetSelector.Select(plan, targetSelector) is not { } job)
@@ -124,11 +125,11 @@ internal static class BuildTargetCommand
         };
     }
 
-    private static string Summary(TargetResult result)
+    internal static string Summary(TargetResult result)
     {
         var name = $"{result.Target} ({result.Platform}/{result.Architecture})";
         return result.Succeeded
-            ? $"{name}: passed — built in {result.BuildSeconds:0.00} s, booted on {result.Smoke!.Runner} in {result.Smoke.Elapsed.TotalSeconds:0.00} s; kernel {result.Kernel} sha256:{result.KernelSha256}"
+            ? $"{name}: passed — {(result.BuildSeconds is { } seconds ? $"built in {seconds:0.00} s" : "the runtime's kernel")}, booted on {result.Smoke!.Runner} in {result.Smoke.Elapsed.TotalSeconds:0.00} s; kernel {result.Kernel} sha256:{result.KernelSha256}"
             : $"{name}: FAILED — {result.FailureReason}";
     }
 }

@@ -32,30 +32,13 @@ internal sealed class RuntimeTarget
         var target = (await _store.GetTargetsAsync(build.Id, cancellationToken).ConfigureAwait(false)).First(t => t.Name == name);
         var at = runtime.LastIndexOf('@');
         var source = OciReference.Parse(runtime[..at]);
-        var repository = _open(source);
-        var index = ImageIndex.Parse((await repository.TryGetManifestAsync(runtime[(at + 1)..], cancellationToken).ConfigureAwait(false)
-            ?? throw new RegistryException($"the runtime {runtime} is gone")).Bytes);
-        if (index.Manifests.FirstOrDefault(m => m.Platform?.Os == target.Platform && m.Platform.Architecture == target.Architecture) is not { } entry)
+        if (await RuntimeKernel.FetchAsync(_open(source), runtime[(at + 1)..], target.Platform, target.Architecture, cancellationToken).ConfigureAwait(false) is not { } fetched)
         {
             return new TargetOutcome(TargetState.Failed, $"the runtime {runtime[..at]} has no kernel for {target.PlatformName}");
         }
 
-        var manifest = ImageManifest.Parse((await repository.TryGetManifestAsync(entry.Digest.Value, cancellationToken).ConfigureAwait(false)
-            ?? throw new RegistryException($"the runtime's {target.PlatformName} manifest {entry.Digest} is gone")).Bytes);
-        var kernelLayer = manifest.Layers.FirstOrDefault(l => l.Annotation(KraftAnnotations.KernelImage) is not null) ?? manifest.Layers[0];
-        byte[] kernel;
-        using (var tar = new System.Formats.Tar.TarReader(new MemoryStream(await repository.GetBlobAsync(kernelLayer.Digest, cancellationToken).ConfigureAwait(false))))
-        {
-            var file = tar.GetNextEntry() ?? throw new OciFormatException($"the runtime's kernel layer {kernelLayer.Digest} is empty");
-            using var content = new MemoryStream();
-            file.DataStream?.CopyTo(content);
-            kernel = content.ToArray();
-        }
-
-        using var configJson = System.Text.Json.JsonDocument.Parse(await repository.GetBlobAsync(manifest.Config.Digest, cancellationToken).ConfigureAwait(false));
-        var features = configJson.RootElement.TryGetProperty("os.features", out var list) ? list.EnumerateArray().Select(f => f.GetString() ?? string.Empty).ToList() : [];
-        var version = configJson.RootElement.TryGetProperty("os.version", out var v) ? v.GetString() : null;
-        log($"farm: {name}: kernel from the runtime {runtime[..at]} ({entry.Digest.Value[..19]}…), layer {kernelLayer.Digest.Value[..19]}…");
+        var kernel = fetched.Kernel;
+        log($"farm: {name}: kernel from the runtime {runtime[..at]} ({fetched.Manifest.Value[..19]}…), layer {fetched.Layer.Value[..19]}…");
 
         byte[]? initrd = null;
         if (kraftfile.Rootfs is { } rootfs)
@@ -86,7 +69,7 @@ internal sealed class RuntimeTarget
 
         log($"farm: {name}: smoke test passed on {smoke.Runner} in {smoke.Elapsed.TotalSeconds:0.00} s");
         await _store.SetPhaseAsync(build.Id, name, "package", cancellationToken).ConfigureAwait(false);
-        var outcome = await TargetPublisher.PublishAsync(kraftfile, job, kernel, new DotConfig(features, version), initrd, OciReference.Parse(build.Output), _open(OciReference.Parse(build.Output)), cancellationToken).ConfigureAwait(false);
+        var outcome = await TargetPublisher.PublishAsync(kraftfile, job, kernel, fetched.Config, initrd, OciReference.Parse(build.Output), _open(OciReference.Parse(build.Output)), cancellationToken).ConfigureAwait(false);
         return outcome with { BootSeconds = Math.Round(smoke.Elapsed.TotalSeconds, 2) };
     }
 }

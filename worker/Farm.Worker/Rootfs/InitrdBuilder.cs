@@ -41,7 +41,15 @@ internal sealed class InitrdBuilder
                 });
             case RootfsKind.Dockerfile:
                 var layout = await BuildDockerfileAsync(source.Location, log, cancellationToken).ConfigureAwait(false);
-                return await FromImageAsync(OciReference.Parse($"oci:{layout}:rootfs"), rootfs, log, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    return await FromImageAsync(OciReference.Parse($"oci:{layout}:rootfs"), rootfs, log, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    Directory.Delete(layout, recursive: true);
+                }
+
             case RootfsKind.Image when OciReference.TryParse(rootfs, out var reference, out _):
                 return await FromImageAsync(reference, rootfs, log, cancellationToken).ConfigureAwait(false);
             default:

@@ -1,6 +1,6 @@
 using Farm.Core.Oci;
 
-namespace Farm.Builds;
+namespace Farm.Core.Builds;
 
 /// <summary>
 /// Where runtime images are really fetched from. A runtime such as <c>unikraft.org/base:latest</c> names a registry

@@ -1,0 +1,99 @@
+using Farm.Core.Builds;
+using Farm.Core.Oci;
+using Farm.Core.Oci.Distribution;
+using Farm.Core.Planning;
+using Farm.Worker.Capabilities;
+using Farm.Worker.Jobs;
+using Farm.Worker.Pipeline;
+using Farm.Worker.Rootfs;
+using Farm.Worker.Smoke;
+using Farm.Worker.Sources;
+
+namespace Farm.Worker.Cli;
+
+/// <summary>
+/// <c>worker build-target</c> for a runtime-only Kraftfile: the runtime image's kernel for the platform (through
+/// <c>--runtime-mirror</c> when its registry is not reachable), this app's initrd, the smoke test; the output
+/// directory gets the kernel, <c>initrd</c>, <c>.config</c> (the runtime's features), <c>console.log</c> and
+/// <c>result.json</c>, as for a target built from source.
+/// </summary>
+internal static class RuntimeTargetCommand
+{
+    public const string InitrdFile = "initrd";
+
+    public static async Task<int> RunAsync(BuildPlan plan, string selector, string outputDirectory, string[] mirrorSettings, bool json, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var kraftfile = plan.Kraftfile;
+        var mirrors = new RuntimeMirrors();
+        foreach (var mirror in mirrorSettings.Where(m => !mirrors.TryAdd(m)))
+        {
+            await stderr.WriteLineAsync($"worker: --runtime-mirror {mirror}: not REGISTRY=TARGET (e.g. unikraft.org=oci:out/catalog)").ConfigureAwait(false);
+            return WorkerCli.UsageError;
+        }
+
+        var slash = selector.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0)
+        {
+            await stderr.WriteLineAsync($"{kraftfile.Path}: --target {selector}: a runtime-only Kraftfile's targets are the runtime's platforms: give plat/arch (e.g. qemu/x86_64)").ConfigureAwait(false);
+            return WorkerCli.UsageError;
+        }
+
+        var (platform, architecture) = (selector[..slash], selector[(slash + 1)..]);
+        var location = mirrors.Resolve(plan.Runtime!.Reference);
+        if (!OciReference.TryParse(location, out var reference, out var error))
+        {
+            await stderr.WriteLineAsync($"{kraftfile.Path}: runtime: {location}: {error}").ConfigureAwait(false);
+            return WorkerCli.Failed;
+        }
+
+        var output = Path.GetFullPath(outputDirectory);
+        Directory.CreateDirectory(output);
+        foreach (var stale in new[] { TargetOutputFiles.Result, InitrdFile, TargetOutputFiles.Console, TargetOutputFiles.Config })
+        {
+            File.Delete(Path.Combine(output, stale));
+        }
+
+        void Log(string line) => stderr.WriteLine(line);
+        var name = $"{kraftfile.Name}_{platform}-{architecture}";
+        TargetResult Failed(string reason, SmokeResult? smoke = null) => new(kraftfile.Name, platform, architecture, null, null, null, null, smoke, reason) { Builder = "runtime" };
+        TargetResult result;
+        try
+        {
+            var repository = OciRepositories.Open(reference, new RegistryClientOptions { Insecure = !reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!) });
+            if (await RuntimeKernel.FetchAsync(repository, reference.Selector, platform, architecture, cancellationToken).ConfigureAwait(false) is not { } fetched)
+            {
+                result = Failed($"the runtime {plan.Runtime.Reference} ({location}) has no kernel for {platform}/{architecture}");
+            }
+            else
+            {
+                Log($"farm: {name}: kernel from the runtime {plan.Runtime.Reference} ({location}), layer {fetched.Layer}");
+                var kernel = Path.Combine(output, name);
+                await File.WriteAllBytesAsync(kernel, fetched.Kernel, cancellationToken).ConfigureAwait(false);
+                File.SetUnixFileMode(kernel, (UnixFileMode)0x1ED);
+                await File.WriteAllLinesAsync(Path.Combine(output, TargetOutputFiles.Config), fetched.Config.Features, cancellationToken).ConfigureAwait(false);
+                if (kraftfile.Rootfs is { } rootfs)
+                {
+                    var initrd = await new InitrdBuilder(Path.Combine(WorkerSettings.CacheDirectory(), "rootfs")).BuildAsync(kraftfile.Directory, rootfs, Log, cancellationToken).ConfigureAwait(false);
+                    await File.WriteAllBytesAsync(Path.Combine(output, InitrdFile), initrd, cancellationToken).ConfigureAwait(false);
+                }
+
+                var capabilities = await CapabilityDetector.DetectAsync(null, cancellationToken).ConfigureAwait(false);
+                var pipeline = new TargetPipeline(new SourceResolver(new GitCheckoutCache(Path.Combine(WorkerSettings.CacheDirectory(), "sources"))), new Builders.UnikraftMakeBuilder(), capabilities, CapabilityDetector.Runners(capabilities));
+                var job = new TargetJob(kraftfile.Name, platform, architecture, Queues.For(platform, architecture), name, [], new WorkerRequirements(architecture, platform, false));
+                var smoke = await pipeline.SmokeOnlyAsync(kraftfile, job, kernel, Path.Combine(output, ".smoke"), Log, cancellationToken).ConfigureAwait(false);
+                await File.WriteAllTextAsync(Path.Combine(output, TargetOutputFiles.Console), smoke.Console, cancellationToken).ConfigureAwait(false);
+                result = smoke.Status == SmokeStatus.Passed
+                    ? new TargetResult(kraftfile.Name, platform, architecture, name, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(fetched.Kernel)), null, null, smoke, null) { Builder = "runtime" }
+                    : Failed($"smoke test {(smoke.Status == SmokeStatus.Unavailable ? "unavailable" : "failed")} ({smoke.Runner}): {smoke.Reason}", smoke);
+            }
+        }
+        catch (Exception ex) when (ex is RegistryException or IOException or HttpRequestException or OciFormatException or RootfsException)
+        {
+            result = Failed($"runtime {plan.Runtime.Reference} ({location}): {ex.Message}");
+        }
+
+        await TargetResultWriter.WriteAsync(Path.Combine(output, TargetOutputFiles.Result), result, cancellationToken).ConfigureAwait(false);
+        await stdout.WriteLineAsync(json ? TargetResultWriter.ToJson(result) : BuildTargetCommand.Summary(result)).ConfigureAwait(false);
+        return result.Succeeded ? WorkerCli.Success : result.Smoke?.Status == SmokeStatus.Unavailable ? WorkerCli.SmokeUnavailable : WorkerCli.Failed;
+    }
+}
