@@ -40,18 +40,11 @@ internal sealed class RuntimeTarget
         var kernel = fetched.Kernel;
         log($"farm: {name}: kernel from the runtime {runtime[..at]} ({fetched.Manifest.Value[..19]}…), layer {fetched.Layer.Value[..19]}…");
 
-        byte[]? initrd = null;
-        if (kraftfile.Rootfs is { } rootfs)
+        await _store.SetPhaseAsync(build.Id, name, "rootfs", cancellationToken).ConfigureAwait(false);
+        var (initrd, failure) = await _runtime.InitrdAsync(kraftfile, log, cancellationToken).ConfigureAwait(false);
+        if (failure is not null)
         {
-            await _store.SetPhaseAsync(build.Id, name, "rootfs", cancellationToken).ConfigureAwait(false);
-            try
-            {
-                initrd = await new Rootfs.InitrdBuilder(Path.Combine(_runtime.WorkDirectory, "rootfs")).BuildAsync(kraftfile.Directory, rootfs, log, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Rootfs.RootfsException ex)
-            {
-                return new TargetOutcome(TargetState.Failed, $"{kraftfile.Path}: {ex.Message}");
-            }
+            return new TargetOutcome(TargetState.Failed, failure);
         }
 
         await _store.SetPhaseAsync(build.Id, name, "smoke", cancellationToken).ConfigureAwait(false);

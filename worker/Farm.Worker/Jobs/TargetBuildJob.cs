@@ -138,24 +138,16 @@ public sealed class TargetBuildJob
         var repository = _open(reference);
         await _store.SetPhaseAsync(build.Id, name, "sources", cancellationToken).ConfigureAwait(false);
         // The rootfs first: it is part of what the smoke test proved, so part of the target's key.
-        byte[]? initrd = null;
-        if (kraftfile.Rootfs is { } rootfs)
+        var (initrd, failure) = await _runtime.InitrdAsync(kraftfile, log, cancellationToken).ConfigureAwait(false);
+        if (failure is not null)
         {
-            await _store.SetPhaseAsync(build.Id, name, "rootfs", cancellationToken).ConfigureAwait(false);
-            try
-            {
-                initrd = await new Rootfs.InitrdBuilder(Path.Combine(_runtime.WorkDirectory, "rootfs")).BuildAsync(kraftfile.Directory, rootfs, log, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Rootfs.RootfsException ex)
-            {
-                return new TargetOutcome(TargetState.Failed, $"{kraftfile.Path}: {ex.Message}");
-            }
+            return new TargetOutcome(TargetState.Failed, failure);
+        }
 
-            if (EmbedsInitrd(job))
-            {
-                log($"farm: {name}: the kconfig embeds the rootfs in the kernel; no initrd layer");
-                initrd = null;
-            }
+        if (initrd is not null && EmbedsInitrd(job))
+        {
+            log($"farm: {name}: the kconfig embeds the rootfs in the kernel; no initrd layer");
+            initrd = null;
         }
 
         string? key = null;

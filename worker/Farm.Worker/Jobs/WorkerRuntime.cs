@@ -116,6 +116,24 @@ public sealed class WorkerRuntime
         return Capabilities.Hypervisor(hypervisor)?.Problem is { } problem ? $"cannot boot {platform}/{architecture}: {problem}" : $"cannot boot {platform}/{architecture} on this host";
     }
 
+    /// <summary>The app's initrd from its <c>rootfs:</c> (null without one), or why it cannot be made, naming the Kraftfile.</summary>
+    internal async Task<(byte[]? Initrd, string? Failure)> InitrdAsync(Core.Kraftfiles.Kraftfile kraftfile, Action<string> log, CancellationToken cancellationToken)
+    {
+        if (kraftfile.Rootfs is not { } rootfs)
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            return (await new Rootfs.InitrdBuilder(Path.Combine(WorkDirectory, "rootfs")).BuildAsync(kraftfile.Directory, rootfs, log, cancellationToken).ConfigureAwait(false), null);
+        }
+        catch (Rootfs.RootfsException ex)
+        {
+            return (null, $"{kraftfile.Path}: {ex.Message}");
+        }
+    }
+
     internal TargetPipeline Pipeline() => new(Sources, new UnikraftMakeBuilder(), Capabilities, CapabilityDetector.Runners(Capabilities));
 
     internal static TargetCache? ObjectCache(Action<string> log) => Caching.TargetCache.FromEnvironment(log);
