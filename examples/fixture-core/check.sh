@@ -71,21 +71,24 @@ build() {
 }
 
 # boot IMAGE PLAT/ARCH: prints the console; sets OUT and STATUS (the app's
-# exit status, decoded from QEMU's exit code), 124 on timeout.
+# exit status, decoded from QEMU's exit code), 124 on timeout.  $INITRD and
+# $APPEND, when set, become QEMU's -initrd and -append.
 boot() {
-	local image=$1 target=$2 start rc=0
+	local image=$1 target=$2 start rc=0 extra=()
 	start=$(now)
+	[ -n "${INITRD:-}" ] && extra+=(-initrd "$INITRD")
+	[ -n "${APPEND:-}" ] && extra+=(-append "$APPEND")
 	case $target in
 	qemu/arm64)
 		timeout "${BOOT_TIMEOUT:-20}" qemu-system-aarch64 -M virt -cpu max -accel tcg -m 64M -nographic \
 			-net none -no-reboot -semihosting-config enable=on,target=native \
-			-kernel "$image" </dev/null >"$image.console" 2>&1 || rc=$? ;;
+			-kernel "$image" "${extra[@]}" </dev/null >"$image.console" 2>&1 || rc=$? ;;
 	linuxu/*)
 		timeout "${BOOT_TIMEOUT:-20}" "$image" </dev/null >"$image.console" 2>&1 || rc=$? ;;
 	*)
 		timeout "${BOOT_TIMEOUT:-20}" qemu-system-x86_64 -accel tcg -kernel "$image" -nographic -m 64M \
 			-net none -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-			</dev/null >"$image.console" 2>&1 || rc=$? ;;
+			"${extra[@]}" </dev/null >"$image.console" 2>&1 || rc=$? ;;
 	esac
 	STATUS=$rc
 	case $target in
@@ -160,6 +163,26 @@ for target in qemu/x86_64 qemu/arm64 linuxu/x86_64; do
 		grep -m1 ': error:' "$WORK/cerr-$t.log" | sed 's/^/  | /'
 	fi
 done
+
+echo "== base: the initrd and command line reach the kernel"
+mkdir -p "$WORK/rootfs/etc"
+echo "Hello from the initrd" >"$WORK/rootfs/etc/message.txt"
+(cd "$WORK/rootfs" && find . | LC_ALL=C sort | cpio -o -H newc --quiet >"$WORK/initrd.cpio")
+for target in qemu/x86_64 qemu/arm64; do
+	build "$EXAMPLES/base" "$target" base "$WORK/base-${target/\//-}" || { fail "build"; continue; }
+	INITRD=$WORK/initrd.cpio APPEND="/etc/message.txt /missing" boot "$IMAGE" "$target"
+	expect_boot 'initrd: 512 bytes, 3 entries' 0
+	grep -q '^Hello from the initrd' <<<"$OUT" || fail "the file from the initrd is not printed"
+	grep -q '^/missing: not in the initrd' <<<"$OUT" || fail "the second argument is not reported missing"
+	boot "$IMAGE" "$target"
+	grep -q 'initrd:' <<<"$OUT" && fail "an initrd is reported without one"
+	expect_boot 'base runtime ready' 0
+done
+KCONFIG="CONFIG_LIBVFSCORE_AUTOMOUNT_EINITRD=y
+CONFIG_LIBVFSCORE_AUTOMOUNT_EINITRD_PATH=\"$WORK/initrd.cpio\"
+" build "$EXAMPLES/base" qemu/x86_64 base "$WORK/base-embedded" || fail "build"
+APPEND="/etc/message.txt" boot "$IMAGE" qemu/x86_64
+expect_boot '^Hello from the initrd' 0
 
 echo "== configuration errors"
 for bad in xen/arm64 fc/arm64 linuxu/arm64; do

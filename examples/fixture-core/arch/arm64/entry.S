@@ -1,12 +1,26 @@
 /*
- * arm64 entry: QEMU's virt machine starts the ELF at _start at EL1 with the
- * MMU and caches off (so all data accesses are Device memory: everything is
- * compiled with -mstrict-align).  We clear .bss, take a stack, enable
- * FP/SIMD, install the exception vectors and call plat_start().
+ * arm64 entry.  The image is a raw binary with the Linux arm64 Image header
+ * (Documentation/arch/arm64/booting.rst), as Unikraft's lxboot: QEMU's virt
+ * loader then boots it as Linux, at RAM + text_offset, with the device tree
+ * (command line, initrd) in x0, at EL1 with the MMU and caches off (so all
+ * data accesses are Device memory: everything is compiled with
+ * -mstrict-align).  We clear .bss, take a stack, enable FP/SIMD, install the
+ * exception vectors and call plat_start(dtb).
  */
 	.section .text.boot, "ax"
 	.globl _start
 _start:
+	b	arm64_start		/* code0 */
+	.long	0			/* code1 */
+	.quad	0x200000		/* text_offset: 2 MiB above RAM, as linked */
+	.quad	__image_size		/* image_size, .bss included */
+	.quad	0			/* flags: little endian */
+	.quad	0, 0, 0			/* res2-4 */
+	.ascii	"ARM\x64"		/* magic */
+	.long	0			/* res5 */
+
+arm64_start:
+	mov	x19, x0			/* the device tree */
 	adrp	x0, __bss_start
 	add	x0, x0, :lo12:__bss_start
 	adrp	x1, __bss_end
@@ -27,6 +41,7 @@ _start:
 	msr	vbar_el1, x0
 	isb
 
+	mov	x0, x19
 	bl	plat_start
 3:	wfi
 	b	3b

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <uk/config.h>
 #include <uk/plat.h>
+#include "fdt.h"
 
 #define PL011_BASE	0x09000000UL
 #define PL011_DR	0x00
@@ -16,8 +17,9 @@
 
 static char *argv[] = { CONFIG_UK_NAME, 0 };
 
-void plat_start(void)
+void plat_start(const void *dtb)
 {
+	fdt_boot_info(dtb);
 	ukboot_start(1, argv);
 }
 

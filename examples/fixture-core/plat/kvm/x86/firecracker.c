@@ -2,15 +2,17 @@
  * (Firecracker stops the VM when the guest resets it). */
 #include <uk/config.h>
 #include <uk/plat.h>
+#include "../../common/x86/pvh_info.h"
 #include <stdio.h>
 #include <uk/x86/io.h>
 
 static char *argv[] = { CONFIG_UK_NAME, 0 };
 
-void plat_start(unsigned long magic __unused, unsigned long info __unused)
+void plat_start(unsigned long magic __unused, unsigned long info)
 {
 	serial_init();
 	x86_traps_init();
+	pvh_boot_info(info);
 	ukboot_start(1, argv);
 }
 

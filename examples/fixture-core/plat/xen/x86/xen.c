@@ -1,15 +1,17 @@
 /* Xen PVH on x86_64: console on COM1 and the 0xe9 debug port. */
 #include <uk/config.h>
 #include <uk/plat.h>
+#include "../../common/x86/pvh_info.h"
 #include <uk/x86/io.h>
 #include <stdio.h>
 
 static char *argv[] = { CONFIG_UK_NAME, 0 };
 
-void plat_start(unsigned long magic __unused, unsigned long info __unused)
+void plat_start(unsigned long magic __unused, unsigned long info)
 {
 	serial_init();
 	x86_traps_init();
+	pvh_boot_info(info);
 	ukboot_start(1, argv);
 }
 
