@@ -11,4 +11,12 @@ public sealed record TargetJob(
     string Queue,
     string KernelFileName,
     IReadOnlyList<KeyValuePair<string, string>> KConfig,
-    WorkerRequirements Requires);
+    WorkerRequirements Requires)
+{
+    /// <summary>The kconfig symbols with which Unikraft builds the rootfs into the kernel (no initrd layer then).</summary>
+    public static readonly IReadOnlyList<string> EmbeddedInitrdSymbols =
+        ["CONFIG_LIBVFSCORE_AUTOMOUNT_EINITRD", "CONFIG_LIBVFSCORE_AUTOMOUNT_CI_EINITRD", "CONFIG_LIBVFSCORE_FSTAB"];
+
+    /// <summary>Whether this target's kconfig embeds the rootfs in the kernel.</summary>
+    public bool EmbedsInitrd => KConfig.Any(c => c.Value == "y" && EmbeddedInitrdSymbols.Contains(c.Key));
+}

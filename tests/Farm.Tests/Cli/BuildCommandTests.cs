@@ -79,15 +79,33 @@ public sealed class BuildCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Build_AppWithADirectoryRootfs_PackagesTheKernelAndAnInitrdLayer()
+    public async Task Build_AppWithADirectoryRootfs_BootsWithTheInitrd_OrEmbedsItWhenTheKConfigSaysSo()
     {
+        // examples/base prints the initrd's files its command line names: the smoke test expects the file's text.
         var dir = Path.Combine(_work, "with-rootfs");
         var examples = Path.Combine(ProjectReferences.RepositoryRoot(), "examples");
         Directory.CreateDirectory(Path.Combine(dir, "rootfs", "etc"));
         File.WriteAllText(Path.Combine(dir, "rootfs", "etc", "message.txt"), "Hello from the rootfs\n");
-        File.Copy(Path.Combine(examples, "helloworld", "Makefile.uk"), Path.Combine(dir, "Makefile.uk"));
-        File.Copy(Path.Combine(examples, "helloworld", "main.c"), Path.Combine(dir, "main.c"));
-        File.WriteAllText(Path.Combine(dir, "Kraftfile"), $"spec: v0.6\nname: with-rootfs\nunikraft: {Path.Combine(examples, "fixture-core")}\nrootfs: ./rootfs\ntargets:\n- qemu/x86_64\n");
+        File.Copy(Path.Combine(examples, "base", "Makefile.uk"), Path.Combine(dir, "Makefile.uk"));
+        File.Copy(Path.Combine(examples, "base", "main.c"), Path.Combine(dir, "main.c"));
+        File.WriteAllText(Path.Combine(dir, "Kraftfile"), $"""
+            spec: v0.6
+            name: with-rootfs
+            unikraft: {Path.Combine(examples, "fixture-core")}
+            rootfs: ./rootfs
+            cmd: ["/etc/message.txt"]
+            targets:
+            - qemu/x86_64
+            - name: embedded
+              platform: qemu
+              architecture: x86_64
+              kconfig:
+                CONFIG_LIBVFSCORE_AUTOMOUNT_EINITRD: "y"
+            x-farm:
+              smoke:
+                expect: "^Hello from the rootfs"
+                exit: 0
+            """);
         var layout = Path.Combine(_work, "oci");
 
         var run = await RunAsync(["build", dir, "--output", $"oci:{layout}", "--json"]);
@@ -95,9 +113,16 @@ public sealed class BuildCommandTests : IDisposable
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         var repository = new OciLayoutRepository(layout);
         var index = ImageIndex.Parse((await repository.TryGetManifestAsync("with-rootfs", Ct))!.Bytes);
-        var manifest = ImageManifest.Parse((await repository.TryGetManifestAsync(index.Manifests[0].Digest.Value, Ct))!.Bytes);
-        Assert.Equal(["org.unikraft.kernel.image", "org.unikraft.kernel.initrd"], manifest.Layers.Select(l => l.Annotations!.Keys.Single()));
-        using var layer = new System.Formats.Tar.TarReader(new MemoryStream(await repository.GetBlobAsync(manifest.Layers[1].Digest, Ct)));
+        var manifests = new List<ImageManifest>();
+        foreach (var entry in index.Manifests)
+        {
+            manifests.Add(ImageManifest.Parse((await repository.TryGetManifestAsync(entry.Digest.Value, Ct))!.Bytes));
+        }
+
+        // The initrd target: a kernel layer and an initrd layer holding the cpio.
+        var withInitrd = Assert.Single(manifests, m => m.Layers.Count == 2);
+        Assert.Equal(["org.unikraft.kernel.image", "org.unikraft.kernel.initrd"], withInitrd.Layers.Select(l => l.Annotations!.Keys.Single()));
+        using var layer = new System.Formats.Tar.TarReader(new MemoryStream(await repository.GetBlobAsync(withInitrd.Layers[1].Digest, Ct)));
         var initrd = layer.GetNextEntry()!;
         Assert.Equal("unikraft/bin/initrd", initrd.Name.TrimStart('.', '/'));
         using var content = new MemoryStream();
@@ -105,7 +130,11 @@ public sealed class BuildCommandTests : IDisposable
         var text = System.Text.Encoding.ASCII.GetString(content.ToArray());
         Assert.StartsWith("070701", text, StringComparison.Ordinal);
         Assert.Contains("etc/message.txt", text, StringComparison.Ordinal);
-        Assert.Contains("Hello from the rootfs", text, StringComparison.Ordinal);
+
+        // The embedded target: the rootfs is in the kernel, so no initrd layer, and its boot still printed the file.
+        var embedded = Assert.Single(manifests, m => m.Layers.Count == 1);
+        var kernel = await repository.GetBlobAsync(embedded.Layers[0].Digest, Ct);
+        Assert.True(kernel.AsSpan().IndexOf("Hello from the rootfs"u8) >= 0, "the embedded kernel holds the rootfs");
     }
 
     [Fact]
@@ -167,6 +196,8 @@ public sealed class BuildCommandTests : IDisposable
         var result = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(output, "result.json"), Ct)).RootElement;
         Assert.Equal("succeeded", result.GetProperty("status").GetString());
         Assert.Equal("passed", result.GetProperty("smoke").GetProperty("status").GetString());
+        // The base kernel printed the file the Dockerfile put in the rootfs: the initrd reached it.
+        Assert.Contains("Hello from a Dockerfile rootfs", await File.ReadAllTextAsync(Path.Combine(output, "console.log"), Ct), StringComparison.Ordinal);
         Assert.True(pkg.ExitCode == 0, pkg.Stdout + pkg.Stderr);
         var repository = new OciLayoutRepository(catalog);
         async Task<ImageManifest> ManifestAsync(string tag) =>

@@ -24,4 +24,7 @@ internal sealed record BuildRequest(
 
     /// <summary>More environment for make (the object cache's per-target settings).</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>kconfig the farm adds after the target's own (the embedded initrd's path).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> ExtraKConfig { get; init; } = [];
 }

@@ -9,11 +9,11 @@ namespace Farm.Worker.Builders;
 /// </summary>
 internal static class DefconfigWriter
 {
-    public static string Render(string projectName, TargetJob job)
+    public static string Render(string projectName, TargetJob job, IEnumerable<KeyValuePair<string, string>>? extra = null)
     {
         var text = new StringBuilder();
         text.Append("CONFIG_UK_NAME=\"").Append(projectName).Append("\"\n");
-        foreach (var (key, value) in job.KConfig)
+        foreach (var (key, value) in job.KConfig.Concat(extra ?? []))
         {
             text.Append(key).Append('=').Append(value).Append('\n');
         }

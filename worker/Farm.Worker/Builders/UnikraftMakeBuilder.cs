@@ -41,7 +41,7 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
         }
 
         var defconfig = Path.Combine(output, "farm.defconfig");
-        await File.WriteAllTextAsync(defconfig, DefconfigWriter.Render(request.Kraftfile.Name, request.Job), cancellationToken).ConfigureAwait(false);
+        await File.WriteAllTextAsync(defconfig, DefconfigWriter.Render(request.Kraftfile.Name, request.Job, request.ExtraKConfig), cancellationToken).ConfigureAwait(false);
 
         var common = CommonArguments(request, output, config);
         log($"farm: {request.Job.KernelFileName}: make defconfig ({request.Sources.Core.Directory})");

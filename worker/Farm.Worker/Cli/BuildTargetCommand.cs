@@ -4,6 +4,7 @@ using Farm.Core.Planning;
 using Farm.Worker.Builders;
 using Farm.Worker.Capabilities;
 using Farm.Worker.Pipeline;
+using Farm.Worker.Rootfs;
 using Farm.Worker.Smoke;
 using Farm.Worker.Sources;
 
@@ -98,6 +99,23 @@ internal static class BuildTargetCommand
         if (options.CompilerLauncher is null)
         {
             options = options with { Cache = Caching.TargetCache.FromEnvironment(line => stderr.WriteLine(line)) };
+        }
+
+        if (plan.Kraftfile.Rootfs is { } rootfs)
+        {
+            try
+            {
+                var initrd = await new InitrdBuilder(Path.Combine(WorkerSettings.CacheDirectory(), "rootfs")).BuildAsync(plan.Kraftfile.Directory, rootfs, line => stderr.WriteLine(line), cancellationToken).ConfigureAwait(false);
+                options = options with { Initrd = initrd };
+            }
+            catch (RootfsException ex)
+            {
+                var failed = new TargetResult(job.Target, job.Platform, job.Architecture, null, null, null, null, null, $"{plan.Kraftfile.Path}: {ex.Message}") { Builder = builder.Name };
+                await stderr.WriteLineAsync(failed.FailureReason).ConfigureAwait(false);
+                await TargetResultWriter.WriteAsync(Path.Combine(options.OutputDirectory, TargetOutputFiles.Result), failed, cancellationToken).ConfigureAwait(false);
+                await stdout.WriteLineAsync(json ? TargetResultWriter.ToJson(failed) : Summary(failed)).ConfigureAwait(false);
+                return WorkerCli.Failed;
+            }
         }
 
         var capabilities = await CapabilityDetector.DetectAsync(null, cancellationToken).ConfigureAwait(false);

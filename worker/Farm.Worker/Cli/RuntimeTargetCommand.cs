@@ -19,7 +19,6 @@ namespace Farm.Worker.Cli;
 /// </summary>
 internal static class RuntimeTargetCommand
 {
-    public const string InitrdFile = "initrd";
 
     public static async Task<int> RunAsync(BuildPlan plan, string selector, string outputDirectory, string[] mirrorSettings, bool json, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
@@ -48,7 +47,7 @@ internal static class RuntimeTargetCommand
 
         var output = Path.GetFullPath(outputDirectory);
         Directory.CreateDirectory(output);
-        foreach (var stale in new[] { TargetOutputFiles.Result, InitrdFile, TargetOutputFiles.Console, TargetOutputFiles.Config })
+        foreach (var stale in new[] { TargetOutputFiles.Result, TargetOutputFiles.Initrd, TargetOutputFiles.Console, TargetOutputFiles.Config })
         {
             File.Delete(Path.Combine(output, stale));
         }
@@ -71,16 +70,18 @@ internal static class RuntimeTargetCommand
                 await File.WriteAllBytesAsync(kernel, fetched.Kernel, cancellationToken).ConfigureAwait(false);
                 File.SetUnixFileMode(kernel, (UnixFileMode)0x1ED);
                 await File.WriteAllLinesAsync(Path.Combine(output, TargetOutputFiles.Config), fetched.Config.Features, cancellationToken).ConfigureAwait(false);
+                string? initrdPath = null;
                 if (kraftfile.Rootfs is { } rootfs)
                 {
                     var initrd = await new InitrdBuilder(Path.Combine(WorkerSettings.CacheDirectory(), "rootfs")).BuildAsync(kraftfile.Directory, rootfs, Log, cancellationToken).ConfigureAwait(false);
-                    await File.WriteAllBytesAsync(Path.Combine(output, InitrdFile), initrd, cancellationToken).ConfigureAwait(false);
+                    initrdPath = Path.Combine(output, TargetOutputFiles.Initrd);
+                    await File.WriteAllBytesAsync(initrdPath, initrd, cancellationToken).ConfigureAwait(false);
                 }
 
                 var capabilities = await CapabilityDetector.DetectAsync(null, cancellationToken).ConfigureAwait(false);
                 var pipeline = new TargetPipeline(new SourceResolver(new GitCheckoutCache(Path.Combine(WorkerSettings.CacheDirectory(), "sources"))), new Builders.UnikraftMakeBuilder(), capabilities, CapabilityDetector.Runners(capabilities));
                 var job = new TargetJob(kraftfile.Name, platform, architecture, Queues.For(platform, architecture), name, [], new WorkerRequirements(architecture, platform, false));
-                var smoke = await pipeline.SmokeOnlyAsync(kraftfile, job, kernel, Path.Combine(output, ".smoke"), Log, cancellationToken).ConfigureAwait(false);
+                var smoke = await pipeline.SmokeOnlyAsync(kraftfile, job, kernel, initrdPath, Path.Combine(output, ".smoke"), Log, cancellationToken).ConfigureAwait(false);
                 await File.WriteAllTextAsync(Path.Combine(output, TargetOutputFiles.Console), smoke.Console, cancellationToken).ConfigureAwait(false);
                 result = smoke.Status == SmokeStatus.Passed
                     ? new TargetResult(kraftfile.Name, platform, architecture, name, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(fetched.Kernel)), null, null, smoke, null) { Builder = "runtime" }

@@ -54,7 +54,14 @@ internal sealed class RuntimeTarget
         await File.WriteAllBytesAsync(kernelPath, kernel, cancellationToken).ConfigureAwait(false);
         File.SetUnixFileMode(kernelPath, (UnixFileMode)0x1ED);
         var job = new TargetJob(target.Target, target.Platform, target.Architecture, target.Queue, name, [], new WorkerRequirements(target.Architecture, target.Platform, false));
-        var smoke = await _runtime.Pipeline().SmokeOnlyAsync(kraftfile, job, kernelPath, work, log, cancellationToken).ConfigureAwait(false);
+        string? initrdPath = null;
+        if (initrd is not null)
+        {
+            initrdPath = Path.Combine(work, Pipeline.TargetOutputFiles.Initrd);
+            await File.WriteAllBytesAsync(initrdPath, initrd, cancellationToken).ConfigureAwait(false);
+        }
+
+        var smoke = await _runtime.Pipeline().SmokeOnlyAsync(kraftfile, job, kernelPath, initrdPath, work, log, cancellationToken).ConfigureAwait(false);
         if (smoke.Status != SmokeStatus.Passed)
         {
             return new TargetOutcome(TargetState.Failed, $"smoke test {(smoke.Status == SmokeStatus.Unavailable ? "unavailable" : "failed")} ({smoke.Runner}): {smoke.Reason}") { BootSeconds = smoke.Elapsed.TotalSeconds };

@@ -144,10 +144,11 @@ public sealed class TargetBuildJob
             return new TargetOutcome(TargetState.Failed, failure);
         }
 
-        if (initrd is not null && EmbedsInitrd(job))
+        // An embedded rootfs is in the kernel: still part of the key, but no initrd layer.
+        var initrdLayer = job.EmbedsInitrd ? null : initrd;
+        if (initrd is not null && initrdLayer is null)
         {
             log($"farm: {name}: the kconfig embeds the rootfs in the kernel; no initrd layer");
-            initrd = null;
         }
 
         string? key = null;
@@ -169,7 +170,7 @@ public sealed class TargetBuildJob
         {
             log($"farm: {name}: target cache hit ({key[..12]}): built in {cached.BuildSeconds:0.00} s and booted on {cached.Runner} before; not built again");
             await _store.SetPhaseAsync(build.Id, name, "package", cancellationToken).ConfigureAwait(false);
-            var published = await TargetPublisher.PublishAsync(kraftfile, job, cached.Kernel, cached.Config, initrd, reference, repository, cancellationToken).ConfigureAwait(false);
+            var published = await TargetPublisher.PublishAsync(kraftfile, job, cached.Kernel, cached.Config, initrdLayer, reference, repository, cancellationToken).ConfigureAwait(false);
             return published with { Cached = true };
         }
 
@@ -180,6 +181,7 @@ public sealed class TargetBuildJob
             // One build directory per app location and target, kept between builds: make rebuilds in place.
             BuildDirectory = Path.Combine(_runtime.WorkDirectory, "o", $"{Path.GetFileName(kraftfile.Directory)}-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(kraftfile.Directory)))[..8]}", name),
             Jobs = _runtime.CompileJobs,
+            Initrd = initrd,
             Cache = trusted ? WorkerRuntime.ObjectCache(log) : WorkerRuntime.ObjectCache(log)?.InScope(Farm.Cache.Store.CacheScope.Parse($"untrusted-{build.App}")),
         };
         var result = await _runtime.Pipeline().RunAsync(kraftfile, job, options, line =>
@@ -208,7 +210,7 @@ public sealed class TargetBuildJob
         var kernel = await File.ReadAllBytesAsync(Path.Combine(output, result.Kernel!), cancellationToken).ConfigureAwait(false);
         var config = await File.ReadAllBytesAsync(Path.Combine(output, TargetOutputFiles.Config), cancellationToken).ConfigureAwait(false);
         await _store.SetPhaseAsync(build.Id, name, "package", cancellationToken).ConfigureAwait(false);
-        var outcome = await TargetPublisher.PublishAsync(kraftfile, job, kernel, config, initrd, reference, repository, cancellationToken).ConfigureAwait(false);
+        var outcome = await TargetPublisher.PublishAsync(kraftfile, job, kernel, config, initrdLayer, reference, repository, cancellationToken).ConfigureAwait(false);
         // Only trusted builds (default branch, nightly) fill the target cache; an untrusted one only reads it.
         if (key is not null && trusted)
         {
@@ -224,10 +226,6 @@ public sealed class TargetBuildJob
             CacheErrors = counters.Errors,
         };
     }
-
-    /// <summary>Whether the target's kconfig builds the rootfs into the kernel (then there is no initrd layer).</summary>
-    private static bool EmbedsInitrd(TargetJob job) =>
-        job.KConfig.Any(c => c.Key is "CONFIG_LIBVFSCORE_AUTOMOUNT_EINITRD" or "CONFIG_LIBVFSCORE_AUTOMOUNT_CI_EINITRD" or "CONFIG_LIBVFSCORE_FSTAB" && c.Value == "y");
 
     private async Task WatchForCancelAsync(string buildId, string name, CancellationTokenSource cancel)
     {

@@ -7,4 +7,7 @@ internal static class TargetOutputFiles
     public const string Config = ".config";
     public const string Console = "console.log";
     public const string BuildLog = "build.log";
+
+    /// <summary>The rootfs as the kernel boots it (a cpio), when it is not embedded in the kernel.</summary>
+    public const string Initrd = "initrd";
 }

@@ -34,7 +34,7 @@ internal sealed class TargetPipeline
     {
         var output = Path.GetFullPath(options.OutputDirectory);
         Directory.CreateDirectory(output);
-        foreach (var stale in new[] { TargetOutputFiles.Result, job.KernelFileName, TargetOutputFiles.Config, TargetOutputFiles.Console })
+        foreach (var stale in new[] { TargetOutputFiles.Result, job.KernelFileName, TargetOutputFiles.Config, TargetOutputFiles.Console, TargetOutputFiles.Initrd })
         {
             File.Delete(Path.Combine(output, stale));
         }
@@ -92,8 +92,18 @@ internal sealed class TargetPipeline
             await cache.PrefetchAsync(cacheTarget, log, cancellationToken).ConfigureAwait(false);
         }
 
+        // The rootfs sits at a fixed path in the build directory, rewritten only when it changed: the embedded
+        // initrd's path is in the generated config.h, and its file's time drives make's relink.
+        var initrd = options.Initrd is { } rootfs ? await WriteIfChangedAsync(Path.Combine(Path.GetFullPath(buildDirectory), "farm-initrd.cpio"), rootfs, cancellationToken).ConfigureAwait(false) : null;
+        var embedded = initrd is not null && job.EmbedsInitrd;
+        if (embedded)
+        {
+            log($"farm: {job.KernelFileName}: the kconfig embeds the rootfs ({options.Initrd!.Length} bytes) in the kernel");
+        }
+
         var request = new BuildRequest(kraftfile, job, sources, toolchain, buildDirectory)
         {
+            ExtraKConfig = embedded ? [new("CONFIG_LIBVFSCORE_AUTOMOUNT_EINITRD_PATH", $"\"{initrd}\"")] : [],
             Jobs = options.Jobs,
             CompilerLauncher = options.CompilerLauncher ?? cache?.Launcher,
             Environment = cache?.Environment(events) ?? new Dictionary<string, string> { ["FARM_CACHE_EVENTS"] = events },
@@ -128,7 +138,8 @@ internal sealed class TargetPipeline
             return Failed($"the kernel is not bootable on {job.Platform}/{job.Architecture}: {image.Problem}", buildSeconds, image);
         }
 
-        var smoke = await SmokeAsync(kraftfile, job, build.KernelPath!, buildDirectory, log, cancellationToken).ConfigureAwait(false);
+        var bootInitrd = embedded ? null : initrd;
+        var smoke = await SmokeAsync(kraftfile, job, build.KernelPath!, bootInitrd, buildDirectory, log, cancellationToken).ConfigureAwait(false);
         await File.WriteAllTextAsync(Path.Combine(output, TargetOutputFiles.Console), smoke.Console, cancellationToken).ConfigureAwait(false);
         if (smoke.Status != SmokeStatus.Passed)
         {
@@ -146,6 +157,11 @@ internal sealed class TargetPipeline
         var staging = kernel + ".partial";
         File.Copy(build.KernelPath!, staging, overwrite: true);
         File.Move(staging, kernel, overwrite: true);
+        if (bootInitrd is not null)
+        {
+            File.Copy(bootInitrd, Path.Combine(output, TargetOutputFiles.Initrd), overwrite: true);
+        }
+
         string sha256;
         await using (var stream = File.OpenRead(kernel))
         {
@@ -155,11 +171,29 @@ internal sealed class TargetPipeline
         return new TargetResult(job.Target, job.Platform, job.Architecture, job.KernelFileName, sha256, buildSeconds, image, smoke, null) { Builder = _builder.Name, Cache = cacheStatistics };
     }
 
-    /// <summary>Boots a kernel built elsewhere (a runtime image's) as a target's smoke test; <paramref name="work"/> holds its files.</summary>
-    public Task<SmokeResult> SmokeOnlyAsync(Kraftfile kraftfile, TargetJob job, string kernel, string work, Action<string> log, CancellationToken cancellationToken) =>
-        SmokeAsync(kraftfile, job, kernel, work, log, cancellationToken);
+    /// <summary>
+    /// Boots a kernel built elsewhere (a runtime image's) as a target's smoke test, with the app's initrd when it has
+    /// one; <paramref name="work"/> holds its files.
+    /// </summary>
+    public Task<SmokeResult> SmokeOnlyAsync(Kraftfile kraftfile, TargetJob job, string kernel, string? initrd, string work, Action<string> log, CancellationToken cancellationToken) =>
+        SmokeAsync(kraftfile, job, kernel, initrd, work, log, cancellationToken);
 
-    private async Task<SmokeResult> SmokeAsync(Kraftfile kraftfile, TargetJob job, string kernel, string buildDirectory, Action<string> log, CancellationToken cancellationToken)
+    private static async Task<string> WriteIfChangedAsync(string path, byte[] contents, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        if (File.Exists(path) && new FileInfo(path).Length == contents.Length
+            && (await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false)).AsSpan().SequenceEqual(contents))
+        {
+            return path;
+        }
+
+        var staging = path + ".partial";
+        await File.WriteAllBytesAsync(staging, contents, cancellationToken).ConfigureAwait(false);
+        File.Move(staging, path, overwrite: true);
+        return path;
+    }
+
+    private async Task<SmokeResult> SmokeAsync(Kraftfile kraftfile, TargetJob job, string kernel, string? initrd, string buildDirectory, Action<string> log, CancellationToken cancellationToken)
     {
         var runner = _runners.FirstOrDefault(r => r.Serves(job.Platform, job.Architecture));
         if (runner is null)
@@ -169,10 +203,11 @@ internal sealed class TargetPipeline
 
         var expectation = SmokeExpectation.From(kraftfile.Farm.Smoke);
         log($"farm: {job.KernelFileName}: booting on {runner.Name}, expecting {expectation.Describe()} within {expectation.Timeout.TotalSeconds:0.#} s"
-            + (expectation.Exit is { } exit ? $" and exit status {exit}" : string.Empty));
+            + (expectation.Exit is { } exit ? $" and exit status {exit}" : string.Empty)
+            + (initrd is not null ? $", initrd {new FileInfo(initrd).Length} bytes" : string.Empty));
         var work = Path.Combine(Path.GetFullPath(buildDirectory), "smoke");
         Directory.CreateDirectory(work);
-        var request = new SmokeRequest(kernel, job.Platform, job.Architecture, expectation, work) { Arguments = kraftfile.Cmd };
+        var request = new SmokeRequest(kernel, job.Platform, job.Architecture, expectation, work) { Arguments = kraftfile.Cmd, InitrdPath = initrd };
         return await runner.RunAsync(request, cancellationToken).ConfigureAwait(false);
     }
 

@@ -12,4 +12,10 @@ internal sealed record TargetPipelineOptions(string OutputDirectory)
 
     /// <summary>The object cache to compile through (farm-cc), or null to build without one.</summary>
     public Caching.TargetCache? Cache { get; init; }
+
+    /// <summary>
+    /// The rootfs as a cpio, or null. Embedded into the kernel when the target's kconfig says so (passed to the build as
+    /// <c>CONFIG_LIBVFSCORE_AUTOMOUNT_EINITRD_PATH</c>), otherwise booted as the initrd and written to the output.
+    /// </summary>
+    public byte[]? Initrd { get; init; }
 }

@@ -69,6 +69,17 @@ internal sealed class QemuRunner : ISmokeRunner
             return Task.FromResult(SmokeResult.Unavailable(Name, reason));
         }
 
+        // QEMU's multiboot loader splits -initrd at commas (modules) and spaces (a module's command line).
+        if (request.InitrdPath is { } initrd && initrd.AsSpan().IndexOfAny(", ") >= 0)
+        {
+            var copy = Path.Combine(request.WorkDirectory, "initrd.cpio");
+            File.Copy(initrd, copy, overwrite: true);
+            if (copy.AsSpan().IndexOfAny(", ") < 0)
+            {
+                request = request with { InitrdPath = copy };
+            }
+        }
+
         return GuestProcess.RunAsync(Name, new ProcessSpec(Binary, Arguments(request)), request, MapExit, cancellationToken);
     }
 
