@@ -1,6 +1,8 @@
 using System.Formats.Tar;
 using System.Text;
 using Farm.Core.Oci;
+using Farm.Core.Oci.Distribution;
+using Farm.Core.Tests.Oci.TestRegistry;
 using Farm.Core.Oci.Layout;
 using Farm.Core.Rootfs;
 using Farm.Worker.Rootfs;
@@ -94,6 +96,106 @@ public sealed class InitrdBuilderTests : IDisposable
 
         Assert.Equal(["etc/message.txt"], files.Keys);
         Assert.Equal("upper", files["etc/message.txt"]);
+    }
+
+    [Fact]
+    public async Task Dockerfile_Unchanged_IsPulledFromTheRegistryLayerCache_AChangedContextIsRebuilt()
+    {
+        Assert.True(Farm.Worker.Processes.ExecutableLocator.Find("buildah") is not null, "buildah is missing: tests/install-packages.sh installs it");
+        await using var registry = await RegistryServer.StartAsync(ct: Ct);
+        var cache = new RootfsLayerCache(OciRepositories.Open(OciReference.Parse($"{registry.Host}/farm-cache"), new() { Insecure = true }));
+        var app = App();
+        File.WriteAllText(Path.Combine(app, "Dockerfile"), "FROM scratch\nCOPY rootfs/etc/message.txt /etc/message.txt\n");
+        async Task<(byte[] Initrd, List<string> Log)> BuildAsync(RootfsLayerCache layers)
+        {
+            var log = new List<string>();
+            // A fresh work directory each time: nothing of buildah's storage is left to help.
+            var initrd = await new InitrdBuilder(_temp.Combine($"work-{Guid.NewGuid():N}"), layers: layers).BuildAsync(app, "./Dockerfile", log.Add, Ct);
+            return (initrd, log);
+        }
+
+        var cold = await BuildAsync(cache);
+        var warm = await BuildAsync(cache);
+        File.WriteAllText(Path.Combine(app, "rootfs", "etc", "message.txt"), "Changed\n");
+        var changed = await BuildAsync(cache.ReadOnly());
+        var changedAgain = await BuildAsync(cache);
+
+        Assert.Contains(cold.Log, l => l.Contains("buildah|", StringComparison.Ordinal));
+        Assert.Contains(cold.Log, l => l.Contains("built for linux/", StringComparison.Ordinal));
+        Assert.Equal(cold.Initrd, warm.Initrd);
+        Assert.Contains(warm.Log, l => l.Contains("layer cache hit", StringComparison.Ordinal));
+        Assert.DoesNotContain(warm.Log, l => l.Contains("buildah|", StringComparison.Ordinal));
+
+        Assert.Equal("Changed\n", Read(changed.Initrd)["etc/message.txt"]);
+        Assert.Contains(changed.Log, l => l.Contains("buildah|", StringComparison.Ordinal));
+        // The read-only (untrusted) build stored nothing, so the next trusted one builds too.
+        Assert.Contains(changedAgain.Log, l => l.Contains("buildah|", StringComparison.Ordinal));
+        Assert.Equal(changed.Initrd, changedAgain.Initrd);
+    }
+
+    [Fact]
+    public async Task Dockerfile_OnABaseImageInTheRegistry_IsRebuiltWhenTheBaseTagMoves()
+    {
+        Assert.True(Farm.Worker.Processes.ExecutableLocator.Find("buildah") is not null, "buildah is missing: tests/install-packages.sh installs it");
+        await using var registry = await RegistryServer.StartAsync(ct: Ct);
+        var cache = new RootfsLayerCache(new OciLayoutRepository(_temp.Combine("layer-cache")));
+        var baseImage = OciRepositories.Open(OciReference.Parse($"{registry.Host}/base"), new() { Insecure = true });
+        var app = App();
+        File.WriteAllText(Path.Combine(app, "Dockerfile"), $"FROM {registry.Host}/base:1 AS base\nFROM base\nCOPY rootfs/etc/message.txt /etc/message.txt\n");
+        async Task<(byte[] Initrd, List<string> Log)> BuildAsync()
+        {
+            var log = new List<string>();
+            var initrd = await new InitrdBuilder(_temp.Combine($"work-{Guid.NewGuid():N}"), layers: cache).BuildAsync(app, "./Dockerfile", log.Add, Ct);
+            return (initrd, log);
+        }
+
+        await PushImageAsync(baseImage, "1", Layer(("etc/base.txt", "one")));
+        var first = await BuildAsync();
+        var same = await BuildAsync();
+        await PushImageAsync(baseImage, "1", Layer(("etc/base.txt", "two")));
+        var moved = await BuildAsync();
+
+        Assert.Equal("one", Read(first.Initrd)["etc/base.txt"]);
+        Assert.Equal("Hello from the rootfs\n", Read(first.Initrd)["etc/message.txt"]);
+        Assert.Contains(same.Log, l => l.Contains("layer cache hit", StringComparison.Ordinal));
+        Assert.Equal("two", Read(moved.Initrd)["etc/base.txt"]);
+        Assert.DoesNotContain(moved.Log, l => l.Contains("layer cache hit", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Dockerfile_WithAnArgumentInFrom_IsBuiltEveryTime_AndSaysWhy()
+    {
+        var app = App();
+        var dockerfile = Path.Combine(app, "Dockerfile");
+        File.WriteAllText(dockerfile, "ARG BASE=scratch\nFROM ${BASE}\nCOPY rootfs/etc/message.txt /etc/message.txt\n");
+
+        var (key, whyNot) = await DockerfileKey.ComputeAsync(dockerfile, "linux/amd64", new(), Ct);
+        var (scratchKey, _) = await DockerfileKey.ComputeAsync(WriteScratch(app), "linux/amd64", new(), Ct);
+        var (armKey, _) = await DockerfileKey.ComputeAsync(Path.Combine(app, "Scratch.dockerfile"), "linux/arm64", new(), Ct);
+
+        Assert.Null(key);
+        Assert.Equal("FROM ${BASE} depends on a build argument", whyNot);
+        Assert.NotNull(scratchKey);
+        Assert.NotEqual(scratchKey, armKey);
+        Assert.Equal([("scratch", (string?)null), ("b", "x")], DockerfileKey.BaseImages("FROM scratch\n# FROM nothing\nfrom --platform=linux/amd64 \\\n  b AS x\n"));
+    }
+
+    private static string WriteScratch(string app)
+    {
+        var path = Path.Combine(app, "Scratch.dockerfile");
+        File.WriteAllText(path, "FROM scratch\nCOPY rootfs/etc/message.txt /etc/message.txt\n");
+        return path;
+    }
+
+    /// <summary>Pushes a one-layer linux image, as buildah pulls it: a config whose diff_ids name the layer.</summary>
+    private static async Task PushImageAsync(IOciRepository repository, string tag, BlobSource layer)
+    {
+        var architecture = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "arm64" : "amd64";
+        var config = BlobSource.FromBytes(Encoding.UTF8.GetBytes($"{{\"architecture\":\"{architecture}\",\"os\":\"linux\",\"rootfs\":{{\"type\":\"layers\",\"diff_ids\":[\"{layer.Digest}\"]}}}}"));
+        await repository.PushBlobAsync(layer, Ct);
+        await repository.PushBlobAsync(config, Ct);
+        var manifest = new ImageManifest(new Descriptor(MediaTypes.ImageConfig, config.Digest, config.Size), [new Descriptor(MediaTypes.Layer, layer.Digest, layer.Size)]);
+        await repository.PutManifestAsync(manifest.ToJson(), MediaTypes.ImageManifest, tag, Ct);
     }
 
     [Fact]

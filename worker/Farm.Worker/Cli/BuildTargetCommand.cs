@@ -105,7 +105,8 @@ internal static class BuildTargetCommand
         {
             try
             {
-                var initrd = await new InitrdBuilder(Path.Combine(WorkerSettings.CacheDirectory(), "rootfs")).BuildAsync(plan.Kraftfile.Directory, rootfs, line => stderr.WriteLine(line), cancellationToken).ConfigureAwait(false);
+                var layers = new RootfsLayerCache(Jobs.TargetArtifactCache.OpenRepository(WorkerSettings.CacheDirectory()));
+                var initrd = await new InitrdBuilder(Path.Combine(WorkerSettings.CacheDirectory(), "rootfs"), layers: layers) { Architecture = job.Architecture }.BuildAsync(plan.Kraftfile.Directory, rootfs, line => stderr.WriteLine(line), cancellationToken).ConfigureAwait(false);
                 options = options with { Initrd = initrd };
             }
             catch (RootfsException ex)

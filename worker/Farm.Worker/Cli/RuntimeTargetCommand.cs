@@ -73,7 +73,8 @@ internal static class RuntimeTargetCommand
                 string? initrdPath = null;
                 if (kraftfile.Rootfs is { } rootfs)
                 {
-                    var initrd = await new InitrdBuilder(Path.Combine(WorkerSettings.CacheDirectory(), "rootfs")).BuildAsync(kraftfile.Directory, rootfs, Log, cancellationToken).ConfigureAwait(false);
+                    var layers = new RootfsLayerCache(Jobs.TargetArtifactCache.OpenRepository(WorkerSettings.CacheDirectory()));
+                    var initrd = await new InitrdBuilder(Path.Combine(WorkerSettings.CacheDirectory(), "rootfs"), layers: layers) { Architecture = architecture }.BuildAsync(kraftfile.Directory, rootfs, Log, cancellationToken).ConfigureAwait(false);
                     initrdPath = Path.Combine(output, TargetOutputFiles.Initrd);
                     await File.WriteAllBytesAsync(initrdPath, initrd, cancellationToken).ConfigureAwait(false);
                 }

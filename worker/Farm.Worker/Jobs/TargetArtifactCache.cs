@@ -23,10 +23,13 @@ internal sealed class TargetArtifactCache
 
     public string Name => _repository.Name;
 
-    public static TargetArtifactCache FromEnvironment(string cacheDirectory) =>
-        new(Farm.Cache.Store.CacheRegistry.Open(Environment.GetEnvironmentVariable("FARM_CACHE_REGISTRY")) is { } registry
+    public static TargetArtifactCache FromEnvironment(string cacheDirectory) => new(OpenRepository(cacheDirectory));
+
+    /// <summary>The repository the worker's artifact caches share (targets, rootfs layers): <c>FARM_CACHE_REGISTRY</c>, else a layout.</summary>
+    public static IOciRepository OpenRepository(string cacheDirectory) =>
+        Farm.Cache.Store.CacheRegistry.Open(Environment.GetEnvironmentVariable("FARM_CACHE_REGISTRY")) is { } registry
             ? registry
-            : new OciLayoutRepository(Path.Combine(cacheDirectory, "targets")));
+            : new OciLayoutRepository(Path.Combine(cacheDirectory, "targets"));
 
     public static string Tag(string key) => $"target-{key}";
 

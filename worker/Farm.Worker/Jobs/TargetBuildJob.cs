@@ -138,7 +138,7 @@ public sealed class TargetBuildJob
         var repository = _open(reference);
         await _store.SetPhaseAsync(build.Id, name, "sources", cancellationToken).ConfigureAwait(false);
         // The rootfs first: it is part of what the smoke test proved, so part of the target's key.
-        var (initrd, failure) = await _runtime.InitrdAsync(kraftfile, log, cancellationToken).ConfigureAwait(false);
+        var (initrd, failure) = await _runtime.InitrdAsync(kraftfile, job.Architecture, trusted, log, cancellationToken).ConfigureAwait(false);
         if (failure is not null)
         {
             return new TargetOutcome(TargetState.Failed, failure);

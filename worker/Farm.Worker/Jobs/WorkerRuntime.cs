@@ -14,8 +14,9 @@ namespace Farm.Worker.Jobs;
 /// </summary>
 public sealed class WorkerRuntime
 {
-    private WorkerRuntime(string name, HostCapabilities capabilities, string cacheDirectory, string workDirectory, TargetArtifactCache targets)
+    private WorkerRuntime(string name, HostCapabilities capabilities, string cacheDirectory, string workDirectory, TargetArtifactCache targets, Rootfs.RootfsLayerCache layers)
     {
+        RootfsLayers = layers;
         Name = name;
         Capabilities = capabilities;
         CacheDirectory = cacheDirectory;
@@ -34,7 +35,7 @@ public sealed class WorkerRuntime
     public int CompileJobs { get; private init; } = Environment.ProcessorCount;
 
     /// <summary>This runtime with <paramref name="jobs"/> compile jobs per target (when several targets build at once).</summary>
-    public WorkerRuntime WithCompileJobs(int jobs) => new(Name, Capabilities, CacheDirectory, WorkDirectory, TargetCache) { CompileJobs = Math.Max(1, jobs) };
+    public WorkerRuntime WithCompileJobs(int jobs) => new(Name, Capabilities, CacheDirectory, WorkDirectory, TargetCache, RootfsLayers) { CompileJobs = Math.Max(1, jobs) };
 
     internal HostCapabilities Capabilities { get; }
 
@@ -49,6 +50,9 @@ public sealed class WorkerRuntime
 
     internal TargetArtifactCache TargetCache { get; }
 
+    /// <summary>Dockerfile rootfs results, in the same repository as the target cache.</summary>
+    internal Rootfs.RootfsLayerCache RootfsLayers { get; }
+
     /// <summary>Detects this host (compilers, probe boots) and sets up the shared parts.</summary>
     /// <param name="workDirectory">Build directories and per-target outputs.</param>
     /// <param name="configuredQueues">Restricts the detected queues (never adds to them); empty means all.</param>
@@ -57,7 +61,8 @@ public sealed class WorkerRuntime
         ApplyCacheDefaults();
         var capabilities = await CapabilityDetector.DetectAsync(configuredQueues, cancellationToken).ConfigureAwait(false);
         var cacheDirectory = WorkerSettings.CacheDirectory();
-        return new WorkerRuntime(name, capabilities, cacheDirectory, Path.GetFullPath(workDirectory), TargetArtifactCache.FromEnvironment(cacheDirectory));
+        var repository = TargetArtifactCache.OpenRepository(cacheDirectory);
+        return new WorkerRuntime(name, capabilities, cacheDirectory, Path.GetFullPath(workDirectory), new TargetArtifactCache(repository), new Rootfs.RootfsLayerCache(repository));
     }
 
     /// <summary>
@@ -117,7 +122,8 @@ public sealed class WorkerRuntime
     }
 
     /// <summary>The app's initrd from its <c>rootfs:</c> (null without one), or why it cannot be made, naming the Kraftfile.</summary>
-    internal async Task<(byte[]? Initrd, string? Failure)> InitrdAsync(Core.Kraftfiles.Kraftfile kraftfile, Action<string> log, CancellationToken cancellationToken)
+    /// <summary>The app's rootfs as a cpio for a target of <paramref name="architecture"/>; untrusted builds only read the layer cache.</summary>
+    internal async Task<(byte[]? Initrd, string? Failure)> InitrdAsync(Core.Kraftfiles.Kraftfile kraftfile, string architecture, bool trusted, Action<string> log, CancellationToken cancellationToken)
     {
         if (kraftfile.Rootfs is not { } rootfs)
         {
@@ -126,7 +132,8 @@ public sealed class WorkerRuntime
 
         try
         {
-            return (await new Rootfs.InitrdBuilder(Path.Combine(WorkDirectory, "rootfs")).BuildAsync(kraftfile.Directory, rootfs, log, cancellationToken).ConfigureAwait(false), null);
+            var builder = new Rootfs.InitrdBuilder(Path.Combine(WorkDirectory, "rootfs"), layers: trusted ? RootfsLayers : RootfsLayers.ReadOnly()) { Architecture = architecture };
+            return (await builder.BuildAsync(kraftfile.Directory, rootfs, log, cancellationToken).ConfigureAwait(false), null);
         }
         catch (Rootfs.RootfsException ex)
         {

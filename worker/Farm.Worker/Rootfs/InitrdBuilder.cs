@@ -9,19 +9,32 @@ namespace Farm.Worker.Rootfs;
 /// Turns a Kraftfile's <c>rootfs:</c> into an initrd (cpio <c>newc</c>, deterministic). A cpio is used as is; a
 /// directory, a tarball, a Dockerfile's image (buildah, daemonless: <c>--storage-driver vfs --isolation chroot</c>)
 /// and an OCI image are flattened into a tree layer by layer (whiteouts honoured, nothing extracted outside it),
-/// then written as cpio. The same inputs give the same bytes.
+/// then written as cpio. The same inputs give the same bytes. A Dockerfile's result is kept in the layer cache
+/// (<see cref="RootfsLayerCache"/>) under a key of everything it depends on, so an unchanged one is not built again.
 /// </summary>
 internal sealed class InitrdBuilder
 {
     private readonly string _work;
     private readonly RegistryClientOptions _registry;
+    private readonly RootfsLayerCache? _layers;
 
     /// <param name="work">Scratch space (buildah's storage, flattened trees), kept by the worker.</param>
-    public InitrdBuilder(string work, RegistryClientOptions? registry = null)
+    /// <param name="layers">The layer cache for Dockerfile results, or null to always build.</param>
+    public InitrdBuilder(string work, RegistryClientOptions? registry = null, RootfsLayerCache? layers = null)
     {
         _work = work;
         _registry = registry ?? new RegistryClientOptions();
+        _layers = layers;
     }
+
+    /// <summary>The target's architecture (<c>x86_64</c>, <c>arm64</c>): the platform Dockerfiles are built for and images are picked for; null for this host's.</summary>
+    public string? Architecture { get; init; }
+
+    private string OciArchitecture => (Architecture ?? (System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "arm64" : "x86_64")) switch
+    {
+        "x86_64" => "amd64",
+        var other => other,
+    };
 
     public async Task<byte[]> BuildAsync(string kraftfileDirectory, string rootfs, Action<string> log, CancellationToken cancellationToken)
     {
@@ -40,21 +53,52 @@ internal sealed class InitrdBuilder
                     Report(Farm.Core.IO.SafeTarExtractor.Extract(stream, tree, allowLinksOutside: true, cancellationToken), rootfs, log);
                 });
             case RootfsKind.Dockerfile:
-                var layout = await BuildDockerfileAsync(source.Location, log, cancellationToken).ConfigureAwait(false);
-                try
-                {
-                    return await FromImageAsync(OciReference.Parse($"oci:{layout}:rootfs"), rootfs, log, cancellationToken).ConfigureAwait(false);
-                }
-                finally
-                {
-                    Directory.Delete(layout, recursive: true);
-                }
+                return await FromDockerfileAsync(source.Location, rootfs, log, cancellationToken).ConfigureAwait(false);
 
             case RootfsKind.Image when OciReference.TryParse(rootfs, out var reference, out _):
                 return await FromImageAsync(reference, rootfs, log, cancellationToken).ConfigureAwait(false);
             default:
                 throw new RootfsException($"rootfs: {rootfs} is neither a cpio archive, a directory, a Dockerfile, a tarball nor an image reference (host:port/repo:tag or oci:DIR:TAG)");
         }
+    }
+
+    private async Task<byte[]> FromDockerfileAsync(string dockerfile, string rootfs, Action<string> log, CancellationToken cancellationToken)
+    {
+        var platform = $"linux/{OciArchitecture}";
+        string? key = null;
+        if (_layers is not null)
+        {
+            (key, var whyNot) = await DockerfileKey.ComputeAsync(dockerfile, platform, _registry, cancellationToken).ConfigureAwait(false);
+            if (key is null)
+            {
+                log($"farm: rootfs: {rootfs} is not cached: {whyNot}");
+            }
+            else if (await _layers.TryGetAsync(key, log, cancellationToken).ConfigureAwait(false) is { } cached)
+            {
+                log($"farm: rootfs: layer cache hit ({key[..12]}, {_layers.Name}): {rootfs} not built again, {cached.Length} bytes");
+                return cached;
+            }
+        }
+
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        var layout = await BuildDockerfileAsync(dockerfile, platform, log, cancellationToken).ConfigureAwait(false);
+        byte[] initrd;
+        try
+        {
+            initrd = await FromImageAsync(OciReference.Parse($"oci:{layout}:rootfs"), rootfs, log, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Directory.Delete(layout, recursive: true);
+        }
+
+        log($"farm: rootfs: {rootfs} built for {platform} in {stopwatch.Elapsed.TotalSeconds:0.00} s, {initrd.Length} bytes");
+        if (key is not null && _layers is { Writable: true })
+        {
+            await _layers.PutAsync(key, initrd, rootfs, stopwatch.Elapsed.TotalSeconds, log, cancellationToken).ConfigureAwait(false);
+        }
+
+        return initrd;
     }
 
     private async Task<byte[]> FromImageAsync(OciReference reference, string rootfs, Action<string> log, CancellationToken cancellationToken)
@@ -65,7 +109,8 @@ internal sealed class InitrdBuilder
         if (fetched.IsIndex)
         {
             var index = ImageIndex.Parse(fetched.Bytes);
-            var chosen = index.Manifests.FirstOrDefault(m => m.Platform is null || m.Platform.Os == "linux") ?? (index.Manifests.Count > 0 ? index.Manifests[0] : null)
+            var chosen = index.Manifests.FirstOrDefault(m => m.Platform is { Os: "linux" } p && p.Architecture == OciArchitecture)
+                ?? index.Manifests.FirstOrDefault(m => m.Platform is null || m.Platform.Os == "linux") ?? (index.Manifests.Count > 0 ? index.Manifests[0] : null)
                 ?? throw new RootfsException($"rootfs: {rootfs}: the image index lists no manifest");
             fetched = await repository.TryGetManifestAsync(chosen.Digest.Value, cancellationToken).ConfigureAwait(false)
                 ?? throw new RootfsException($"rootfs: {rootfs}: {chosen.Digest} is listed but missing");
@@ -90,7 +135,7 @@ internal sealed class InitrdBuilder
     }
 
     /// <summary>Builds the Dockerfile with buildah into an OCI layout; its directory is the build context.</summary>
-    private async Task<string> BuildDockerfileAsync(string dockerfile, Action<string> log, CancellationToken cancellationToken)
+    private async Task<string> BuildDockerfileAsync(string dockerfile, string platform, Action<string> log, CancellationToken cancellationToken)
     {
         if (ExecutableLocator.Find("buildah") is not { } buildah)
         {
@@ -102,8 +147,12 @@ internal sealed class InitrdBuilder
         var tag = $"localhost/farm-rootfs:{Guid.NewGuid():N}";
         Directory.CreateDirectory(Path.GetDirectoryName(layout)!);
         string[] common = ["--root", Path.Combine(storage, "root"), "--runroot", Path.Combine(storage, "run"), "--storage-driver", "vfs"];
+        // Base images on this host's loopback registry (tests, a local mirror) are plain HTTP.
+        var loopback = DockerfileKey.BaseImages(await File.ReadAllTextAsync(dockerfile, cancellationToken).ConfigureAwait(false))
+            .Any(b => OciReference.TryParse(b.Image, out var r, out _) && !r.IsLayout && RegistryClient.IsLoopback(r.Registry!));
+        string[] tls = loopback || _registry.Insecure ? ["--tls-verify=false"] : [];
         var build = await ProcessRunner.RunAsync(
-            new ProcessSpec(buildah, [.. common, "bud", "--isolation", "chroot", "--layers=false", "-f", dockerfile, "-t", tag, Path.GetDirectoryName(dockerfile)!])
+            new ProcessSpec(buildah, [.. common, "bud", "--isolation", "chroot", "--layers=false", "--platform", platform, .. tls, "-f", dockerfile, "-t", tag, Path.GetDirectoryName(dockerfile)!])
             {
                 WorkingDirectory = Path.GetDirectoryName(dockerfile),
                 Environment = new Dictionary<string, string> { ["BUILDAH_ISOLATION"] = "chroot" },
