@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Farm.Core.Oci;
 using Farm.Core.Oci.Layout;
+using Farm.Core.Tests.Oci.TestRegistry;
 using Farm.Tests.Shared;
 
 namespace Farm.Tests.Cli;
@@ -174,6 +175,36 @@ public sealed class BuildCommandTests : IDisposable
         Assert.Equal(1, missing.ExitCode);
         Assert.Contains("runtime: unikraft.org/base:latest", missing.Stderr, StringComparison.Ordinal);
         Assert.Contains("no such image", missing.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Build_RuntimeAppPushedToTheRuntimesRegistry_MountsTheKernelLayer_NeverUploadsItAgain()
+    {
+        var examples = Path.Combine(ProjectReferences.RepositoryRoot(), "examples");
+        await using var registry = await RegistryServer.StartAsync(ct: Ct);
+        await using var proxy = await FaultProxy.StartAsync(registry.BaseUrl, Ct);
+
+        var run = await RunAsync(["build", Path.Combine(examples, "base"), Path.Combine(examples, "hello-rootfs"), "--targets", "qemu/x86_64", "--push", $"{proxy.Host}/catalog", "--json"]);
+
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        var client = new Farm.Core.Oci.Distribution.RegistryClientOptions { Insecure = true };
+        async Task<ImageManifest> ManifestAsync(string repository)
+        {
+            var repo = OciRepositories.Open(OciReference.Parse($"{registry.Host}/catalog/{repository}"), client);
+            var index = ImageIndex.Parse((await repo.TryGetManifestAsync("latest", Ct))!.Bytes);
+            return ImageManifest.Parse((await repo.TryGetManifestAsync(Assert.Single(index.Manifests).Digest.Value, Ct))!.Bytes);
+        }
+
+        var runtime = await ManifestAsync("base");
+        var app = await ManifestAsync("hello-rootfs");
+        var kernel = runtime.Layers[0].Digest;
+        Assert.Equal(kernel, app.Layers[0].Digest);
+        Assert.Equal(2, app.Layers.Count);
+        var requests = proxy.Requests.ToList();
+        // Uploaded once, to the runtime's repository; mounted into the app's (201 Created), and no bytes sent there.
+        Assert.Contains(requests, r => r.Method == "POST" && r.Path == "/v2/catalog/hello-rootfs/blobs/uploads/" && r.PathAndQuery.Contains($"mount={kernel}", StringComparison.Ordinal) && r.StatusCode == 201);
+        Assert.Contains(requests, r => r.Method == "PUT" && r.Path.StartsWith("/v2/catalog/base/blobs/uploads/", StringComparison.Ordinal) && Uri.UnescapeDataString(r.PathAndQuery).Contains($"digest={kernel}", StringComparison.Ordinal));
+        Assert.DoesNotContain(requests, r => r.Method is "PUT" or "PATCH" && r.Path.StartsWith("/v2/catalog/hello-rootfs/blobs/uploads/", StringComparison.Ordinal) && Uri.UnescapeDataString(r.PathAndQuery).Contains($"digest={kernel}", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -69,7 +69,8 @@ internal sealed class RuntimeTarget
 
         log($"farm: {name}: smoke test passed on {smoke.Runner} in {smoke.Elapsed.TotalSeconds:0.00} s");
         await _store.SetPhaseAsync(build.Id, name, "package", cancellationToken).ConfigureAwait(false);
-        var outcome = await TargetPublisher.PublishAsync(kraftfile, job, kernel, fetched.Config, initrd, OciReference.Parse(build.Output), _open(OciReference.Parse(build.Output)), cancellationToken).ConfigureAwait(false);
+        var output = OciReference.Parse(build.Output);
+        var outcome = await TargetPublisher.PublishAsync(kraftfile, job, kernel, fetched.Config, initrd, output, _open(output), new KernelLayerSource(source, fetched.Layer), cancellationToken).ConfigureAwait(false);
         return outcome with { BootSeconds = Math.Round(smoke.Elapsed.TotalSeconds, 2) };
     }
 }
