@@ -130,22 +130,21 @@ public sealed class BuildSubmitter
             return (null, [], $"{plan.Kraftfile.Path}: runtime: {where}: {(fetched is null ? "no such image" : "not a multi-platform index")}");
         }
 
-        var offered = Core.Oci.ImageIndex.Parse(fetched.Bytes).Manifests
-            .Where(m => m.Platform is not null)
-            .Select(m => (Platform: m.Platform!.Os, m.Platform.Architecture))
-            .Distinct()
-            .ToList();
-        var wanted = plan.Kraftfile.Targets.Count > 0
-            ? plan.Kraftfile.Targets.Select(t => (t.Platform, t.Architecture)).Distinct().ToList()
-            : offered;
-        var missing = wanted.Except(offered).ToList();
-        if (missing.Count > 0)
+        var (choices, problem) = RuntimeSelection.Choose(plan.Kraftfile, Core.Oci.ImageIndex.Parse(fetched.Bytes), where);
+        if (problem is not null)
         {
-            return (null, [], $"{plan.Kraftfile.Path}: targets: the runtime {where} has no kernel for {string.Join(", ", missing.Select(m => $"{m.Platform}/{m.Architecture}"))}; it offers {string.Join(", ", offered.Select(o => $"{o.Platform}/{o.Architecture}"))}");
+            return (null, [], problem);
         }
 
         var name = plan.Kraftfile.Name;
-        var jobs = wanted.Select(w => new TargetJob(name, w.Platform, w.Architecture, Queues.For(w.Platform, w.Architecture), $"{name}_{w.Platform}-{w.Architecture}", [], new WorkerRequirements(w.Architecture, w.Platform, false))).ToList();
+        var jobs = choices.Select(c => new TargetJob(
+            c.Target?.Name ?? name,
+            c.Platform,
+            c.Architecture,
+            Queues.For(c.Platform, c.Architecture),
+            c.KernelFileName(name),
+            c.Target?.KConfig.Entries.Select(e => new KeyValuePair<string, string>(e.Key, e.Value)).ToList() ?? [],
+            new WorkerRequirements(c.Architecture, c.Platform, false))).ToList();
         // REFERENCE@DIGEST, pinned: a layout reference has no digest form of its own.
         return ($"{reference}@{Core.Oci.Digest.Of(fetched.Bytes)}", jobs, null);
     }

@@ -59,9 +59,11 @@ internal static class RuntimeTargetCommand
         try
         {
             var repository = OciRepositories.Open(reference, new RegistryClientOptions { Insecure = !reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!) });
-            if (await RuntimeKernel.FetchAsync(repository, reference.Selector, platform, architecture, cancellationToken).ConfigureAwait(false) is not { } fetched)
+            var planned = kraftfile.Targets.FirstOrDefault(t => t.Platform == platform && t.Architecture == architecture);
+            var required = planned is null ? [] : RuntimeSelection.RequiredFeatures(planned);
+            if (await RuntimeKernel.FetchAsync(repository, reference.Selector, platform, architecture, required, cancellationToken).ConfigureAwait(false) is not { } fetched)
             {
-                result = Failed($"the runtime {plan.Runtime.Reference} ({location}) has no kernel for {platform}/{architecture}");
+                result = Failed($"the runtime {plan.Runtime.Reference} ({location}) has no kernel for {platform}/{architecture}{(required.Count > 0 ? $" with {string.Join(", ", required)}" : string.Empty)}");
             }
             else
             {

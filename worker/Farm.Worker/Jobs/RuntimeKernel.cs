@@ -6,13 +6,16 @@ namespace Farm.Worker.Jobs;
 /// <summary>A runtime image's kernel for one platform: its bytes, the configuration it was built with, and the layer it came in.</summary>
 internal sealed record RuntimeKernel(byte[] Kernel, DotConfig Config, Digest Manifest, Digest Layer)
 {
-    /// <summary>The kernel the index at <paramref name="index"/> (a tag or digest) lists for the platform; null when it lists none.</summary>
-    public static async Task<RuntimeKernel?> FetchAsync(IOciRepository repository, string index, string platform, string architecture, CancellationToken cancellationToken)
+    /// <summary>
+    /// The kernel the index at <paramref name="index"/> (a tag or digest) lists for the platform with every one of
+    /// <paramref name="requiredFeatures"/> in its <c>os.features</c> (kraft's rule); null when it lists none.
+    /// </summary>
+    public static async Task<RuntimeKernel?> FetchAsync(IOciRepository repository, string index, string platform, string architecture, IReadOnlyList<string> requiredFeatures, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(repository);
         var fetched = await repository.TryGetManifestAsync(index, cancellationToken).ConfigureAwait(false)
             ?? throw new OciFormatException($"{repository.Name}: no image at {index}");
-        if (!fetched.IsIndex || ImageIndex.Parse(fetched.Bytes).Manifests.FirstOrDefault(m => m.Platform?.Os == platform && m.Platform.Architecture == architecture) is not { } entry)
+        if (!fetched.IsIndex || ImageIndex.Parse(fetched.Bytes).Manifests.FirstOrDefault(m => m.Platform?.Os == platform && m.Platform.Architecture == architecture && requiredFeatures.All(m.Platform.Features.Contains)) is not { } entry)
         {
             return null;
         }

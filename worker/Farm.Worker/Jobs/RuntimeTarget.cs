@@ -32,9 +32,12 @@ internal sealed class RuntimeTarget
         var target = (await _store.GetTargetsAsync(build.Id, cancellationToken).ConfigureAwait(false)).First(t => t.Name == name);
         var at = runtime.LastIndexOf('@');
         var source = OciReference.Parse(runtime[..at]);
-        if (await RuntimeKernel.FetchAsync(_open(source), runtime[(at + 1)..], target.Platform, target.Architecture, cancellationToken).ConfigureAwait(false) is not { } fetched)
+        // The Kraftfile target this job was planned from: its kconfig must be in the kernel's os.features.
+        var planned = kraftfile.Targets.FirstOrDefault(t => $"{t.Name}_{t.Platform}-{t.Architecture}" == name);
+        var required = planned is null ? [] : RuntimeSelection.RequiredFeatures(planned);
+        if (await RuntimeKernel.FetchAsync(_open(source), runtime[(at + 1)..], target.Platform, target.Architecture, required, cancellationToken).ConfigureAwait(false) is not { } fetched)
         {
-            return new TargetOutcome(TargetState.Failed, $"the runtime {runtime[..at]} has no kernel for {target.PlatformName}");
+            return new TargetOutcome(TargetState.Failed, $"the runtime {runtime[..at]} has no kernel for {target.PlatformName}{(required.Count > 0 ? $" with {string.Join(", ", required)}" : string.Empty)}");
         }
 
         var kernel = fetched.Kernel;
