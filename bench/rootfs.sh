@@ -37,7 +37,7 @@ timed() {
   python3 - "$log" "$(echo "$end - $start" | bc)" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
-built = re.search(r"built for \S+ in ([0-9.]+) s, (\d+) bytes", text)
+built = re.search(r"built by .* for \S+ in ([0-9.]+) s, (\d+) bytes", text)
 hit = "layer cache hit" in text
 print(f'{built.group(1) if built else "-"} {float(sys.argv[2]):.2f} {"hit" if hit else "miss"}')
 PY

@@ -121,7 +121,7 @@ public sealed class InitrdBuilderTests : IDisposable
         var changedAgain = await BuildAsync(cache);
 
         Assert.Contains(cold.Log, l => l.Contains("buildah|", StringComparison.Ordinal));
-        Assert.Contains(cold.Log, l => l.Contains("built for linux/", StringComparison.Ordinal));
+        Assert.Contains(cold.Log, l => l.Contains("built by buildah for linux/", StringComparison.Ordinal));
         Assert.Equal(cold.Initrd, warm.Initrd);
         Assert.Contains(warm.Log, l => l.Contains("layer cache hit", StringComparison.Ordinal));
         Assert.DoesNotContain(warm.Log, l => l.Contains("buildah|", StringComparison.Ordinal));
@@ -196,6 +196,46 @@ public sealed class InitrdBuilderTests : IDisposable
         await repository.PushBlobAsync(config, Ct);
         var manifest = new ImageManifest(new Descriptor(MediaTypes.ImageConfig, config.Digest, config.Size), [new Descriptor(MediaTypes.Layer, layer.Digest, layer.Size)]);
         await repository.PutManifestAsync(manifest.ToJson(), MediaTypes.ImageManifest, tag, Ct);
+    }
+
+    [Fact]
+    public void BuildKit_RunsTheDockerfileFrontendWithTheDockerfilesDirectoryAsContext_IntoAnOciTarball()
+    {
+        var builder = new BuildKitDockerfileBuilder("tcp://127.0.0.1:1234");
+
+        var arguments = builder.Arguments("/apps/web/Containerfile", "linux/arm64", "/tmp/out.tar");
+
+        Assert.Equal(
+            ["--addr", "tcp://127.0.0.1:1234", "build", "--frontend", "dockerfile.v0", "--local", "context=/apps/web", "--local", "dockerfile=/apps/web",
+             "--opt", "filename=Containerfile", "--opt", "platform=linux/arm64", "--output", "type=oci,dest=/tmp/out.tar"],
+            arguments);
+    }
+
+    [Fact]
+    public async Task BuildKit_ConfiguredButUnreachable_IsARootfsErrorNamingTheDaemon()
+    {
+        var app = App();
+        File.WriteAllText(Path.Combine(app, "Dockerfile"), "FROM scratch\nCOPY rootfs/etc/message.txt /etc/message.txt\n");
+        var builder = new InitrdBuilder(_temp.Combine("work"), dockerfiles: new BuildKitDockerfileBuilder($"tcp://127.0.0.1:{Loopback.PickFreePort()}"));
+
+        var error = await Assert.ThrowsAsync<RootfsException>(() => builder.BuildAsync(app, "./Dockerfile", _ => { }, Ct));
+
+        Assert.Contains("127.0.0.1:", error.Message, StringComparison.Ordinal);
+        Assert.True(error.Message.Contains("buildctl, which is not installed", StringComparison.Ordinal) || error.Message.Contains("with BuildKit at", StringComparison.Ordinal), error.Message);
+    }
+
+    [Fact]
+    public async Task BuildKit_WhenADaemonIsConfigured_GivesTheSameInitrdAsBuildah()
+    {
+        Assert.SkipWhen(Environment.GetEnvironmentVariable("BUILDKIT_HOST") is not { Length: > 0 } || Farm.Worker.Processes.ExecutableLocator.Find("buildctl") is null,
+            "no BuildKit daemon on this host: BuildKit is not packaged in Debian; set BUILDKIT_HOST and put buildctl on PATH to run this");
+        var app = App();
+        File.WriteAllText(Path.Combine(app, "Dockerfile"), "FROM scratch\nCOPY rootfs/etc/message.txt /etc/message.txt\n");
+
+        var buildKit = await new InitrdBuilder(_temp.Combine("bk"), dockerfiles: BuildKitDockerfileBuilder.FromEnvironment()).BuildAsync(app, "./Dockerfile", _ => { }, Ct);
+        var buildah = await new InitrdBuilder(_temp.Combine("bh"), dockerfiles: new BuildahDockerfileBuilder()).BuildAsync(app, "./Dockerfile", _ => { }, Ct);
+
+        Assert.Equal(buildah, buildKit);
     }
 
     [Fact]

@@ -1,7 +1,6 @@
 using Farm.Core.Oci;
 using Farm.Core.Oci.Distribution;
 using Farm.Core.Rootfs;
-using Farm.Worker.Processes;
 
 namespace Farm.Worker.Rootfs;
 
@@ -17,14 +16,17 @@ internal sealed class InitrdBuilder
     private readonly string _work;
     private readonly RegistryClientOptions _registry;
     private readonly RootfsLayerCache? _layers;
+    private readonly IDockerfileBuilder _dockerfiles;
 
     /// <param name="work">Scratch space (buildah's storage, flattened trees), kept by the worker.</param>
     /// <param name="layers">The layer cache for Dockerfile results, or null to always build.</param>
-    public InitrdBuilder(string work, RegistryClientOptions? registry = null, RootfsLayerCache? layers = null)
+    /// <param name="dockerfiles">What builds Dockerfiles: by default BuildKit when <c>BUILDKIT_HOST</c> names a daemon, else buildah.</param>
+    public InitrdBuilder(string work, RegistryClientOptions? registry = null, RootfsLayerCache? layers = null, IDockerfileBuilder? dockerfiles = null)
     {
         _work = work;
         _registry = registry ?? new RegistryClientOptions();
         _layers = layers;
+        _dockerfiles = dockerfiles ?? (IDockerfileBuilder?)BuildKitDockerfileBuilder.FromEnvironment() ?? new BuildahDockerfileBuilder();
     }
 
     /// <summary>The target's architecture (<c>x86_64</c>, <c>arm64</c>): the platform Dockerfiles are built for and images are picked for; null for this host's.</summary>
@@ -81,18 +83,21 @@ internal sealed class InitrdBuilder
         }
 
         var stopwatch = System.Diagnostics.Stopwatch.StartNew();
-        var layout = await BuildDockerfileAsync(dockerfile, platform, log, cancellationToken).ConfigureAwait(false);
+        // Base images on this host's loopback registry (tests, a local mirror) are plain HTTP.
+        var plainHttp = _registry.Insecure || DockerfileKey.BaseImages(await File.ReadAllTextAsync(dockerfile, cancellationToken).ConfigureAwait(false))
+            .Any(b => OciReference.TryParse(b.Image, out var r, out _) && !r.IsLayout && RegistryClient.IsLoopback(r.Registry!));
+        var (layout, selector) = await _dockerfiles.BuildAsync(dockerfile, platform, plainHttp, _work, log, cancellationToken).ConfigureAwait(false);
         byte[] initrd;
         try
         {
-            initrd = await FromImageAsync(OciReference.Parse($"oci:{layout}:rootfs"), rootfs, log, cancellationToken).ConfigureAwait(false);
+            initrd = await FromRepositoryAsync(new Farm.Core.Oci.Layout.OciLayoutRepository(layout), selector, rootfs, log, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             Directory.Delete(layout, recursive: true);
         }
 
-        log($"farm: rootfs: {rootfs} built for {platform} in {stopwatch.Elapsed.TotalSeconds:0.00} s, {initrd.Length} bytes");
+        log($"farm: rootfs: {rootfs} built by {_dockerfiles.Name} for {platform} in {stopwatch.Elapsed.TotalSeconds:0.00} s, {initrd.Length} bytes");
         if (key is not null && _layers is { Writable: true })
         {
             await _layers.PutAsync(key, initrd, rootfs, stopwatch.Elapsed.TotalSeconds, log, cancellationToken).ConfigureAwait(false);
@@ -101,10 +106,17 @@ internal sealed class InitrdBuilder
         return initrd;
     }
 
-    private async Task<byte[]> FromImageAsync(OciReference reference, string rootfs, Action<string> log, CancellationToken cancellationToken)
+    private Task<byte[]> FromImageAsync(OciReference reference, string rootfs, Action<string> log, CancellationToken cancellationToken) =>
+        FromRepositoryAsync(
+            OciRepositories.Open(reference, _registry with { Insecure = _registry.Insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!)) }),
+            reference.Selector,
+            rootfs,
+            log,
+            cancellationToken);
+
+    private async Task<byte[]> FromRepositoryAsync(IOciRepository repository, string selector, string rootfs, Action<string> log, CancellationToken cancellationToken)
     {
-        var repository = OciRepositories.Open(reference, _registry with { Insecure = _registry.Insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!)) });
-        var fetched = await repository.TryGetManifestAsync(reference.Selector, cancellationToken).ConfigureAwait(false)
+        var fetched = await repository.TryGetManifestAsync(selector, cancellationToken).ConfigureAwait(false)
             ?? throw new RootfsException($"rootfs: {rootfs}: no such image in {repository.Name}");
         if (fetched.IsIndex)
         {
@@ -132,43 +144,6 @@ internal sealed class InitrdBuilder
                 Report(LayerFlattener.Apply(stream, tree, cancellationToken), rootfs, log);
             }
         });
-    }
-
-    /// <summary>Builds the Dockerfile with buildah into an OCI layout; its directory is the build context.</summary>
-    private async Task<string> BuildDockerfileAsync(string dockerfile, string platform, Action<string> log, CancellationToken cancellationToken)
-    {
-        if (ExecutableLocator.Find("buildah") is not { } buildah)
-        {
-            throw new RootfsException($"rootfs: {dockerfile} is a Dockerfile, and building it needs buildah (apt-get install buildah), which is not installed");
-        }
-
-        var storage = Path.Combine(_work, "buildah");
-        var layout = Path.Combine(_work, "images", Guid.NewGuid().ToString("N"));
-        var tag = $"localhost/farm-rootfs:{Guid.NewGuid():N}";
-        Directory.CreateDirectory(Path.GetDirectoryName(layout)!);
-        string[] common = ["--root", Path.Combine(storage, "root"), "--runroot", Path.Combine(storage, "run"), "--storage-driver", "vfs"];
-        // Base images on this host's loopback registry (tests, a local mirror) are plain HTTP.
-        var loopback = DockerfileKey.BaseImages(await File.ReadAllTextAsync(dockerfile, cancellationToken).ConfigureAwait(false))
-            .Any(b => OciReference.TryParse(b.Image, out var r, out _) && !r.IsLayout && RegistryClient.IsLoopback(r.Registry!));
-        string[] tls = loopback || _registry.Insecure ? ["--tls-verify=false"] : [];
-        var build = await ProcessRunner.RunAsync(
-            new ProcessSpec(buildah, [.. common, "bud", "--isolation", "chroot", "--layers=false", "--platform", platform, .. tls, "-f", dockerfile, "-t", tag, Path.GetDirectoryName(dockerfile)!])
-            {
-                WorkingDirectory = Path.GetDirectoryName(dockerfile),
-                Environment = new Dictionary<string, string> { ["BUILDAH_ISOLATION"] = "chroot" },
-            },
-            line => log($"  buildah| {line}"),
-            TimeSpan.FromMinutes(30),
-            cancellationToken).ConfigureAwait(false);
-        if (!build.Succeeded)
-        {
-            throw new RootfsException($"rootfs: building {dockerfile} with buildah failed ({build.StartError ?? $"exit {build.ExitCode}"}); its output is in the build log");
-        }
-
-        var last = string.Empty;
-        var push = await ProcessRunner.RunAsync(new ProcessSpec(buildah, [.. common, "push", tag, $"oci:{layout}:rootfs"]), line => log($"  buildah| {last = line}"), TimeSpan.FromMinutes(10), cancellationToken).ConfigureAwait(false);
-        await ProcessRunner.RunAsync(new ProcessSpec(buildah, [.. common, "rmi", tag]), _ => { }, TimeSpan.FromMinutes(1), CancellationToken.None).ConfigureAwait(false);
-        return push.Succeeded ? layout : throw new RootfsException($"rootfs: exporting the image of {dockerfile} failed (exit {push.ExitCode}): {last}");
     }
 
     private byte[] FromTree(Action<string> fill)
