@@ -134,7 +134,7 @@ public sealed class InitrdBuilderTests : IDisposable
     }
 
     [Fact]
-    public async Task Dockerfile_OnABaseImageInTheRegistry_IsRebuiltWhenTheBaseTagMoves()
+    public async Task Dockerfile_OnABaseImageInTheRegistry_IsRebuiltWhenTheBaseTagMoves_AndTheImageItselfIsARootfs()
     {
         Assert.True(Farm.Worker.Processes.ExecutableLocator.Find("buildah") is not null, "buildah is missing: tests/install-packages.sh installs it");
         await using var registry = await RegistryServer.StartAsync(ct: Ct);
@@ -160,6 +160,11 @@ public sealed class InitrdBuilderTests : IDisposable
         Assert.Contains(same.Log, l => l.Contains("layer cache hit", StringComparison.Ordinal));
         Assert.Equal("two", Read(moved.Initrd)["etc/base.txt"]);
         Assert.DoesNotContain(moved.Log, l => l.Contains("layer cache hit", StringComparison.Ordinal));
+
+        // The same image named directly as the rootfs: pulled from the registry and flattened.
+        var direct = await new InitrdBuilder(_temp.Combine("direct")).BuildAsync(app, $"{registry.Host}/base:1", _ => { }, Ct);
+        Assert.Equal(["etc/base.txt"], Read(direct).Keys);
+        Assert.Equal("two", Read(direct)["etc/base.txt"]);
     }
 
     [Fact]
