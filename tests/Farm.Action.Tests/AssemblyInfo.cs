@@ -1,0 +1,2 @@
+// The action runs on Linux runners only.
+[assembly: System.Runtime.Versioning.SupportedOSPlatform("linux")]
