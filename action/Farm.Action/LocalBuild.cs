@@ -42,10 +42,6 @@ internal sealed class LocalBuild
             }
 
             arguments.AddRange(Destination());
-            if (!_inputs.Smoke)
-            {
-                arguments.Add("--no-smoke");
-            }
 
             var environment = new Dictionary<string, string?>();
             if (_inputs.SignKey is { } key)

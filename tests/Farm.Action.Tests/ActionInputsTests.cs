@@ -23,14 +23,14 @@ public sealed class ActionInputsTests : IDisposable
     [Fact]
     public void RunnerStyleVariables_DashesKept_AreRead()
     {
-        var (inputs, problems) = Parse(("INPUT_WORKDIR", "app"), ("INPUT_TARGETS", "qemu/x86_64, fc/x86_64"), ("INPUT_SIGN-KEY", "PEM"), ("INPUT_CACHE-REDIS", "127.0.0.1:6379"), ("INPUT_SMOKE", "false"), ("INPUT_IMAGE", "oci:out:app"));
+        var (inputs, problems) = Parse(("INPUT_WORKDIR", "app"), ("INPUT_TARGETS", "qemu/x86_64, fc/x86_64"), ("INPUT_SIGN-KEY", "PEM"), ("INPUT_CACHE-REDIS", "127.0.0.1:6379"), ("INPUT_SMOKE", "true"), ("INPUT_IMAGE", "oci:out:app"));
 
         Assert.Empty(problems);
         Assert.Equal(Path.Combine(_workspace, "app", "Kraftfile"), inputs!.Kraftfile);
         Assert.Equal(["qemu/x86_64", "fc/x86_64"], inputs.Targets);
         Assert.Equal("PEM", inputs.SignKey);
         Assert.Equal("127.0.0.1:6379", inputs.CacheRedis);
-        Assert.False(inputs.Smoke);
+        Assert.True(inputs.Smoke);
         Assert.False(inputs.Remote);
     }
 
@@ -58,7 +58,8 @@ public sealed class ActionInputsTests : IDisposable
             ("INPUT_PUSH", "yes"),
             ("INPUT_IMAGE", "no-registry"),
             ("INPUT_REGISTRY-USERNAME", "me"),
-            ("INPUT_FARM-URL", "ftp://farm"));
+            ("INPUT_FARM-URL", "ftp://farm"),
+            ("INPUT_SMOKE", "false"));
 
         Assert.Null(inputs);
         var byInput = problems.ToLookup(p => p.Input);
@@ -70,6 +71,7 @@ public sealed class ActionInputsTests : IDisposable
         Assert.Contains("name the registry", Assert.Single(byInput["image"]).Message, StringComparison.Ordinal);
         Assert.Single(byInput["registry-password"]);
         Assert.Contains("not an http(s) URL", Assert.Single(byInput["farm-url"]).Message, StringComparison.Ordinal);
+        Assert.StartsWith("false is not supported yet", Assert.Single(byInput["smoke"]).Message, StringComparison.Ordinal);
     }
 
     [Fact]

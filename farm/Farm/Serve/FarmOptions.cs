@@ -17,6 +17,31 @@ public sealed class FarmOptions
 
     public RuntimeSettings Runtime { get; init; } = new();
 
+    public GitHubSettings GitHub { get; init; } = new();
+
+    public CatalogSettings Catalog { get; init; } = new();
+
+    public sealed class GitHubSettings
+    {
+        /// <summary><c>Farm__GitHub__WebhookSecret</c>: without it <c>/api/github/webhooks</c> is not mapped (an unsigned hook would build anything).</summary>
+        public string? WebhookSecret { get; init; }
+
+        /// <summary><c>Farm__GitHub__Images</c>: where webhook builds publish, <c>host:port/prefix</c>; each app goes to <c>PREFIX/OWNER/REPO/APP:SHA12</c>.</summary>
+        public string? Images { get; init; }
+    }
+
+    public sealed class CatalogSettings
+    {
+        /// <summary><c>Farm__Catalog__Repository</c>: the catalog's git URL; every Kraftfile at its default branch's head is rebuilt.</summary>
+        public string? Repository { get; init; }
+
+        /// <summary><c>Farm__Catalog__Cron</c>: when the nightly rebuild runs (UTC, cron syntax).</summary>
+        public string Cron { get; init; } = "0 3 * * *";
+
+        /// <summary><c>Farm__Catalog__Images</c>: where catalog apps publish, <c>host:port/prefix</c>; each app goes to <c>PREFIX/APP:latest</c>.</summary>
+        public string? Images { get; init; }
+    }
+
     public sealed class RuntimeSettings
     {
         /// <summary><c>Farm__Runtime__Mirrors__0=unikraft.org=host:port/mirror</c>: where runtime images are fetched from.</summary>
@@ -70,6 +95,24 @@ public sealed class FarmOptions
             problems.Add($"Farm__Runtime__Mirrors: '{mirror}' is not REGISTRY=TARGET (e.g. unikraft.org=127.0.0.1:5000/mirror)");
         }
 
+        if (GitHub.WebhookSecret is { Length: > 0 and < 16 })
+        {
+            problems.Add("Farm__GitHub__WebhookSecret must be at least 16 characters");
+        }
+
+        if (GitHub.WebhookSecret is { Length: > 0 } && !IsImagePrefix(GitHub.Images))
+        {
+            problems.Add("Farm__GitHub__Images (host:port/prefix) is required with Farm__GitHub__WebhookSecret: where the builds of pushes and pull requests publish");
+        }
+
+        if (Catalog.Repository is { Length: > 0 })
+        {
+            if (!IsImagePrefix(Catalog.Images))
+            {
+                problems.Add("Farm__Catalog__Images (host:port/prefix) is required with Farm__Catalog__Repository: where catalog apps publish");
+            }
+        }
+
         if (Signing.KeyFile is { } key && !File.Exists(key))
         {
             problems.Add($"Farm__Signing__KeyFile: {key} does not exist");
@@ -77,4 +120,7 @@ public sealed class FarmOptions
 
         return problems;
     }
+
+    private bool IsImagePrefix(string? prefix) =>
+        prefix is { Length: > 0 } && Core.Oci.OciReference.TryParse(Qualify(prefix.TrimEnd('/')) + "/x:latest", out var reference, out _) && !reference.IsLayout;
 }

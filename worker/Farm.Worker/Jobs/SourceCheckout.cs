@@ -18,6 +18,20 @@ public sealed class SourceCheckout
     /// <summary>Where checkouts and unpacked uploads are kept.</summary>
     public string CacheDirectory { get; }
 
+    /// <summary>The head of the repository's default branch, checked out: its directory and commit.</summary>
+    public async Task<(string Directory, string Commit)> CheckoutDefaultBranchAsync(string name, string url, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var checkout = await _git.CheckoutAsync(name, url, null, cancellationToken).ConfigureAwait(false);
+            return (checkout.Directory, checkout.Commit!);
+        }
+        catch (SourceException ex)
+        {
+            throw new ArgumentException(ex.Message, nameof(url), ex);
+        }
+    }
+
     /// <summary>The checkout's directory; throws <see cref="ArgumentException"/> with the reason when it cannot be had.</summary>
     public async Task<string> CheckoutAsync(string name, string url, string commit, CancellationToken cancellationToken)
     {

@@ -71,6 +71,41 @@ public static class FarmSchema
             started timestamptz NOT NULL,
             heartbeat timestamptz NOT NULL);
         """,
+        """
+        CREATE TABLE farm.github_deliveries (
+            id text PRIMARY KEY,
+            event text NOT NULL,
+            received timestamptz NOT NULL,
+            payload text NOT NULL,
+            outcome text);
+        CREATE TABLE farm.github_builds (
+            build_id text PRIMARY KEY REFERENCES farm.builds(id) ON DELETE CASCADE,
+            installation_id bigint,
+            owner text NOT NULL,
+            repo text NOT NULL,
+            clone_url text NOT NULL,
+            head_sha text NOT NULL,
+            kraftfile text NOT NULL);
+        CREATE TABLE farm.github_check_runs (
+            build_id text NOT NULL REFERENCES farm.builds(id) ON DELETE CASCADE,
+            target text NOT NULL,
+            check_run_id bigint NOT NULL,
+            status text NOT NULL,
+            PRIMARY KEY (build_id, target));
+        CREATE TABLE farm.catalog_runs (
+            id text PRIMARY KEY,
+            started timestamptz NOT NULL,
+            repository text NOT NULL,
+            trigger text NOT NULL,
+            commit text,
+            error text);
+        CREATE TABLE farm.catalog_builds (
+            run_id text NOT NULL REFERENCES farm.catalog_runs(id) ON DELETE CASCADE,
+            kraftfile text NOT NULL,
+            build_id text,
+            error text,
+            PRIMARY KEY (run_id, kraftfile));
+        """,
     ];
 
     public static async Task MigrateAsync(NpgsqlDataSource database, CancellationToken cancellationToken)
