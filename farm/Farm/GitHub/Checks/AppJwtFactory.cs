@@ -20,7 +20,7 @@ internal sealed class AppJwtFactory(long appId, RSA key, TimeProvider time)
 
     private readonly SigningCredentials _credentials = new(new RsaSecurityKey(key), SecurityAlgorithms.RsaSha256)
     {
-        // The default cache would keep signature providers for a key this class does not own beyond its lifetime.
+        // The shared default cache would hold a signer for this key after its client has disposed the key.
         CryptoProviderFactory = new CryptoProviderFactory { CacheSignatureProviders = false },
     };
 
