@@ -8,6 +8,7 @@ namespace Farm.GitHub.Oidc;
 /// the issuer's JWKS, then <c>iss</c>, <c>aud</c>, <c>exp</c>/<c>nbf</c>, then the configured rules. Bad input of any
 /// kind is a rejected <see cref="OidcVerdict"/> with a reason for the 401 body, never an exception; the token itself
 /// is never logged, kept or echoed, and claims are quoted in reasons only once the signature holds.
+/// One instance per farm (a singleton): it holds the issuer's keys, so a new instance per request would fetch them each time.
 /// </summary>
 internal sealed class GitHubOidcVerifier
 {
@@ -44,7 +45,7 @@ internal sealed class GitHubOidcVerifier
     {
         if (Read(jwt) is not { } token)
         {
-            return OidcVerdict.Rejected("the bearer token is not a signed JWT (three base64url parts: a JSON header, a JSON payload, a signature)");
+            return OidcVerdict.Rejected("the bearer token is not a well-formed signed JWT (three base64url parts: a JSON header, a JSON payload, a signature)");
         }
 
         if (token.Alg != Algorithm)

@@ -412,7 +412,7 @@ public sealed class GitHubOidcVerifierTests : IAsyncLifetime
         var verdict = await Verifier(OctoApp).VerifyAsync(token, Ct);
 
         Assert.False(verdict.IsValid);
-        Assert.Equal("the bearer token is not a signed JWT (three base64url parts: a JSON header, a JSON payload, a signature)", verdict.Reason);
+        Assert.Equal("the bearer token is not a well-formed signed JWT (three base64url parts: a JSON header, a JSON payload, a signature)", verdict.Reason);
         Assert.Equal(0, _issuer.JwksRequests);
     }
 
