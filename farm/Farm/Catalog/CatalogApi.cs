@@ -13,7 +13,7 @@ namespace Farm.Catalog;
 /// </summary>
 internal static class CatalogApi
 {
-    public static void Map(RouteGroupBuilder api)
+    public static void Map(RouteGroupBuilder api, bool configured)
     {
         api.MapGet("/catalog", async (CatalogStore catalog, IBuildStore builds, CancellationToken ct) =>
         {
@@ -45,6 +45,11 @@ internal static class CatalogApi
         });
         api.MapPost("/catalog/rebuild", (IBackgroundJobClient jobs) =>
         {
+            if (!configured)
+            {
+                return Results.Json(new { error = "no catalog is configured (Farm__Catalog__Repository)" }, statusCode: 409);
+            }
+
             var job = jobs.Create(Hangfire.Common.Job.FromExpression<CatalogRebuildJob>(j => j.RunAsync("api", CancellationToken.None)), new EnqueuedState(FarmQueues.Control));
             return Results.Json(new { job }, statusCode: 202);
         });

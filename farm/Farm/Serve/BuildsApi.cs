@@ -18,7 +18,8 @@ namespace Farm.Serve;
 /// </summary>
 internal static class BuildsApi
 {
-    public static void Map(WebApplication app, ApiAuthentication authentication)
+    /// <returns>The authenticated <c>/api</c> group, for the other APIs to join.</returns>
+    public static RouteGroupBuilder Map(WebApplication app, ApiAuthentication authentication)
     {
         var api = app.MapGroup("/api").AddEndpointFilter(async (context, next) =>
             authentication.Allows(context.HttpContext.Request) ? await next(context).ConfigureAwait(false) : Results.Json(new { error = "a valid API token is required (Authorization: Bearer TOKEN)" }, statusCode: 401));
@@ -53,6 +54,7 @@ internal static class BuildsApi
                 heartbeat = w.Heartbeat,
                 state = w.Alive ? "alive" : "gone",
             })));
+        return api;
     }
 
     private static async Task<IResult> SubmitAsync(HttpRequest request, BuildSubmitter submitter, SourceCheckout sources, IBuildStore store, FarmOptions options, CancellationToken ct)

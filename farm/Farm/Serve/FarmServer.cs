@@ -5,6 +5,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Farm.Builds;
+using Farm.Catalog;
+using Farm.GitHub;
+using Farm.GitHub.Checks;
+using Farm.GitHub.Webhooks;
+using Octokit.Webhooks;
 using Farm.Core.Builds;
 using Farm.Core.Oci;
 using Farm.Core.Oci.Distribution;
@@ -62,7 +67,6 @@ internal static class FarmServer
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IBuildStore>(store);
         builder.Services.AddSingleton(new WorkerRegistry(database));
-        builder.Services.AddSingleton(new SourceCheckout(Environment.GetEnvironmentVariable("Farm__CacheDirectory")));
         // A farm enqueues every target: a worker that serves its queue may register later (the API shows the target queued).
         var mirrors = new RuntimeMirrors();
         foreach (var mirror in options.Runtime.Mirrors)
@@ -70,9 +74,69 @@ internal static class FarmServer
             mirrors.TryAdd(mirror);
         }
 
-        builder.Services.AddSingleton(new BuildSubmitter(store, client, (_, _) => null, mirrors, Open));
+        var submitter = new BuildSubmitter(store, client, (_, _) => null, mirrors, Open);
+        var sources = new SourceCheckout(Environment.GetEnvironmentVariable("Farm__CacheDirectory"));
+        builder.Services.AddSingleton(submitter);
+        builder.Services.AddSingleton(sources);
+        builder.Services.AddSingleton<IBackgroundJobClient>(client);
+
+        // GitHub: webhooks only with a secret, check runs only with an app, the catalog only with a repository.
+        var gitHubStore = new GitHubStore(database);
+        var catalogStore = new CatalogStore(database);
+        builder.Services.AddSingleton(catalogStore);
+        var catalog = options.Catalog.Repository is { Length: > 0 } ? new CatalogRebuild(catalogStore, submitter, sources, options) : null;
+        var gitHubBuilds = new GitHubBuilds(submitter, sources, gitHubStore, options);
+        if (options.GitHub.WebhookSecret is { Length: > 0 })
+        {
+            builder.Services.AddSingleton<WebhookEventProcessor>(new FarmWebhookProcessor(gitHubStore, client));
+        }
+
+        var appOptions = builder.Configuration.GetSection(GitHubAppOptions.SectionName).Get<GitHubAppOptions>() ?? new GitHubAppOptions();
+        if (appOptions.IsConfigured && appOptions.Validate() is { Count: > 0 } appProblems)
+        {
+            foreach (var problem in appProblems)
+            {
+                await stderr.WriteLineAsync($"farm serve: {problem}").ConfigureAwait(false);
+            }
+
+            return 2;
+        }
+
         var app = builder.Build();
-        BuildsApi.Map(app, new ApiAuthentication(options.ApiTokens));
+        var api = BuildsApi.Map(app, new ApiAuthentication(options.ApiTokens));
+        CatalogApi.Map(api, catalog is not null);
+        if (options.GitHub.WebhookSecret is { Length: > 0 } secret)
+        {
+            GitHubWebhooks.Map(app, secret);
+        }
+
+        var recurring = new RecurringJobManager(storage);
+        if (catalog is not null)
+        {
+            try
+            {
+                recurring.AddOrUpdate(CatalogRebuildJob.RecurringId, Hangfire.Common.Job.FromExpression<CatalogRebuildJob>(j => j.RunAsync("nightly", CancellationToken.None), FarmQueues.Control), options.Catalog.Cron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
+            }
+            catch (ArgumentException ex)
+            {
+                await stderr.WriteLineAsync($"farm serve: Farm__Catalog__Cron: '{options.Catalog.Cron}' is not a cron expression (e.g. 0 3 * * *): {ex.Message}").ConfigureAwait(false);
+                return 2;
+            }
+        }
+        else
+        {
+            recurring.RemoveIfExists(CatalogRebuildJob.RecurringId);
+        }
+
+        var jobs = new Dictionary<Type, object>
+        {
+            [typeof(IAssembleJob)] = new AssembleJob(store, Open),
+            [typeof(GitHubDeliveryJob)] = new GitHubDeliveryJob(gitHubStore, gitHubBuilds, store, catalog),
+        };
+        if (catalog is not null)
+        {
+            jobs[typeof(CatalogRebuildJob)] = new CatalogRebuildJob(catalog);
+        }
 
         using var server = new BackgroundJobServer(
             new BackgroundJobServerOptions
@@ -80,10 +144,20 @@ internal static class FarmServer
                 ServerName = $"farm-{Environment.MachineName}-{Environment.ProcessId}",
                 Queues = [FarmQueues.Assemble, FarmQueues.Control],
                 WorkerCount = 2,
-                Activator = new FarmJobActivator(new Dictionary<Type, object> { [typeof(IAssembleJob)] = new AssembleJob(store, Open) }),
+                Activator = new FarmJobActivator(jobs),
             },
             storage);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        using var checkRuns = new CancellationTokenSource();
+        var checkRunSync = Task.CompletedTask;
+        GitHubAppClient? gitHubApp = null;
+        if (appOptions.IsConfigured)
+        {
+            gitHubApp = new GitHubAppClient(appOptions, TimeProvider.System);
+            var sync = new CheckRunSync(gitHubStore, store, new CheckRunReporter(gitHubApp, TimeProvider.System), line => stderr.WriteLine(line));
+            checkRunSync = Task.Run(() => sync.RunAsync(TimeSpan.FromSeconds(2), checkRuns.Token), CancellationToken.None);
+        }
+
         await stdout.WriteLineAsync($"farm serve: listening on {string.Join(", ", app.Urls)}").ConfigureAwait(false);
         await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
         // Ctrl-C reaches us through the command line's token, SIGTERM through the host's lifetime.
@@ -96,6 +170,9 @@ internal static class FarmServer
         {
         }
 
+        await checkRuns.CancelAsync().ConfigureAwait(false);
+        await checkRunSync.ConfigureAwait(false);
+        gitHubApp?.Dispose();
         server.SendStop();
         await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
         await database.DisposeAsync().ConfigureAwait(false);

@@ -22,6 +22,7 @@ internal sealed class FarmCluster : IAsyncDisposable
     private readonly string _database;
     private readonly int _port;
     private ServiceProcess? _farm;
+    private (string Name, string Value)[] _farmEnvironment = [];
 
     private FarmCluster(string work, string database, int port)
     {
@@ -39,9 +40,16 @@ internal sealed class FarmCluster : IAsyncDisposable
 
     public IReadOnlyDictionary<string, ServiceProcess> Workers => _workers;
 
-    public static async Task<FarmCluster> StartAsync(PostgresServer postgres, string work, CancellationToken ct)
+    /// <summary>What <c>farm serve</c> printed (for failure messages).</summary>
+    public string FarmOutput => _farm?.Output ?? string.Empty;
+
+    /// <summary>The farm's database (for tests that look at what it recorded).</summary>
+    public string Database => _database;
+
+    /// <param name="farmEnvironment">More settings for <c>farm serve</c> (GitHub, the catalog).</param>
+    public static async Task<FarmCluster> StartAsync(PostgresServer postgres, string work, CancellationToken ct, params (string Name, string Value)[] farmEnvironment)
     {
-        var cluster = new FarmCluster(work, await postgres.CreateDatabaseAsync(), FreePort());
+        var cluster = new FarmCluster(work, await postgres.CreateDatabaseAsync(), FreePort()) { _farmEnvironment = farmEnvironment };
         await cluster.StartFarmAsync(ct);
         return cluster;
     }
@@ -51,7 +59,7 @@ internal sealed class FarmCluster : IAsyncDisposable
         _farm = await ServiceProcess.StartAsync(
             typeof(FarmCli).Assembly.Location,
             ["serve", "--urls", $"http://127.0.0.1:{_port}"],
-            [.. Common(), ("Farm__ApiTokens__0", Token), ("Farm__CacheDirectory", Path.Combine(_work, "farm-cache"))],
+            [.. Common(), ("Farm__ApiTokens__0", Token), ("Farm__CacheDirectory", Path.Combine(_work, "farm-cache")), .. _farmEnvironment],
             "listening on",
             ct);
     }

@@ -18,10 +18,18 @@ internal sealed class SourceRepository
     public string Commit { get; }
 
     /// <summary>helloworld, the fixture core, plus <paramref name="apps"/> (directory → Kraftfile and files), committed.</summary>
-    public static async Task<SourceRepository> CreateAsync(string directory, CancellationToken ct, params (string App, IReadOnlyDictionary<string, string> Files)[] apps)
+    public static Task<SourceRepository> CreateAsync(string directory, CancellationToken ct, params (string App, IReadOnlyDictionary<string, string> Files)[] apps) =>
+        CreateAsync(directory, true, ct, apps);
+
+    /// <param name="withHelloworld">Whether the repository holds examples/helloworld (five targets) besides <paramref name="apps"/>.</param>
+    public static async Task<SourceRepository> CreateAsync(string directory, bool withHelloworld, CancellationToken ct, params (string App, IReadOnlyDictionary<string, string> Files)[] apps)
     {
         var examples = Path.Combine(ProjectReferences.RepositoryRoot(), "examples");
-        CopyDirectory(Path.Combine(examples, "helloworld"), Path.Combine(directory, "helloworld"));
+        if (withHelloworld)
+        {
+            CopyDirectory(Path.Combine(examples, "helloworld"), Path.Combine(directory, "helloworld"));
+        }
+
         CopyDirectory(Path.Combine(examples, "fixture-core"), Path.Combine(directory, "fixture-core"));
         foreach (var (app, files) in apps)
         {
@@ -33,7 +41,7 @@ internal sealed class SourceRepository
             }
         }
 
-        await GitAsync(directory, ct, "init", "-q");
+        await GitAsync(directory, ct, "init", "-q", "-b", "main");
         await GitAsync(directory, ct, "add", "-A");
         await GitAsync(directory, ct, "-c", "user.email=farm@example.invalid", "-c", "user.name=farm", "commit", "-qm", "apps");
         return new SourceRepository(directory, (await GitAsync(directory, ct, "rev-parse", "HEAD")).Trim());

@@ -9,8 +9,8 @@ using Octokit.Webhooks.Events;
 namespace Farm.GitHub.Webhooks;
 
 /// <summary>
-/// Answers GitHub's deliveries fast: after <c>MapGitHubWebhooks</c> checked the signature, the payload is read (a
-/// malformed one is refused), recorded once by its <c>X-GitHub-Delivery</c> id (a replay changes nothing), and a
+/// Answers GitHub's deliveries fast: once the signature and the payload were checked (<see cref="GitHubWebhooks"/>),
+/// each delivery is recorded once by its <c>X-GitHub-Delivery</c> id (a replay changes nothing), and a
 /// <see cref="GitHubDeliveryJob"/> is enqueued on the farm's control queue, which does the work.
 /// </summary>
 internal sealed class FarmWebhookProcessor : WebhookEventProcessor
@@ -43,30 +43,10 @@ internal sealed class FarmWebhookProcessor : WebhookEventProcessor
         var @event = Header(headers, "X-GitHub-Event");
         if (delivery is null || @event is null)
         {
-            throw new MalformedWebhookException("the X-GitHub-Delivery and X-GitHub-Event headers are required");
+            return; // GitHubWebhooks answered 400 before this
         }
 
-        if (Handled.TryGetValue(@event, out var type))
-        {
-            try
-            {
-                using var document = JsonDocument.Parse(body);
-                if (document.RootElement.ValueKind != JsonValueKind.Object || JsonSerializer.Deserialize(body, type) is null)
-                {
-                    throw new MalformedWebhookException($"the {@event} payload is not a JSON object");
-                }
-
-                if (@event != "ping" && !document.RootElement.TryGetProperty("repository", out _) && @event != "installation")
-                {
-                    throw new MalformedWebhookException($"the {@event} payload names no repository");
-                }
-            }
-            catch (JsonException ex)
-            {
-                throw new MalformedWebhookException($"the {@event} payload is not valid: {ex.Message}", ex);
-            }
-        }
-
+        var type = Handled.GetValueOrDefault(@event);
         if (!await _store.RecordDeliveryAsync(delivery, @event, body, cancellationToken).ConfigureAwait(false))
         {
             return; // a redelivery or a replay: recorded and handled the first time
@@ -79,6 +59,32 @@ internal sealed class FarmWebhookProcessor : WebhookEventProcessor
         }
 
         _jobs.Create(Hangfire.Common.Job.FromExpression<GitHubDeliveryJob>(j => j.RunAsync(delivery, CancellationToken.None)), new EnqueuedState(FarmQueues.Control));
+    }
+
+    /// <summary>Why a delivery's payload cannot be acted on (not JSON, not the event's shape, no repository), or null.</summary>
+    public static string? Problem(string @event, string body)
+    {
+        if (!Handled.TryGetValue(@event, out var type))
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind != JsonValueKind.Object || JsonSerializer.Deserialize(body, type) is null)
+            {
+                return $"the {@event} payload is not a JSON object";
+            }
+
+            return @event is "ping" or "installation" || document.RootElement.TryGetProperty("repository", out _)
+                ? null
+                : $"the {@event} payload names no repository";
+        }
+        catch (JsonException ex)
+        {
+            return $"the {@event} payload is not valid: {ex.Message}";
+        }
     }
 
     private static string? Header(IDictionary<string, StringValues> headers, string name) =>

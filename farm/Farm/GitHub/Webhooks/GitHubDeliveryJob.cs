@@ -35,7 +35,22 @@ internal sealed class GitHubDeliveryJob
             return;
         }
 
-        var outcome = @event switch
+        IReadOnlyList<string> outcome;
+        try
+        {
+            outcome = await HandleAsync(@event, payload, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is JsonException or NullReferenceException or InvalidOperationException or ArgumentException or IOException)
+        {
+            // A payload this farm cannot act on: said once in the delivery's outcome, not retried.
+            outcome = [$"failed: {ex.GetType().Name}: {ex.Message}"];
+        }
+
+        await _store.SetOutcomeAsync(deliveryId, string.Join("\n", outcome), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyList<string>> HandleAsync(string @event, string payload, CancellationToken cancellationToken) =>
+        @event switch
         {
             "ping" => ["pong"],
             "installation" => Installation(JsonSerializer.Deserialize<InstallationEvent>(payload)!),
@@ -46,8 +61,6 @@ internal sealed class GitHubDeliveryJob
             "repository_dispatch" => await DispatchAsync(JsonSerializer.Deserialize<RepositoryDispatchEvent>(payload)!, cancellationToken).ConfigureAwait(false),
             _ => [$"ignored: the farm does not act on {@event}"],
         };
-        await _store.SetOutcomeAsync(deliveryId, string.Join("\n", outcome), cancellationToken).ConfigureAwait(false);
-    }
 
     private static IReadOnlyList<string> Installation(InstallationEvent installation) =>
         [$"installation {installation.Installation.Id} {installation.Action} for {installation.Installation.Account?.Login}"];

@@ -1,0 +1,27 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Farm.Tests.Shared;
+
+namespace Farm.Tests.GitHub;
+
+/// <summary>GitHub's real example payloads (../shared/github-webhooks), edited where a test points them at a local repository, and signed as GitHub signs them.</summary>
+internal static class WebhookDeliveries
+{
+    public static JsonNode Payload(string relative) =>
+        JsonNode.Parse(File.ReadAllText(Path.Combine(ProjectReferences.RepositoryRoot(), "..", "shared", "github-webhooks", relative)))!;
+
+    public static HttpRequestMessage Request(string @event, string body, string? secret, string? delivery = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/github/webhooks") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-GitHub-Event", @event);
+        request.Headers.Add("X-GitHub-Delivery", delivery ?? Guid.NewGuid().ToString());
+        request.Headers.Add("User-Agent", "GitHub-Hookshot/test");
+        if (secret is not null)
+        {
+            request.Headers.Add("X-Hub-Signature-256", "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body))));
+        }
+
+        return request;
+    }
+}
