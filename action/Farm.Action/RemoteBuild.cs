@@ -7,7 +7,7 @@ using System.Text.Json;
 namespace Farm.Action;
 
 /// <summary>
-/// Remote mode (<c>farm-url</c>): the workdir is uploaded as a tarball to <c>POST /api/builds</c>, authenticated by the
+/// Remote mode (<c>farm-url</c>): the workspace is uploaded as a tarball to <c>POST /api/builds</c>, authenticated by the
 /// workflow's OIDC token (when the job has <c>id-token: write</c>) or <c>farm-token</c>; each target's log is streamed
 /// from the farm into the job log; the step fails when the build does. Cancelling the step cancels the build.
 /// </summary>
@@ -37,11 +37,13 @@ internal sealed class RemoteBuild
 
         _runner.Mask(token);
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        var kraftfile = Path.GetRelativePath(_inputs.Workdir, _inputs.Kraftfile).Replace('\\', '/');
+        // The whole workspace goes up (a Kraftfile may name sources beside its directory: unikraft: ../core).
+        var root = UploadRoot();
+        var kraftfile = Path.GetRelativePath(root, _inputs.Kraftfile).Replace('\\', '/');
         var query = $"image={Uri.EscapeDataString(_inputs.Image!)}&kraftfile={Uri.EscapeDataString(kraftfile)}"
             + (_inputs.Targets.Count > 0 ? $"&targets={Uri.EscapeDataString(string.Join(',', _inputs.Targets))}" : string.Empty)
             + (IsPullRequest() ? "&scope=untrusted" : string.Empty);
-        using var content = new ByteArrayContent(Archive(_inputs.Workdir));
+        using var content = new ByteArrayContent(Archive(root));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
         using var submitted = await _http.PostAsync(new Uri(farm, $"api/builds?{query}"), content, cancellationToken).ConfigureAwait(false);
         var body = await submitted.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
@@ -63,6 +65,21 @@ internal sealed class RemoteBuild
             _runner.Line($"unikernel-build: the step was cancelled; build {id} cancelled ({(int)cancel.StatusCode})");
             throw;
         }
+    }
+
+    /// <summary>The workspace when the workdir is inside it, else the workdir.</summary>
+    private string UploadRoot()
+    {
+        if (_environment("GITHUB_WORKSPACE") is { Length: > 0 } workspace)
+        {
+            var relative = Path.GetRelativePath(workspace, _inputs.Workdir);
+            if (!relative.StartsWith("..", StringComparison.Ordinal) && !Path.IsPathRooted(relative))
+            {
+                return Path.GetFullPath(workspace);
+            }
+        }
+
+        return _inputs.Workdir;
     }
 
     private bool IsPullRequest() => _environment("GITHUB_EVENT_NAME") is "pull_request" or "pull_request_target";
@@ -103,8 +120,8 @@ internal sealed class RemoteBuild
             var root = JsonDocument.Parse(body).RootElement;
             if (root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array)
             {
-                // Paths in the farm's messages are relative to the uploaded workdir.
-                var prefix = _runner.WorkspacePath(_inputs.Workdir);
+                // Paths in the farm's messages are relative to the uploaded root.
+                var prefix = _runner.WorkspacePath(UploadRoot());
                 foreach (var error in errors.EnumerateArray().Select(e => e.GetString() ?? string.Empty))
                 {
                     Annotations.Report(_runner, prefix is "." or "" ? error : $"{prefix}/{error}");

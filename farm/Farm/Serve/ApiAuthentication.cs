@@ -1,31 +1,61 @@
-using Microsoft.AspNetCore.Http;
 using System.Security.Cryptography;
 using System.Text;
+using Farm.GitHub.Oidc;
+using Microsoft.AspNetCore.Http;
 
 namespace Farm.Serve;
 
-/// <summary>Bearer tokens for the API, compared in constant time; a request without a valid one gets 401 and changes nothing.</summary>
+/// <summary>
+/// Who may call the API: a farm API token (compared in constant time), or, when OIDC rules are configured, a GitHub
+/// Actions OIDC token, which the verifier alone judges and which also sets the build's scope (a pull request's token
+/// builds untrusted whatever the request asks). A request without either gets 401 with the reason and changes nothing.
+/// </summary>
 internal sealed class ApiAuthentication
 {
+    /// <summary>The <see cref="HttpContext.Items"/> key of the scope an OIDC token earned.</summary>
+    public const string OidcScopeItem = "farm.oidc.scope";
+
     private readonly IReadOnlyList<byte[]> _tokens;
+    private readonly GitHubOidcVerifier? _oidc;
 
-    public ApiAuthentication(IEnumerable<string> tokens) => _tokens = tokens.Select(t => SHA256.HashData(Encoding.UTF8.GetBytes(t))).ToList();
-
-    public bool Allows(HttpRequest request)
+    public ApiAuthentication(IEnumerable<string> tokens, GitHubOidcVerifier? oidc = null)
     {
-        var header = request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim()));
-        var allowed = false;
-        foreach (var token in _tokens)
-        {
-            allowed |= CryptographicOperations.FixedTimeEquals(token, presented);
-        }
-
-        return allowed;
+        _tokens = tokens.Select(t => SHA256.HashData(Encoding.UTF8.GetBytes(t))).ToList();
+        _oidc = oidc;
     }
+
+    /// <summary>Null when the caller may go on; otherwise why not.</summary>
+    public async Task<string?> AuthenticateAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        var token = BearerToken.From(context.Request.Headers.Authorization.ToString());
+        if (token is null)
+        {
+            return "a valid API token is required (Authorization: Bearer TOKEN)";
+        }
+
+        if (_oidc is not null && BearerToken.IsJwt(token))
+        {
+            var verdict = await _oidc.VerifyAsync(token, cancellationToken).ConfigureAwait(false);
+            if (!verdict.IsValid)
+            {
+                return $"the OIDC token was refused: {verdict.Reason}";
+            }
+
+            context.Items[OidcScopeItem] = verdict.Scope;
+            return null;
+        }
+
+        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(token));
+        var allowed = false;
+        foreach (var known in _tokens)
+        {
+            allowed |= CryptographicOperations.FixedTimeEquals(known, presented);
+        }
+
+        return allowed ? null : "a valid API token is required (Authorization: Bearer TOKEN)";
+    }
+
+    /// <summary>The scope a build gets: what the request asks, narrowed to untrusted when its OIDC token earned no more.</summary>
+    public static string Scope(HttpContext context, string requested) =>
+        context.Items.TryGetValue(OidcScopeItem, out var earned) && earned is "untrusted" ? "untrusted" : requested;
 }

@@ -22,7 +22,9 @@ internal static class BuildsApi
     public static RouteGroupBuilder Map(WebApplication app, ApiAuthentication authentication)
     {
         var api = app.MapGroup("/api").AddEndpointFilter(async (context, next) =>
-            authentication.Allows(context.HttpContext.Request) ? await next(context).ConfigureAwait(false) : Results.Json(new { error = "a valid API token is required (Authorization: Bearer TOKEN)" }, statusCode: 401));
+            await authentication.AuthenticateAsync(context.HttpContext, context.HttpContext.RequestAborted).ConfigureAwait(false) is { } refused
+                ? Results.Json(new { error = refused }, statusCode: 401)
+                : await next(context).ConfigureAwait(false));
 
         api.MapPost("/builds", SubmitAsync);
         api.MapGet("/builds/{id}", async (string id, IBuildStore store, WorkerRegistry workers, CancellationToken ct) =>
@@ -100,7 +102,7 @@ internal static class BuildsApi
             return Bad($"kraftfile: '{kraftfile}' must be a path inside the source");
         }
 
-        var scope = Text(body, "scope") ?? "trusted";
+        var scope = ApiAuthentication.Scope(request.HttpContext, Text(body, "scope") ?? "trusted");
         if (scope is not ("trusted" or "untrusted"))
         {
             return Bad($"scope: '{scope}' is not trusted or untrusted");
@@ -177,7 +179,7 @@ internal static class BuildsApi
             return Bad($"kraftfile: '{kraftfile}' must be a path inside the source");
         }
 
-        var scope = Query("scope") ?? "trusted";
+        var scope = ApiAuthentication.Scope(request.HttpContext, Query("scope") ?? "trusted");
         if (scope is not ("trusted" or "untrusted"))
         {
             return Bad($"scope: '{scope}' is not trusted or untrusted");

@@ -8,6 +8,7 @@ using Farm.Builds;
 using Farm.Catalog;
 using Farm.GitHub;
 using Farm.GitHub.Checks;
+using Farm.GitHub.Oidc;
 using Farm.GitHub.Webhooks;
 using Octokit.Webhooks;
 using Farm.Core.Builds;
@@ -102,8 +103,22 @@ internal static class FarmServer
             return 2;
         }
 
+        var oidcOptions = GitHubOidcOptions.From(builder.Configuration);
+        if (oidcOptions.Validate() is { Count: > 0 } oidcProblems)
+        {
+            foreach (var problem in oidcProblems)
+            {
+                await stderr.WriteLineAsync($"farm serve: {problem}").ConfigureAwait(false);
+            }
+
+            return 2;
+        }
+
+        // One verifier for the farm: it holds the issuer's keys.
+        using var oidcHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var oidc = oidcOptions.Enabled ? new GitHubOidcVerifier(oidcOptions, oidcHttp, TimeProvider.System) : null;
         var app = builder.Build();
-        var api = BuildsApi.Map(app, new ApiAuthentication(options.ApiTokens));
+        var api = BuildsApi.Map(app, new ApiAuthentication(options.ApiTokens, oidc));
         CatalogApi.Map(api, catalog is not null);
         if (options.GitHub.WebhookSecret is { Length: > 0 } secret)
         {

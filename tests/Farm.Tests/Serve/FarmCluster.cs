@@ -47,9 +47,13 @@ internal sealed class FarmCluster : IAsyncDisposable
     public string Database => _database;
 
     /// <param name="farmEnvironment">More settings for <c>farm serve</c> (GitHub, the catalog).</param>
-    public static async Task<FarmCluster> StartAsync(PostgresServer postgres, string work, CancellationToken ct, params (string Name, string Value)[] farmEnvironment)
+    public static Task<FarmCluster> StartAsync(PostgresServer postgres, string work, CancellationToken ct, params (string Name, string Value)[] farmEnvironment) =>
+        StartAsync(postgres, work, FreePort(), ct, farmEnvironment);
+
+    /// <param name="port">The farm's port on 127.0.0.1 (when a setting must name the farm's URL).</param>
+    public static async Task<FarmCluster> StartAsync(PostgresServer postgres, string work, int port, CancellationToken ct, params (string Name, string Value)[] farmEnvironment)
     {
-        var cluster = new FarmCluster(work, await postgres.CreateDatabaseAsync(), FreePort()) { _farmEnvironment = farmEnvironment };
+        var cluster = new FarmCluster(work, await postgres.CreateDatabaseAsync(), port) { _farmEnvironment = farmEnvironment };
         await cluster.StartFarmAsync(ct);
         return cluster;
     }
