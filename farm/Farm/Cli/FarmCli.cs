@@ -26,6 +26,7 @@ internal static class FarmCli
         root.Subcommands.Add(CacheCommands.Create(stdout, stderr));
         root.Subcommands.Add(KeygenCommand.Create(stdout, stderr));
         root.Subcommands.Add(SignCommand.Create(stdout, stderr));
+        root.Subcommands.Add(AssembleCommand.Create(stdout, stderr));
         root.Subcommands.Add(VerifyCommand.Create(stdout, stderr));
 
         var parsed = root.Parse(args);
