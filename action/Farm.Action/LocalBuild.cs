@@ -42,6 +42,11 @@ internal sealed class LocalBuild
             }
 
             arguments.AddRange(Destination());
+            if (!_inputs.Smoke)
+            {
+                // Every platform the runner compiles for, published without a boot (runners have no Xen or Firecracker).
+                arguments.Add("--no-smoke");
+            }
 
             var environment = new Dictionary<string, string?>();
             if (_inputs.SignKey is { } key)

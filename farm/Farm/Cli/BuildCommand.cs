@@ -31,7 +31,8 @@ internal static class BuildCommand
         var runtimeMirror = new Option<string[]>("--runtime-mirror") { Description = "Fetch runtime images of REGISTRY from TARGET: REGISTRY=host:port/prefix or REGISTRY=oci:DIR (repeatable)" };
         var command = new Command("build", "Build Kraftfiles for every target in this process, boot-test them and publish one index per Kraftfile");
         command.Arguments.Add(paths);
-        foreach (var option in new Option[] { targets, output, push, signKey, json, parallel, insecure, runtimeMirror })
+        var noSmoke = new Option<bool>("--no-smoke") { Description = "Do not boot the images: build every platform this host compiles for and publish untested" };
+        foreach (var option in new Option[] { targets, output, push, signKey, json, parallel, insecure, runtimeMirror, noSmoke })
         {
             command.Options.Add(option);
         }
@@ -46,6 +47,7 @@ internal static class BuildCommand
             Math.Max(1, result.GetValue(parallel)),
             result.GetValue(insecure),
             result.GetValue(runtimeMirror) ?? [],
+            !result.GetValue(noSmoke),
             stdout,
             stderr,
             cancellationToken));
@@ -53,7 +55,7 @@ internal static class BuildCommand
     }
 
     private static async Task<int> RunAsync(
-        string[] paths, string[] targets, string? output, string? push, string? signKey, bool json, int parallel, bool insecure, string[] runtimeMirrors, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+        string[] paths, string[] targets, string? output, string? push, string? signKey, bool json, int parallel, bool insecure, string[] runtimeMirrors, bool smoke, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         if (output is not null && push is not null)
         {
@@ -112,7 +114,7 @@ internal static class BuildCommand
             mirrors.TryAdd($"{Core.Kraftfiles.RuntimeReference.DefaultRegistry}={(reference.IsLayout ? $"oci:{reference.LayoutDirectory}" : $"{reference.Registry}/{reference.Repository}")}");
         }
 
-        await using var farm = await EmbeddedFarm.StartAsync(Path.Combine(cache, "work"), parallel, registry, mirrors, cancellationToken).ConfigureAwait(false);
+        await using var farm = await EmbeddedFarm.StartAsync(Path.Combine(cache, "work"), parallel, registry, mirrors, smoke, cancellationToken).ConfigureAwait(false);
         if (!json)
         {
             await stderr.WriteLineAsync($"farm build: worker {farm.Worker.Name} serves {string.Join(", ", farm.Worker.Queues)}").ConfigureAwait(false);
@@ -173,6 +175,8 @@ internal static class BuildCommand
         return cancellationToken.IsCancellationRequested ? 130 : failed ? FarmCli.InvalidInput : FarmCli.Success;
     }
 
+    private static string Booted(double? seconds) => seconds is { } s ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"booted {s:0.00} s") : "not booted";
+
     /// <summary>Where one app's image goes: the tag names the app when none is given, or when several apps share one destination.</summary>
     internal static OciReference Destination(OciReference reference, bool tagged, string app, int apps)
     {
@@ -217,8 +221,8 @@ internal static class BuildCommand
                 var figures = target.State != TargetState.Succeeded || target.Cached
                     ? string.Empty
                     : target.BuildSeconds is null
-                        ? $" (the runtime's kernel, booted {target.BootSeconds:0.00} s)"
-                        : $" (built {target.BuildSeconds:0.00} s, booted {target.BootSeconds:0.00} s, cache {target.CacheHits}/{target.CacheHits + target.CacheMisses} hits)";
+                        ? $" (the runtime's kernel, {Booted(target.BootSeconds)})"
+                        : $" (built {target.BuildSeconds:0.00} s, {Booted(target.BootSeconds)}, cache {target.CacheHits}/{target.CacheHits + target.CacheMisses} hits)";
                 await stdout.WriteLineAsync($"  {BuildProgress.Label(build, target),-16} {BuildProgress.Describe(target)}{figures}").ConfigureAwait(false);
                 if (target.State == TargetState.Failed)
                 {

@@ -48,10 +48,16 @@ internal sealed class EmbeddedFarm : IAsyncDisposable
 
     public WorkerRuntime Worker { get; }
 
-    public static async Task<EmbeddedFarm> StartAsync(string workDirectory, int parallelTargets, RegistryClientOptions registry, RuntimeMirrors mirrors, CancellationToken cancellationToken)
+    /// <param name="smoke">Boot every image before it counts (the default); false builds every platform this host compiles for, untested.</param>
+    public static async Task<EmbeddedFarm> StartAsync(string workDirectory, int parallelTargets, RegistryClientOptions registry, RuntimeMirrors mirrors, bool smoke, CancellationToken cancellationToken)
     {
         var worker = await WorkerRuntime.StartAsync($"embedded-{Environment.MachineName}", workDirectory, [], cancellationToken).ConfigureAwait(false);
         worker = worker.WithCompileJobs(Math.Max(1, Environment.ProcessorCount / parallelTargets));
+        if (!smoke)
+        {
+            worker = worker.WithoutSmoke();
+        }
+
         return new EmbeddedFarm(worker, parallelTargets, registry, mirrors);
     }
 

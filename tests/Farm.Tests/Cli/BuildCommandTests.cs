@@ -240,6 +240,29 @@ public sealed class BuildCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Build_NoSmoke_BuildsPlatformsThisHostCannotBoot_UntestedAndNeverIntoTheTargetCache()
+    {
+        var app = Path.Combine(ProjectReferences.RepositoryRoot(), "examples", "helloworld");
+        var layout = Path.Combine(_work, "oci");
+
+        var untested = await RunAsync(["build", app, "--targets", "fc/x86_64,qemu/x86_64", "--no-smoke", "--output", $"oci:{layout}:untested", "--json"]);
+        var tested = await RunAsync(["build", app, "--targets", "qemu/x86_64", "--output", $"oci:{layout}:tested", "--json"]);
+
+        Assert.True(untested.ExitCode == 0, untested.Stdout + untested.Stderr);
+        var targets = Build(untested).GetProperty("targets").EnumerateArray().ToList();
+        Assert.Equal(["fc/x86_64", "qemu/x86_64"], targets.Select(Platform).Order(StringComparer.Ordinal));
+        Assert.All(targets, t => Assert.Equal("succeeded", t.GetProperty("state").GetString()));
+        Assert.All(targets, t => Assert.Equal(JsonValueKind.Null, t.GetProperty("bootSeconds").ValueKind));
+        var index = ImageIndex.Parse((await new OciLayoutRepository(layout).TryGetManifestAsync("untested", Ct))!.Bytes);
+        Assert.Equal(2, index.Manifests.Count);
+        // The untested kernel did not go into the target cache: the tested build builds and boots.
+        Assert.True(tested.ExitCode == 0, tested.Stdout + tested.Stderr);
+        var qemu = Build(tested).GetProperty("targets")[0];
+        Assert.False(qemu.GetProperty("cached").GetBoolean());
+        Assert.True(qemu.GetProperty("bootSeconds").GetDouble() > 0);
+    }
+
+    [Fact]
     public async Task Build_TargetNotInTheKraftfile_SaysWhatItHas_AndBuildsNothing()
     {
         var app = Path.Combine(ProjectReferences.RepositoryRoot(), "examples", "helloworld");

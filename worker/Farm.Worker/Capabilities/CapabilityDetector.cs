@@ -15,7 +15,7 @@ namespace Farm.Worker.Capabilities;
 internal static class CapabilityDetector
 {
     private static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(20);
-    private static readonly string[] PlatformOrder = [Platforms.Qemu, Platforms.Firecracker, Platforms.Xen, Platforms.Linuxu];
+    internal static readonly string[] PlatformOrder = [Platforms.Qemu, Platforms.Firecracker, Platforms.Xen, Platforms.Linuxu];
 
     public static string HostArchitecture => RuntimeInformation.OSArchitecture switch
     {

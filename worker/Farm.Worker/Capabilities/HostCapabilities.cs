@@ -17,5 +17,17 @@ internal sealed record HostCapabilities(
 {
     public bool KvmWorks => Kvm.Works;
 
+    /// <summary>
+    /// These capabilities for builds that are not booted here (<c>--no-smoke</c>): every platform of each architecture
+    /// this host compiles for, whether or not it can boot it.
+    /// </summary>
+    public HostCapabilities CompileOnly()
+    {
+        var queues = CapabilityDetector.PlatformOrder
+            .SelectMany(platform => Toolchains.Keys.Order(StringComparer.Ordinal).Select(architecture => Core.Planning.Queues.For(platform, architecture)))
+            .ToList();
+        return this with { DetectedQueues = queues, Queues = queues };
+    }
+
     public HypervisorProbe? Hypervisor(string name) => Hypervisors.FirstOrDefault(h => h.Name == name);
 }

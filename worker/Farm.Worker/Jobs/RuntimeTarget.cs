@@ -64,7 +64,17 @@ internal sealed class RuntimeTarget
             await File.WriteAllBytesAsync(initrdPath, initrd, cancellationToken).ConfigureAwait(false);
         }
 
-        var smoke = await _runtime.Pipeline().SmokeOnlyAsync(kraftfile, job, kernelPath, initrdPath, work, log, cancellationToken).ConfigureAwait(false);
+        var smoke = _runtime.Smoke
+            ? await _runtime.Pipeline().SmokeOnlyAsync(kraftfile, job, kernelPath, initrdPath, work, log, cancellationToken).ConfigureAwait(false)
+            : SmokeResult.Skipped("not booted: built with smoke tests off");
+        if (smoke.Status == SmokeStatus.Skipped)
+        {
+            log($"farm: {name}: smoke test skipped: the image is not booted");
+            await _store.SetPhaseAsync(build.Id, name, "package", cancellationToken).ConfigureAwait(false);
+            var untested = OciReference.Parse(build.Output);
+            return await TargetPublisher.PublishAsync(kraftfile, job, kernel, fetched.Config, initrd, untested, _open(untested), new KernelLayerSource(source, fetched.Layer), cancellationToken).ConfigureAwait(false);
+        }
+
         if (smoke.Status != SmokeStatus.Passed)
         {
             return new TargetOutcome(TargetState.Failed, $"smoke test {(smoke.Status == SmokeStatus.Unavailable ? "unavailable" : "failed")} ({smoke.Runner}): {smoke.Reason}") { BootSeconds = smoke.Elapsed.TotalSeconds };

@@ -182,6 +182,7 @@ public sealed class TargetBuildJob
             BuildDirectory = Path.Combine(_runtime.WorkDirectory, "o", $"{Path.GetFileName(kraftfile.Directory)}-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(kraftfile.Directory)))[..8]}", name),
             Jobs = _runtime.CompileJobs,
             Initrd = initrd,
+            Smoke = _runtime.Smoke,
             Cache = trusted ? WorkerRuntime.ObjectCache(log) : WorkerRuntime.ObjectCache(log)?.InScope(Farm.Cache.Store.CacheScope.Parse($"untrusted-{build.App}")),
         };
         var result = await _runtime.Pipeline().RunAsync(kraftfile, job, options, line =>
@@ -212,7 +213,7 @@ public sealed class TargetBuildJob
         await _store.SetPhaseAsync(build.Id, name, "package", cancellationToken).ConfigureAwait(false);
         var outcome = await TargetPublisher.PublishAsync(kraftfile, job, kernel, config, initrdLayer, reference, repository, cancellationToken).ConfigureAwait(false);
         // Only trusted builds (default branch, nightly) fill the target cache; an untrusted one only reads it.
-        if (key is not null && trusted)
+        if (key is not null && trusted && _runtime.Smoke)
         {
             await _runtime.TargetCache.PutAsync(key, new CachedTarget(kernel, config, result.BuildSeconds ?? 0, result.Smoke!.Elapsed.TotalSeconds, result.Smoke.Runner), log, cancellationToken).ConfigureAwait(false);
         }
@@ -220,7 +221,7 @@ public sealed class TargetBuildJob
         return outcome with
         {
             BuildSeconds = result.BuildSeconds,
-            BootSeconds = Math.Round(result.Smoke!.Elapsed.TotalSeconds, 2),
+            BootSeconds = result.Smoke!.Status == Smoke.SmokeStatus.Skipped ? null : Math.Round(result.Smoke.Elapsed.TotalSeconds, 2),
             CacheHits = counters.Hits,
             CacheMisses = counters.Misses,
             CacheErrors = counters.Errors,

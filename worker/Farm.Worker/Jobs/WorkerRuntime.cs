@@ -35,7 +35,16 @@ public sealed class WorkerRuntime
     public int CompileJobs { get; private init; } = Environment.ProcessorCount;
 
     /// <summary>This runtime with <paramref name="jobs"/> compile jobs per target (when several targets build at once).</summary>
-    public WorkerRuntime WithCompileJobs(int jobs) => new(Name, Capabilities, CacheDirectory, WorkDirectory, TargetCache, RootfsLayers) { CompileJobs = Math.Max(1, jobs) };
+    public WorkerRuntime WithCompileJobs(int jobs) => new(Name, Capabilities, CacheDirectory, WorkDirectory, TargetCache, RootfsLayers) { CompileJobs = Math.Max(1, jobs), Smoke = Smoke };
+
+    /// <summary>Whether target jobs boot their image before it counts (the default).</summary>
+    public bool Smoke { get; private init; } = true;
+
+    /// <summary>
+    /// This runtime with smoke tests off (<c>farm build --no-smoke</c>): it serves every platform of the architectures it
+    /// compiles for, publishes images untested, and never fills the target cache, which holds tested kernels only.
+    /// </summary>
+    public WorkerRuntime WithoutSmoke() => new(Name, Capabilities.CompileOnly(), CacheDirectory, WorkDirectory, TargetCache, RootfsLayers) { CompileJobs = CompileJobs, Smoke = false };
 
     internal HostCapabilities Capabilities { get; }
 

@@ -139,9 +139,15 @@ internal sealed class TargetPipeline
         }
 
         var bootInitrd = embedded ? null : initrd;
-        var smoke = await SmokeAsync(kraftfile, job, build.KernelPath!, bootInitrd, buildDirectory, log, cancellationToken).ConfigureAwait(false);
+        var smoke = options.Smoke
+            ? await SmokeAsync(kraftfile, job, build.KernelPath!, bootInitrd, buildDirectory, log, cancellationToken).ConfigureAwait(false)
+            : SmokeResult.Skipped("not booted: built with smoke tests off");
         await File.WriteAllTextAsync(Path.Combine(output, TargetOutputFiles.Console), smoke.Console, cancellationToken).ConfigureAwait(false);
-        if (smoke.Status != SmokeStatus.Passed)
+        if (smoke.Status == SmokeStatus.Skipped)
+        {
+            log($"farm: {job.KernelFileName}: smoke test skipped: the image is not booted");
+        }
+        else if (smoke.Status != SmokeStatus.Passed)
         {
             var what = smoke.Status == SmokeStatus.Unavailable ? "smoke test unavailable" : "smoke test failed";
             foreach (var line in ConsoleJudge.Tail(smoke.Console))
@@ -152,7 +158,11 @@ internal sealed class TargetPipeline
             return Failed($"{what} ({smoke.Runner}): {smoke.Reason}", buildSeconds, image, smoke);
         }
 
-        log($"farm: {job.KernelFileName}: smoke test passed on {smoke.Runner} in {smoke.Elapsed.TotalSeconds:0.00} s");
+        else
+        {
+            log($"farm: {job.KernelFileName}: smoke test passed on {smoke.Runner} in {smoke.Elapsed.TotalSeconds:0.00} s");
+        }
+
         var kernel = Path.Combine(output, job.KernelFileName);
         var staging = kernel + ".partial";
         File.Copy(build.KernelPath!, staging, overwrite: true);

@@ -18,4 +18,7 @@ internal sealed record TargetPipelineOptions(string OutputDirectory)
     /// <c>CONFIG_LIBVFSCORE_AUTOMOUNT_EINITRD_PATH</c>), otherwise booted as the initrd and written to the output.
     /// </summary>
     public byte[]? Initrd { get; init; }
+
+    /// <summary>Boot the image before it counts as built (the default); false publishes it untested.</summary>
+    public bool Smoke { get; init; } = true;
 }

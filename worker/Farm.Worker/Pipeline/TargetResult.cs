@@ -5,7 +5,7 @@ namespace Farm.Worker.Pipeline;
 
 /// <summary>
 /// The outcome of one target job, as written to <c>result.json</c>. <see cref="Succeeded"/> only when the kernel
-/// was built, is in a bootable format, and passed its smoke test.
+/// was built, is in a bootable format, and passed its smoke test (or the smoke test was switched off: <c>--no-smoke</c>).
 /// </summary>
 internal sealed record TargetResult(
     string Target,
@@ -23,5 +23,5 @@ internal sealed record TargetResult(
     /// <summary>The object cache's counters for this build, when it compiled through farm-cc.</summary>
     public Farm.Cache.Stats.CacheStatistics? Cache { get; init; }
 
-    public bool Succeeded => FailureReason is null && Kernel is not null && Smoke?.Status == SmokeStatus.Passed;
+    public bool Succeeded => FailureReason is null && Kernel is not null && Smoke?.Status is SmokeStatus.Passed or SmokeStatus.Skipped;
 }

@@ -5,5 +5,7 @@ internal sealed record SmokeResult(SmokeStatus Status, string Runner, TimeSpan E
 {
     public bool Passed => Status == SmokeStatus.Passed;
 
+    public static SmokeResult Skipped(string reason) => new(SmokeStatus.Skipped, "none", TimeSpan.Zero, reason, string.Empty);
+
     public static SmokeResult Unavailable(string runner, string reason) => new(SmokeStatus.Unavailable, runner, TimeSpan.Zero, reason, string.Empty);
 }
