@@ -1,9 +1,12 @@
 namespace Farm.Builds;
 
-/// <summary>The Kraftfiles of a source tree, as paths relative to its root (sorted; <c>.git</c> and kraft's <c>.unikraft</c> skipped).</summary>
+/// <summary>
+/// The Kraftfiles of a source tree, as paths relative to its root (sorted; <c>.git</c> and kraft's <c>.unikraft</c>
+/// skipped): one per directory, the first of kraft's names found there, as kraft picks it.
+/// </summary>
 internal static class KraftfileFinder
 {
-    private static readonly HashSet<string> Names = new(StringComparer.Ordinal) { "Kraftfile", "Kraftfile.yaml", "Kraftfile.yml", "kraft.yaml", "kraft.yml" };
+    private static readonly string[] Names = ["kraft.yaml", "kraft.yml", "Kraftfile.yml", "Kraftfile.yaml", "Kraftfile"];
     private static readonly HashSet<string> Skipped = new(StringComparer.Ordinal) { ".git", ".unikraft" };
 
     public static IReadOnlyList<string> Find(string root)
@@ -23,10 +26,11 @@ internal static class KraftfileFinder
                 {
                     pending.Push(sub);
                 }
-                else if (entry is FileInfo && Names.Contains(entry.Name))
-                {
-                    found.Add(Path.GetRelativePath(root, entry.FullName).Replace('\\', '/'));
-                }
+            }
+
+            if (Names.FirstOrDefault(name => File.Exists(Path.Combine(directory.FullName, name))) is { } kraftfile)
+            {
+                found.Add(Path.GetRelativePath(root, Path.Combine(directory.FullName, kraftfile)).Replace('\\', '/'));
             }
         }
 
