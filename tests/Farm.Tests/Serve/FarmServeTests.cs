@@ -49,12 +49,15 @@ public sealed class FarmServeTests(PostgresServer postgres) : IClassFixture<Post
 
         using var anonymous = new HttpClient { BaseAddress = farm.Http.BaseAddress };
         var unauthorised = await anonymous.PostAsync("/api/builds", new StringContent("{}", Encoding.UTF8, "application/json"), Ct);
+        // Without Farm__GitHub__WebhookSecret there is no webhook endpoint at all: nothing unsigned can be accepted.
+        var webhook = await anonymous.PostAsync("/api/github/webhooks", new StringContent("{}", Encoding.UTF8, "application/json"), Ct);
         var id = await farm.SubmitAsync(_source.Url, _source.Commit, "helloworld/Kraftfile", image, ["qemu/x86_64", "qemu/arm64", "linuxu/x86_64"], Ct);
         var build = await farm.WaitAsync(id, Ct);
         var log = await farm.Http.GetStringAsync($"/api/builds/{id}/logs?target=qemu/arm64", Ct);
         var workers = await FarmCluster.JsonAsync(await farm.Http.GetAsync("/api/workers", Ct), Ct);
 
         Assert.Equal(HttpStatusCode.Unauthorized, unauthorised.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, webhook.StatusCode);
         Assert.True(build.GetProperty("state").GetString() == "succeeded", build.ToString());
         var targets = build.GetProperty("targets").EnumerateArray().ToDictionary(t => $"{t.GetProperty("platform").GetString()}/{t.GetProperty("architecture").GetString()}");
         Assert.Equal("x86", targets["qemu/x86_64"].GetProperty("worker").GetString());
