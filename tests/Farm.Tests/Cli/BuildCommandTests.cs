@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Farm.Core.Oci;
 using Farm.Core.Oci.Layout;
-using Farm.Core.Tests.Oci.TestRegistry;
 using Farm.Tests.Shared;
 
 namespace Farm.Tests.Cli;
