@@ -67,13 +67,17 @@ internal sealed class GitHubStore
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Builds from GitHub that have check runs still to move: not finished, or finished with a target not yet reported completed.</summary>
+    /// <summary>
+    /// Builds from GitHub that have check runs still to move: not finished, or finished with a target not yet reported
+    /// completed. Only the last day's: a repository GitHub keeps refusing (the app uninstalled) is not asked forever.
+    /// </summary>
     public async Task<IReadOnlyList<(string BuildId, GitHubCommit Commit, string Kraftfile)>> BuildsToReportAsync(CancellationToken cancellationToken)
     {
         await using var command = _database.CreateCommand("""
             SELECT g.build_id, g.installation_id, g.owner, g.repo, g.clone_url, g.head_sha, g.kraftfile
             FROM farm.github_builds g JOIN farm.builds b ON b.id = g.build_id
             WHERE g.installation_id IS NOT NULL
+              AND b.created > now() - interval '1 day'
               AND (b.finished IS NULL OR b.finished > now() - interval '10 minutes'
                    OR EXISTS (SELECT 1 FROM farm.targets t WHERE t.build_id = g.build_id
                               AND NOT EXISTS (SELECT 1 FROM farm.github_check_runs c WHERE c.build_id = t.build_id AND c.target = t.name AND c.status = 'completed')))
