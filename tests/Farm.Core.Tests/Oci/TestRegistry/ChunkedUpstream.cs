@@ -42,7 +42,14 @@ internal sealed class ChunkedUpstream : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _listener.Close();
-        await _serving;
+        // Close does not always end a pending GetContextAsync (the managed listener can miss it): do not wait forever.
+        try
+        {
+            await _serving.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (TimeoutException)
+        {
+        }
     }
 
     private async Task ServeAsync(byte[] content)

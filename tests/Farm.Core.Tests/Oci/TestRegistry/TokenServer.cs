@@ -92,7 +92,14 @@ internal sealed class TokenServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _listener.Close();
-        await _serving;
+        // Close does not always end a pending GetContextAsync (the managed listener can miss it): do not wait forever.
+        try
+        {
+            await _serving.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (TimeoutException)
+        {
+        }
         _signer.Dispose();
     }
 

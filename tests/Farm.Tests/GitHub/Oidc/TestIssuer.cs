@@ -136,7 +136,15 @@ internal sealed class TestIssuer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _listener.Close();
-        await _serving;
+        // Close does not always end a pending GetContextAsync (the managed listener can miss it): wait a little, then
+        // leave the loop behind; the listener is closed either way.
+        try
+        {
+            await _serving.WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (TimeoutException)
+        {
+        }
         foreach (var key in _keys)
         {
             key.Dispose();
