@@ -102,6 +102,19 @@ public sealed class BuildSubmitter
     }
 
     /// <summary>
+    /// A Kraftfile of a git checkout (<paramref name="source"/>, path <paramref name="kraftfile"/> relative to its root),
+    /// as the API, webhooks and the catalog submit it. The errors that refuse it name files relative to the checkout.
+    /// </summary>
+    public async Task<(BuildRecord? Build, IReadOnlyList<string> Errors)> SubmitFromGitAsync(GitSource source, string kraftfile, string image, IReadOnlyList<string> targets, string scope, string? signingKeyFile, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var (build, errors) = await SubmitAsync(
+            new BuildRequest(Path.Combine(source.Root, kraftfile), image, targets) { Scope = scope, SigningKeyFile = signingKeyFile, Git = source },
+            cancellationToken).ConfigureAwait(false);
+        return (build, errors.Select(e => e.Replace(source.Root + "/", string.Empty, StringComparison.Ordinal)).ToList());
+    }
+
+    /// <summary>
     /// A runtime-only Kraftfile's jobs: one per platform the runtime's index offers, restricted by its
     /// <c>targets</c> when it has any. The resolved reference is pinned by digest, so every job packages the same kernel.
     /// </summary>

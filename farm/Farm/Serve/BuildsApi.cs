@@ -129,16 +129,9 @@ internal static class BuildsApi
             return Bad($"source: {ex.Message}");
         }
 
-        var (build, errors) = await submitter.SubmitAsync(
-            new BuildRequest(Path.Combine(root, kraftfile), reference.ToString(), targets)
-            {
-                Scope = scope,
-                SigningKeyFile = options.Signing.KeyFile,
-                Git = new GitSource(root, url, commit),
-            },
-            ct).ConfigureAwait(false);
+        var (build, errors) = await submitter.SubmitFromGitAsync(new GitSource(root, url, commit), kraftfile, reference.ToString(), targets, scope, options.Signing.KeyFile, ct).ConfigureAwait(false);
         return build is null
-            ? Results.Json(new { error = "the Kraftfile cannot be built", errors = errors.Select(e => e.Replace(root + "/", string.Empty, StringComparison.Ordinal)) }, statusCode: 400)
+            ? Results.Json(new { error = "the Kraftfile cannot be built", errors }, statusCode: 400)
             : Results.Json(new { id = build.Id }, statusCode: 202);
     }
 
