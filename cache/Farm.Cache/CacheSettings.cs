@@ -6,16 +6,26 @@ namespace Farm.Cache;
 /// The cache a process uses, from the environment: <c>FARM_CACHE_DIR</c> (local disk; no cache without it),
 /// <c>FARM_CACHE_MAX_SIZE</c> (bytes, default 5 GiB), <c>FARM_CACHE_REDIS</c> (host:port), <c>FARM_CACHE_REGISTRY</c>
 /// (host:port/repo of the cold tier, used by the worker around a build), <c>FARM_CACHE_SCOPE</c>,
-/// <c>FARM_CACHE_READONLY</c> (1/true: never write) and <c>FARM_CACHE_PREFIX_MAP</c> (the build's roots).
+/// <c>FARM_CACHE_READONLY</c> (1/true: never write), <c>FARM_CACHE_SOCKET</c> (the worker's broker, inside the sandbox) and <c>FARM_CACHE_PREFIX_MAP</c> (the build's roots).
 /// </summary>
 public sealed record CacheSettings(string? Directory, long MaxSizeBytes, string? Redis, string? Registry, CacheScope Scope, bool ReadOnly, string? PrefixMap)
 {
     /// <summary><c>FARM_CACHE_EVENTS</c>: one target build's own event log, beside the cache's.</summary>
     public string? TargetEvents { get; init; }
 
+    /// <summary>
+    /// <c>FARM_CACHE_SOCKET</c>: the worker's cache broker. Inside the build sandbox it is the only way to the cache:
+    /// the cache directory, Redis and the registry are out of reach, and the broker enforces the scope.
+    /// </summary>
+    public string? Socket { get; init; }
+
     public const long DefaultMaxSize = 5L << 30;
 
-    public bool Enabled => Directory is not null;
+    public bool Enabled => Directory is not null || Socket is not null;
+
+    /// <summary>Where farm-cc keeps its own small state (the compiler identity memo): the cache directory, else the target's build directory.</summary>
+    public string StateDirectory =>
+        Directory ?? (TargetEvents is { } events ? Path.GetDirectoryName(Path.GetFullPath(events))! : Path.GetTempPath());
 
     public static CacheSettings FromEnvironment(Func<string, string?>? read = null)
     {
@@ -26,6 +36,7 @@ public sealed record CacheSettings(string? Directory, long MaxSizeBytes, string?
         return new CacheSettings(Value("FARM_CACHE_DIR"), max, Value("FARM_CACHE_REDIS"), Value("FARM_CACHE_REGISTRY"), CacheScope.Parse(Value("FARM_CACHE_SCOPE")), readOnly, Value("FARM_CACHE_PREFIX_MAP"))
         {
             TargetEvents = Value("FARM_CACHE_EVENTS"),
+            Socket = Value("FARM_CACHE_SOCKET"),
         };
     }
 }

@@ -21,11 +21,11 @@ public sealed class CachedCompile
     private readonly TextWriter _stdout;
     private readonly TextWriter _stderr;
     private readonly string _directory;
-    private readonly LocalDiskTier? _manifests;
+    private readonly Broker.IManifestStore? _manifests;
 
     /// <param name="workingDirectory">Where the compile runs (make runs compiles from the build directory).</param>
-    /// <param name="manifests">The local disk, for direct-mode manifests; null turns direct mode off.</param>
-    public CachedCompile(CacheSettings settings, TieredCache cache, CacheEvents events, TextWriter stdout, TextWriter stderr, string workingDirectory, LocalDiskTier? manifests = null)
+    /// <param name="manifests">The worker's disk (directly or through the broker), for direct-mode manifests; null turns direct mode off.</param>
+    public CachedCompile(CacheSettings settings, TieredCache cache, CacheEvents events, TextWriter stdout, TextWriter stderr, string workingDirectory, Broker.IManifestStore? manifests = null)
     {
         _manifests = manifests;
         _directory = workingDirectory;
@@ -47,7 +47,7 @@ public sealed class CachedCompile
         }
 
         var compileArguments = prefixes.CompilerFlags().Concat(arguments).ToList();
-        var identity = CompilerIdentity.Of(compiler, _settings.Directory!);
+        var identity = CompilerIdentity.Of(compiler, _settings.StateDirectory);
         if (identity is null)
         {
             _events.Uncacheable("compiler not found");

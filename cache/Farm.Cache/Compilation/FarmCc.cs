@@ -1,11 +1,13 @@
+using Farm.Cache.Broker;
 using Farm.Cache.Stats;
 using Farm.Cache.Store;
 
 namespace Farm.Cache.Compilation;
 
 /// <summary>
-/// farm-cc's whole run: sets up the tiers and compiles through them. Redis is connected only when the local disk misses
-/// would need it, and a Redis that is down costs one counted error, never the compile.
+/// farm-cc's whole run: sets up the tiers and compiles through them. Inside the build sandbox the only tier is the
+/// worker's broker (<c>FARM_CACHE_SOCKET</c>); outside it, the local disk and then Redis, which is connected only
+/// when the local disk misses would need it, and a Redis that is down costs one counted error, never the compile.
 /// </summary>
 public static class FarmCc
 {
@@ -16,6 +18,25 @@ public static class FarmCc
             return CompilerProcess.Run(compiler, arguments, stdout, stderr, workingDirectory).ExitCode;
         }
 
+        if (settings.Socket is { } socket)
+        {
+            var events = new CacheEvents(cacheDirectory: null, settings.TargetEvents);
+            using var broker = new BrokerTier(socket);
+            try
+            {
+                return new CachedCompile(settings, new TieredCache([broker], events, settings.ReadOnly), events, stdout, stderr, workingDirectory, broker).Run(compiler, arguments);
+            }
+            finally
+            {
+                events.Flush();
+            }
+        }
+
+        return RunOnDisk(compiler, arguments, settings, stdout, stderr, workingDirectory);
+    }
+
+    private static int RunOnDisk(string compiler, IReadOnlyList<string> arguments, CacheSettings settings, TextWriter stdout, TextWriter stderr, string workingDirectory)
+    {
         var events = new CacheEvents(settings.Directory, settings.TargetEvents);
         var local = new LocalDiskTier(settings.Directory!, settings.MaxSizeBytes);
         var tiers = new List<ICacheTier> { local };

@@ -25,6 +25,12 @@ internal sealed record BuildRequest(
     /// <summary>More environment for make (the object cache's per-target settings).</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Where make and every compile run; the target's sources read-only, its build directory writable.</summary>
+    public Sandboxing.BuildSandbox Sandbox { get; init; } = Sandboxing.BuildSandbox.Current;
+
+    /// <summary>The cache broker's socket for this build (bound into the sandbox), or null without one.</summary>
+    public string? CacheSocket { get; init; }
+
     /// <summary>kconfig the farm adds after the target's own (the embedded initrd's path).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> ExtraKConfig { get; init; } = [];
 }

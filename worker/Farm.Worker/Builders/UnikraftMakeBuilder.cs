@@ -120,8 +120,9 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
             Environment = environment,
         };
         log("$ " + spec.Display);
-        var outcome = await ProcessRunner.RunAsync(
+        var outcome = await request.Sandbox.RunAsync(
             spec,
+            Policy(request),
             line =>
             {
                 log(line);
@@ -133,6 +134,32 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
             BuildTimeout,
             cancellationToken).ConfigureAwait(false);
         return new MakeRun(outcome, firstError);
+    }
+
+    /// <summary>
+    /// What make may touch: the sources (core, app, libraries) and a compiler launcher or toolchain outside /usr
+    /// read-only, the build directory writable, and the cache only through the broker's socket.
+    /// </summary>
+    internal static Sandboxing.SandboxPolicy Policy(BuildRequest request)
+    {
+        var readOnly = new List<string> { request.Sources.Core.Directory, request.Sources.Application.Directory };
+        readOnly.AddRange(request.Sources.Libraries.Select(l => l.Directory));
+        if (request.CompilerLauncher is { } launcher && Path.IsPathRooted(launcher))
+        {
+            readOnly.Add(launcher);
+        }
+
+        if (Path.GetDirectoryName(request.Toolchain.CompilerPath) is { } toolchain && Path.IsPathRooted(toolchain))
+        {
+            readOnly.Add(toolchain);
+        }
+
+        return new Sandboxing.SandboxPolicy
+        {
+            ReadOnly = readOnly,
+            Writable = [Path.GetFullPath(request.BuildDirectory)],
+            CacheSocket = request.CacheSocket,
+        };
     }
 
     /// <summary>
@@ -155,6 +182,7 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
     {
         { StartError: { } error } => error,
         { TimedOut: true } => $"{step} did not finish within {BuildTimeout.TotalMinutes:0} minutes",
+        { LimitExceeded: { } limit } => $"{step} {limit}",
         { ExitCode: 0 } => null,
         { ExitCode: var code } => run.FirstError is { } line ? $"{step} failed (exit {code}): {line}" : $"{step} failed (exit {code})",
     };

@@ -65,6 +65,38 @@ internal sealed class TargetCache
         return environment;
     }
 
+    /// <summary>
+    /// The environment farm-cc needs inside the sandbox: only the broker's socket (the worker holds the scope), the
+    /// event log in the build directory, and whether to write at all.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> SandboxEnvironment(string eventsFile) => new Dictionary<string, string>
+    {
+        ["FARM_CACHE_SOCKET"] = Sandboxing.SandboxPolicy.SocketInside,
+        ["FARM_CACHE_SCOPE"] = _settings.Scope.Trusted ? CacheScope.Shared : _settings.Scope.Name["untrusted-".Length..],
+        ["FARM_CACHE_READONLY"] = _settings.ReadOnly ? "1" : "0",
+        ["FARM_CACHE_EVENTS"] = eventsFile,
+    };
+
+    /// <summary>Starts this build's cache broker on the worker's disk and Redis, in this cache's scope.</summary>
+    public Sandboxing.CacheBroker StartBroker(Action<string> log)
+    {
+        var shared = new List<ICacheTier>();
+        if (_settings.Redis is { } endpoint)
+        {
+            try
+            {
+                shared.Add(RedisTier.Connect(endpoint));
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                log($"farm: cache: warning: Redis at {endpoint} is unreachable, compiling without it: {ex.Message}");
+            }
+        }
+
+        var directory = Directory.CreateTempSubdirectory("farm-broker-").FullName;
+        return Sandboxing.CacheBroker.Start(directory, _settings.Scope, _settings.ReadOnly, _settings.Directory!, _settings.MaxSizeBytes, shared);
+    }
+
     public static string EventsFile(string buildDirectory) => Path.Combine(Path.GetFullPath(buildDirectory), "farm-cc.events");
 
     public async Task PrefetchAsync(string target, Action<string> log, CancellationToken cancellationToken)

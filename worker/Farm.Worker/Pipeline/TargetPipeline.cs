@@ -21,9 +21,12 @@ internal sealed class TargetPipeline
     private readonly IKernelBuilder _builder;
     private readonly HostCapabilities _capabilities;
     private readonly IReadOnlyList<ISmokeRunner> _runners;
+    private readonly Sandboxing.BuildSandbox _sandbox;
 
-    public TargetPipeline(SourceResolver sources, IKernelBuilder builder, HostCapabilities capabilities, IReadOnlyList<ISmokeRunner> runners)
+    /// <param name="sandbox">Where make, compiles and boots run; the worker's (<c>Farm__Worker__Sandbox</c>) by default.</param>
+    public TargetPipeline(SourceResolver sources, IKernelBuilder builder, HostCapabilities capabilities, IReadOnlyList<ISmokeRunner> runners, Sandboxing.BuildSandbox? sandbox = null)
     {
+        _sandbox = sandbox ?? Sandboxing.BuildSandbox.Current;
         _sources = sources;
         _builder = builder;
         _capabilities = capabilities;
@@ -101,14 +104,24 @@ internal sealed class TargetPipeline
             log($"farm: {job.KernelFileName}: the kconfig embeds the rootfs ({options.Initrd!.Length} bytes) in the kernel");
         }
 
+        // Sandboxed compiles reach the object cache only through this build's broker, which holds the scope.
+        await using var broker = cache is not null && _sandbox.Enabled ? cache.StartBroker(log) : null;
         var request = new BuildRequest(kraftfile, job, sources, toolchain, buildDirectory)
         {
             ExtraKConfig = embedded ? [new("CONFIG_LIBVFSCORE_AUTOMOUNT_EINITRD_PATH", $"\"{initrd}\"")] : [],
             Jobs = options.Jobs,
             CompilerLauncher = options.CompilerLauncher ?? cache?.Launcher,
-            Environment = cache?.Environment(events) ?? new Dictionary<string, string> { ["FARM_CACHE_EVENTS"] = events },
+            Environment = broker is not null ? cache!.SandboxEnvironment(events)
+                : cache?.Environment(events) ?? new Dictionary<string, string> { ["FARM_CACHE_EVENTS"] = events },
+            Sandbox = _sandbox,
+            CacheSocket = broker?.SocketPath,
         };
         var build = await _builder.BuildAsync(request, log, cancellationToken).ConfigureAwait(false);
+        if (broker is { Refusals: > 0 } refusing)
+        {
+            log($"farm: {job.KernelFileName}: cache: the broker refused {refusing.Refusals} requests outside this build's scope");
+        }
+
         if (build.Succeeded && cache is not null)
         {
             await cache.PublishAsync(cacheTarget, events, log, cancellationToken).ConfigureAwait(false);
@@ -217,7 +230,7 @@ internal sealed class TargetPipeline
             + (initrd is not null ? $", initrd {new FileInfo(initrd).Length} bytes" : string.Empty));
         var work = Path.Combine(Path.GetFullPath(buildDirectory), "smoke");
         Directory.CreateDirectory(work);
-        var request = new SmokeRequest(kernel, job.Platform, job.Architecture, expectation, work) { Arguments = kraftfile.Cmd, InitrdPath = initrd };
+        var request = new SmokeRequest(kernel, job.Platform, job.Architecture, expectation, work) { Arguments = kraftfile.Cmd, InitrdPath = initrd, Sandbox = _sandbox };
         return await runner.RunAsync(request, cancellationToken).ConfigureAwait(false);
     }
 

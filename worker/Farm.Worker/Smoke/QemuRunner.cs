@@ -80,7 +80,7 @@ internal sealed class QemuRunner : ISmokeRunner
             }
         }
 
-        return GuestProcess.RunAsync(Name, new ProcessSpec(Binary, Arguments(request)), request, MapExit, cancellationToken);
+        return GuestProcess.RunAsync(Name, new ProcessSpec(Binary, Arguments(request)), request, MapExit, cancellationToken, devices: UseKvm ? ["/dev/kvm"] : []);
     }
 
     private GuestEnd MapExit(int code, string console)

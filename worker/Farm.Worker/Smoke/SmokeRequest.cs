@@ -7,4 +7,7 @@ internal sealed record SmokeRequest(string KernelPath, string Platform, string A
 
     /// <summary>Kernel command line arguments (the Kraftfile's <c>cmd</c>).</summary>
     public IReadOnlyList<string> Arguments { get; init; } = [];
+
+    /// <summary>Where the hypervisor process runs: the build sandbox (kernel and initrd read-only, the work directory writable).</summary>
+    public Sandboxing.BuildSandbox Sandbox { get; init; } = Sandboxing.BuildSandbox.Current;
 }

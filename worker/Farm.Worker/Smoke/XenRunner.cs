@@ -64,7 +64,7 @@ internal sealed class XenRunner : ISmokeRunner
         try
         {
             var spec = new ProcessSpec("xl", ["create", "-c", configFile]) { WorkingDirectory = request.WorkDirectory };
-            return await GuestProcess.RunAsync(Name, spec, request, (code, _) => code == 0 ? GuestEnd.PoweredOff : GuestEnd.HostError($"xl create exited with {code}"), cancellationToken).ConfigureAwait(false);
+            return await GuestProcess.RunAsync(Name, spec, request, (code, _) => code == 0 ? GuestEnd.PoweredOff : GuestEnd.HostError($"xl create exited with {code}"), cancellationToken, sandboxed: false).ConfigureAwait(false);
         }
         finally
         {

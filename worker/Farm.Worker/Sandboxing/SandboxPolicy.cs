@@ -1,0 +1,22 @@
+namespace Farm.Worker.Sandboxing;
+
+/// <summary>
+/// What one sandboxed command may see: directories and files bound read-only (sources, toolchains outside /usr),
+/// the ones it may write (its build directory), devices (<c>/dev/kvm</c> for a KVM boot), the cache broker's socket,
+/// and its whole environment: nothing of the worker's own environment is passed in.
+/// </summary>
+internal sealed record SandboxPolicy
+{
+    public IReadOnlyList<string> ReadOnly { get; init; } = [];
+
+    public IReadOnlyList<string> Writable { get; init; } = [];
+
+    public IReadOnlyList<string> Devices { get; init; } = [];
+
+    /// <summary>The broker's socket, bound at <see cref="SocketInside"/>.</summary>
+    public string? CacheSocket { get; init; }
+
+    public const string SocketInside = "/run/farm/cache.sock";
+
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+}
