@@ -72,7 +72,8 @@ public sealed class BuilderTests
     {
         using var plain = new TempDirectory();
         using var wrapped = new TempDirectory();
-        var calls = wrapped.Combine("calls.log");
+        // In the build directory: the launcher runs in the build sandbox, where nothing else is writable.
+        var calls = wrapped.Combine("build", "calls.log");
         var launcher = wrapped.Combine("launcher.sh");
         File.WriteAllText(launcher, $"#!/bin/sh\necho \"$*\" >> '{calls}'\nexec \"$@\"\n");
         File.SetUnixFileMode(launcher, UnixFileMode.UserRead | UnixFileMode.UserExecute);

@@ -144,9 +144,16 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
     {
         var readOnly = new List<string> { request.Sources.Core.Directory, request.Sources.Application.Directory };
         readOnly.AddRange(request.Sources.Libraries.Select(l => l.Directory));
-        if (request.CompilerLauncher is { } launcher && Path.IsPathRooted(launcher))
+        // The launcher's programs and files ("farm-cc", or "dotnet /path/farm-cc.dll").
+        foreach (var word in request.CompilerLauncher?.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [])
         {
-            readOnly.Add(launcher);
+            var path = Path.IsPathRooted(word) ? word : ExecutableLocator.Find(word);
+            if (path is not null && File.Exists(path))
+            {
+                var real = new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path;
+                // A .dll needs its dependencies beside it; a native program is bound alone.
+                readOnly.Add(real.EndsWith(".dll", StringComparison.Ordinal) ? Path.GetDirectoryName(real)! : real);
+            }
         }
 
         if (Path.GetDirectoryName(request.Toolchain.CompilerPath) is { } toolchain && Path.IsPathRooted(toolchain))

@@ -69,12 +69,49 @@ internal sealed class BuildSandbox
 
         using var cgroup = Environment.UserName == "root" ? ProcessCgroup.TryCreate(Settings.Processes) : null;
         var limits = new SandboxLimits(Settings);
-        var outcome = await ProcessRunner.RunAsync(Wrap(spec, policy, cgroup?.ProcsFile), line =>
+        using var stopped = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watchdog = cgroup is null ? Task.CompletedTask : WatchProcessLimitAsync(cgroup, stopped);
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        ProcessOutcome outcome;
+        try
         {
-            limits.Observe(line);
-            onLine(line);
-        }, timeout, cancellationToken).ConfigureAwait(false);
+            outcome = await ProcessRunner.RunAsync(Wrap(spec, policy, cgroup?.ProcsFile), line =>
+            {
+                limits.Observe(line);
+                onLine(line);
+            }, timeout, stopped.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The watchdog stopped it: a fork bomb keeps retrying at the limit, so waiting for it to end is waiting for the deadline.
+            outcome = new ProcessOutcome(null, TimedOut: false, started.Elapsed);
+        }
+        finally
+        {
+            await stopped.CancelAsync().ConfigureAwait(false);
+            await watchdog.ConfigureAwait(false);
+        }
+
         return outcome.Succeeded ? outcome : outcome with { LimitExceeded = limits.Explain(outcome, cgroup?.HitProcessLimit() == true) };
+    }
+
+    /// <summary>Stops the command the moment the pids cgroup refuses a fork: the build has failed, and saying why now beats a deadline later.</summary>
+    private static async Task WatchProcessLimitAsync(ProcessCgroup cgroup, CancellationTokenSource stop)
+    {
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(250), stop.Token).ConfigureAwait(false);
+                if (cgroup.HitProcessLimit())
+                {
+                    await stop.CancelAsync().ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     /// <summary>The command that runs <paramref name="spec"/> inside the sandbox.</summary>

@@ -52,13 +52,17 @@ internal sealed class ProcessCgroup : IDisposable
 
     public void Dispose()
     {
-        try
+        // A killed sandbox's processes take a moment to be reaped; the cgroup can go only once they are.
+        for (var attempt = 0; attempt < 40 && Directory.Exists(_directory); attempt++)
         {
-            Directory.Delete(_directory);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Still has processes (they die with the sandbox) or already gone; an empty directory is harmless.
+            try
+            {
+                Directory.Delete(_directory);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Thread.Sleep(50);
+            }
         }
     }
 
