@@ -44,6 +44,17 @@ internal static class ServeCommand
         }
 
         var work = Environment.GetEnvironmentVariable("Farm__Worker__WorkDirectory") is { Length: > 0 } w ? w : Path.Combine(WorkerSettings.CacheDirectory(), "work", name);
+        if (Sandboxing.BuildSandbox.Check() is { } sandboxProblem)
+        {
+            await stderr.WriteLineAsync($"worker serve: {sandboxProblem}").ConfigureAwait(false);
+            return WorkerCli.UsageError;
+        }
+
+        if (!Sandboxing.BuildSandbox.Current.Enabled)
+        {
+            await stderr.WriteLineAsync($"worker serve: warning: the build sandbox is off ({Sandboxing.SandboxSettings.Variable}=off): build code runs as this worker with its environment, and untrusted builds are refused").ConfigureAwait(false);
+        }
+
         var runtime = await WorkerRuntime.StartAsync(name, work, WorkerSettings.ConfiguredQueues(), cancellationToken).ConfigureAwait(false);
         if (runtime.Queues.Count == 0)
         {
@@ -67,7 +78,7 @@ internal static class ServeCommand
                 Activator = new SingleJobActivator(job),
             },
             storage);
-        await stdout.WriteLineAsync($"worker {name}: serving {string.Join(", ", runtime.Queues)}").ConfigureAwait(false);
+        await stdout.WriteLineAsync($"worker {name}: serving {string.Join(", ", runtime.Queues)}; sandbox: {Sandboxing.BuildSandbox.Current.Describe()}").ConfigureAwait(false);
         await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
         try
         {

@@ -90,6 +90,12 @@ public sealed class TargetBuildJob
 
     private async Task<TargetOutcome> BuildAsync(BuildRecord build, string name, Action<string> log, CancellationToken cancellationToken)
     {
+        var trusted = build.Scope != "untrusted";
+        if (!trusted && !Sandboxing.BuildSandbox.Current.Enabled)
+        {
+            return new TargetOutcome(TargetState.Failed, $"untrusted builds are refused: this worker's build sandbox is off ({Sandboxing.SandboxSettings.Variable}=off)");
+        }
+
         var kraftfilePath = build.KraftfilePath;
         if (build.GitUrl is { } url)
         {
@@ -133,7 +139,6 @@ public sealed class TargetBuildJob
         }
 
         var kraftfile = plan.Kraftfile;
-        var trusted = build.Scope != "untrusted";
         var reference = OciReference.Parse(build.Output);
         var repository = _open(reference);
         await _store.SetPhaseAsync(build.Id, name, "sources", cancellationToken).ConfigureAwait(false);
@@ -175,15 +180,19 @@ public sealed class TargetBuildJob
         }
 
         await _store.SetPhaseAsync(build.Id, name, "build", cancellationToken).ConfigureAwait(false);
+        // An untrusted build's scope is its app and where its source came from (a fork's repository, an upload), so one
+        // pull request's objects are not another's either.
+        var scope = trusted ? Farm.Cache.Store.CacheScope.TrustedScope : Farm.Cache.Store.CacheScope.Parse($"{build.App}-{Short(build.GitUrl ?? build.SourceDigest ?? build.Id)}");
         var output = Path.Combine(_runtime.WorkDirectory, "builds", build.Id, name);
         var options = new TargetPipelineOptions(output)
         {
             // One build directory per app location and target, kept between builds: make rebuilds in place.
-            BuildDirectory = Path.Combine(_runtime.WorkDirectory, "o", $"{Path.GetFileName(kraftfile.Directory)}-{Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(kraftfile.Directory)))[..8]}", name),
+            // Kept per scope too: objects an untrusted build left in place must never be linked into a trusted kernel.
+            BuildDirectory = Path.Combine(_runtime.WorkDirectory, "o", scope.Name, $"{Path.GetFileName(kraftfile.Directory)}-{Short(kraftfile.Directory)}", name),
             Jobs = _runtime.CompileJobs,
             Initrd = initrd,
             Smoke = _runtime.Smoke,
-            Cache = trusted ? WorkerRuntime.ObjectCache(log) : WorkerRuntime.ObjectCache(log)?.InScope(Farm.Cache.Store.CacheScope.Parse($"untrusted-{build.App}")),
+            Cache = trusted ? WorkerRuntime.ObjectCache(log) : WorkerRuntime.ObjectCache(log)?.InScope(scope),
         };
         var result = await _runtime.Pipeline().RunAsync(kraftfile, job, options, line =>
         {
@@ -246,4 +255,6 @@ public sealed class TargetBuildJob
         {
         }
     }
+
+    private static string Short(string text) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text)))[..8];
 }
