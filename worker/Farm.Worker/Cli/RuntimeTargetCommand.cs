@@ -50,7 +50,15 @@ internal static class RuntimeTargetCommand
         Directory.CreateDirectory(output);
         foreach (var stale in new[] { TargetOutputFiles.Result, TargetOutputFiles.Initrd, TargetOutputFiles.Console, TargetOutputFiles.Config })
         {
-            File.Delete(Path.Combine(output, stale));
+            // A device is refused, not deleted (see TargetPipeline.RunAsync).
+            var path = Path.Combine(output, stale);
+            if (InPlaceWrite.Refusal(path) is { } kind)
+            {
+                await stderr.WriteLineAsync($"worker: --out {outputDirectory}: {new RefusedWriteException(path, kind).Message}").ConfigureAwait(false);
+                return WorkerCli.Failed;
+            }
+
+            File.Delete(path);
         }
 
         void Log(string line) => stderr.WriteLine(line);

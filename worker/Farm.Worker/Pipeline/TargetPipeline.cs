@@ -35,6 +35,14 @@ internal sealed class TargetPipeline
     {
         var output = Path.GetFullPath(options.OutputDirectory);
         Directory.CreateDirectory(output);
+
+        // Refused before anything is deleted or built: deleting a stale file that is a device would remove the node, and
+        // every later write would be refused anyway (InPlaceWrite).
+        foreach (var name in new[] { TargetOutputFiles.Result, job.KernelFileName, TargetOutputFiles.Config, TargetOutputFiles.Console, TargetOutputFiles.Initrd, TargetOutputFiles.BuildLog })
+        {
+            InPlaceWrite.EnsureWritable(Path.Combine(output, name));
+        }
+
         foreach (var stale in new[] { TargetOutputFiles.Result, job.KernelFileName, TargetOutputFiles.Config, TargetOutputFiles.Console, TargetOutputFiles.Initrd })
         {
             File.Delete(Path.Combine(output, stale));
