@@ -27,4 +27,6 @@ awk '/^(Passed|Failed)! +-/ {
        projects++
      }
      END { printf "%d passed, %d failed, %d skipped\n", p, f, s; if (projects == 0) exit 1 }' "$log" || status=1
+# A tripwire: something that writes files in place once turned this host's /dev/null into a regular file.
+[ -c /dev/null ] || { echo "test.sh: /dev/null is no longer a character device: a test or the farm replaced it" >&2; status=1; }
 exit "$status"

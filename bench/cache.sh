@@ -31,6 +31,8 @@ cleanup() {
   tests/registry.sh stop "$work/registry" >/dev/null 2>&1 || true
   tests/redis.sh stop "$work/redis" >/dev/null 2>&1 || true
   rm -rf "$work"
+  # A tripwire: farm-cc once renamed a cache hit over a configure check's -o /dev/null.
+  [ -c /dev/null ] || echo "bench/cache.sh: /dev/null is no longer a character device: something replaced it" >&2
 }
 trap cleanup EXIT
 

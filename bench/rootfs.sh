@@ -14,7 +14,7 @@ dotnet build worker/Farm.Worker -c Release --nologo -v quiet >/dev/null
 farm=(dotnet farm/Farm/bin/Release/net10.0/farm.dll)
 worker=(dotnet worker/Farm.Worker/bin/Release/net10.0/worker.dll)
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work"; [ -c /dev/null ] || echo "bench/rootfs.sh: /dev/null is no longer a character device: something replaced it" >&2' EXIT
 
 # The runtime both apps boot on, and the big app.
 XDG_CACHE_HOME=$work/base-cache "${farm[@]}" build examples/base --targets qemu/x86_64 --output "oci:$work/catalog" >/dev/null

@@ -8,7 +8,7 @@ runs=${1:-3}
 dotnet build worker/Farm.Worker -c Release --nologo -v quiet >/dev/null
 worker=(dotnet worker/Farm.Worker/bin/Release/net10.0/worker.dll)
 scratch=$(mktemp -d)
-trap 'rm -rf "$scratch"' EXIT
+trap 'rm -rf "$scratch"; [ -c /dev/null ] || echo "bench/worker-examples.sh: /dev/null is no longer a character device: something replaced it" >&2' EXIT
 
 printf '%-34s %10s %10s  %s\n' target build_s boot_s smoke
 for kraftfile in examples/*/Kraftfile; do

@@ -2,6 +2,7 @@ using System.Text;
 using Farm.Cache.Keys;
 using Farm.Cache.Stats;
 using Farm.Cache.Store;
+using Farm.Core.IO;
 
 namespace Farm.Cache.Compilation;
 
@@ -40,9 +41,9 @@ public sealed class CachedCompile
     {
         var invocation = CompilerInvocation.Parse(compiler, arguments);
         var prefixes = PrefixMap.Parse(_settings.PrefixMap, _directory);
-        if (!invocation.IsCacheable)
+        if ((invocation.UncacheableReason ?? DestinationRefusal(invocation)) is { } reason)
         {
-            _events.Uncacheable(invocation.UncacheableReason!);
+            _events.Uncacheable(reason);
             return CompilerProcess.Run(compiler, arguments, _stdout, _stderr, _directory).ExitCode;
         }
 
@@ -76,7 +77,12 @@ public sealed class CachedCompile
 
         if (_cache.TryGet(_settings.Scope, key) is { } hit)
         {
-            Replay(invocation, prefixes, hit.Entry, hit.Object);
+            if (!Replay(invocation, prefixes, hit.Entry, hit.Object))
+            {
+                _events.Uncacheable("output is not a regular file");
+                return CompilerProcess.Run(compiler, compileArguments, _stdout, _stderr, _directory).ExitCode;
+            }
+
             _events.Hit(hit.Tier, key);
             RecordManifest(invocation, prefixes, directKey, key, read);
             return 0;
@@ -84,7 +90,7 @@ public sealed class CachedCompile
 
         _events.Miss(key);
         var (exitCode, stderr) = CompilerProcess.Run(compiler, compileArguments, _stdout, _stderr, _directory);
-        if (exitCode == 0 && !_settings.ReadOnly && File.Exists(InPlace(invocation.Output!)))
+        if (exitCode == 0 && !_settings.ReadOnly && FileKinds.Of(InPlace(invocation.Output!)) == FileKind.Regular)
         {
             if (Store(invocation, prefixes, key, stderr, started))
             {
@@ -94,6 +100,16 @@ public sealed class CachedCompile
 
         return exitCode;
     }
+
+    /// <summary>
+    /// Why the compile's outputs cannot be written in place: farm-cc writes a hit by renaming over the output, which
+    /// would turn <c>-o /dev/null</c> (every configure script's compile) into a regular file, and a miss would store
+    /// what it read back from a device. Such a compile runs uncached, and the compiler writes where it writes.
+    /// </summary>
+    private string? DestinationRefusal(CompilerInvocation invocation) =>
+        InPlaceWrite.Refusal(InPlace(invocation.Output!)) is not null ? "output is not a regular file"
+        : invocation.DependencyFile is { } dependencyFile && InPlaceWrite.Refusal(InPlace(dependencyFile)) is not null ? "dependency file is not a regular file"
+        : null;
 
     private int? DirectHit(CompilerInvocation invocation, PrefixMap prefixes, string directKey)
     {
@@ -118,7 +134,11 @@ public sealed class CachedCompile
 
             if (_cache.TryGet(_settings.Scope, key) is { } hit)
             {
-                Replay(invocation, prefixes, hit.Entry, hit.Object);
+                if (!Replay(invocation, prefixes, hit.Entry, hit.Object))
+                {
+                    return null;
+                }
+
                 _events.Hit(hit.Tier, key);
                 _events.Direct();
                 _events.Manifest(DirectMode.ManifestKey(directKey));
@@ -216,24 +236,37 @@ public sealed class CachedCompile
         return text.StartsWith(".incbin", StringComparison.Ordinal) || text.StartsWith(".include", StringComparison.Ordinal);
     }
 
-    private void Replay(CompilerInvocation invocation, PrefixMap prefixes, ActionEntry entry, byte[] content)
+    /// <summary>
+    /// Writes a hit in place; false (for the caller to compile uncached) when a destination stopped being a regular file
+    /// after <see cref="DestinationRefusal"/> looked.
+    /// </summary>
+    private bool Replay(CompilerInvocation invocation, PrefixMap prefixes, ActionEntry entry, byte[] content)
     {
-        WriteAtomically(InPlace(invocation.Output!), content);
-        if (invocation.DependencyFile is { } dependencyFile && entry.DependencyFile is { } dependencies)
+        try
         {
-            WriteAtomically(InPlace(dependencyFile), Encoding.UTF8.GetBytes(DependencyFile.Rewrap(prefixes.Denormalise(dependencies.Replace(OutputMarker, invocation.Output, StringComparison.Ordinal)))));
+            InPlaceWrite.WriteAllBytes(InPlace(invocation.Output!), content);
+            if (invocation.DependencyFile is { } dependencyFile && entry.DependencyFile is { } dependencies)
+            {
+                InPlaceWrite.WriteAllBytes(InPlace(dependencyFile), Encoding.UTF8.GetBytes(DependencyFile.Rewrap(prefixes.Denormalise(dependencies.Replace(OutputMarker, invocation.Output, StringComparison.Ordinal)))));
+            }
+        }
+        catch (RefusedWriteException)
+        {
+            return false;
         }
 
         if (entry.Stderr.Length > 0)
         {
             _stderr.Write(prefixes.Denormalise(entry.Stderr.Replace(OutputMarker, invocation.Output, StringComparison.Ordinal)));
         }
+
+        return true;
     }
 
     private bool Store(CompilerInvocation invocation, PrefixMap prefixes, string key, string stderr, DateTime started)
     {
         string? dependencies = null;
-        if (invocation.DependencyFile is { } dependencyFile && File.Exists(InPlace(dependencyFile)))
+        if (invocation.DependencyFile is { } dependencyFile && FileKinds.Of(InPlace(dependencyFile)) == FileKind.Regular)
         {
             dependencies = File.ReadAllText(InPlace(dependencyFile));
         }
@@ -264,12 +297,4 @@ public sealed class CachedCompile
             ? []
             : dependencies.Replace("\\\n", " ", StringComparison.Ordinal).Split((char[])[' ', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)
                 .Where(token => !token.EndsWith(':') && token != "\\");
-
-    private static void WriteAtomically(string path, byte[] content)
-    {
-        var full = Path.GetFullPath(path);
-        var staging = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.farm-cc.{Environment.ProcessId}");
-        File.WriteAllBytes(staging, content);
-        File.Move(staging, full, overwrite: true);
-    }
 }

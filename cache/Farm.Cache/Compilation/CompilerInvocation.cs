@@ -148,6 +148,8 @@ public sealed record CompilerInvocation
             }
         }
 
+        // Standard output is not a file farm-cc can write a hit to.
+        reason ??= output == "-" ? "-o - (output to standard output)" : dependencyFile == "-" ? "-MF - (dependencies to standard output)" : null;
         reason ??= !compileOnly ? "no -c (a link or a preprocess)" : source is null ? "no source file" : null;
         if (reason is null && dependencyFile is null && wantsDependencies)
         {

@@ -45,7 +45,7 @@ public static class CompilerIdentity
         try
         {
             Directory.CreateDirectory(cacheDirectory);
-            File.AppendAllText(memo, $"{stamp}\t{identity}\n");
+            _ = Stats.AppendOnlyFile.TryAppend(memo, System.Text.Encoding.UTF8.GetBytes($"{stamp}\t{identity}\n"));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

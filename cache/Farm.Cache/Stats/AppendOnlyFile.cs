@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Farm.Core.IO;
 
 namespace Farm.Cache.Stats;
 
@@ -13,9 +14,19 @@ internal static partial class AppendOnlyFile
     private const int Create = 0x40;
     private const int Append = 0x400;
 
+    // A fifo without a reader fails the open (ENXIO) instead of blocking the compile; no effect on a regular file.
+    private const int NonBlocking = 0x800;
+    private const int CloseOnExec = 0x80000;
+
+    /// <summary>False when the append failed, or <paramref name="path"/> is not a regular file (a log is never a device).</summary>
     public static bool TryAppend(string path, ReadOnlySpan<byte> bytes)
     {
-        var descriptor = Open(path, WriteOnly | Create | Append, 0x1A4);
+        if (InPlaceWrite.Refusal(path) is not null)
+        {
+            return false;
+        }
+
+        var descriptor = Open(path, WriteOnly | Create | Append | NonBlocking | CloseOnExec, 0x1A4);
         if (descriptor < 0)
         {
             return false;

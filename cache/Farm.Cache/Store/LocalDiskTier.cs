@@ -1,3 +1,5 @@
+using Farm.Core.IO;
+
 namespace Farm.Cache.Store;
 
 /// <summary>
@@ -72,6 +74,12 @@ public sealed class LocalDiskTier : ICacheTier, Broker.IManifestStore
     {
         try
         {
+            // Only a regular file is an entry: reading a fifo planted in the cache would hang the compile.
+            if (FileKinds.Of(path) != FileKind.Regular)
+            {
+                return null;
+            }
+
             var bytes = File.ReadAllBytes(path);
             File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
             return bytes;
@@ -88,18 +96,8 @@ public sealed class LocalDiskTier : ICacheTier, Broker.IManifestStore
 
     private void Write(string path, byte[] bytes)
     {
-        var directory = Path.GetDirectoryName(path)!;
-        Directory.CreateDirectory(directory);
-        var staging = Path.Combine(directory, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}");
-        try
-        {
-            File.WriteAllBytes(staging, bytes);
-            File.Move(staging, path, overwrite: true);
-        }
-        finally
-        {
-            File.Delete(staging);
-        }
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        InPlaceWrite.WriteAllBytes(path, bytes);
 
         if (Random.Shared.Next(EvictionCheckEvery) == 0)
         {

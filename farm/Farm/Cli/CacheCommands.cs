@@ -3,6 +3,7 @@ using System.Text.Json;
 using Farm.Cache;
 using Farm.Cache.Stats;
 using Farm.Cache.Store;
+using Farm.Core.IO;
 using Farm.Core.Oci;
 using Farm.Core.Oci.Distribution;
 
@@ -36,7 +37,7 @@ internal static class CacheCommands
             stdout.Write(result.GetValue(json) ? Json(statistics) : Text(settings.Directory!, statistics));
             if (result.GetValue(zero) && File.Exists(log))
             {
-                File.WriteAllText(log, string.Empty);
+                InPlaceWrite.WriteAllBytes(log, []);
             }
 
             return FarmCli.Success;

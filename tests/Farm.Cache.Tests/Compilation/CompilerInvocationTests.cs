@@ -21,6 +21,12 @@ public sealed class CompilerInvocationTests
     public void Parse_NoOutput_ObjectNamedAfterTheSourceInTheWorkingDirectory() =>
         Assert.Equal("a.o", CompilerInvocation.Parse("gcc", ["-c", "src/a.c"]).Output);
 
+    [Theory]
+    [InlineData("-o", "-", "-o - (output to standard output)")]
+    [InlineData("-MF", "-", "-MF - (dependencies to standard output)")]
+    public void Parse_StandardOutputAsAFile_IsUncacheable(string option, string value, string reason) =>
+        Assert.Equal(reason, CompilerInvocation.Parse("gcc", ["-MD", "-c", "a.c", option, value]).UncacheableReason);
+
     [Fact]
     public void Parse_JoinedOutput_IsTheOutput() =>
         Assert.Equal("lib/a.o", CompilerInvocation.Parse("gcc", ["-c", "a.c", "-olib/a.o"]).Output);

@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using Farm.Cache.Store;
 using Farm.Cache.Tests.Support;
+using Farm.Core.IO;
+using Farm.Tests.Shared;
 
 namespace Farm.Cache.Tests.Store;
 
@@ -22,6 +24,36 @@ public sealed class LocalDiskTierTests
         Assert.Equal([1, 2, 3], tier.GetAction("trusted", key));
         Assert.True(File.Exists(temp.Combine("v1", "cas", digest[..2], digest)));
         Assert.True(File.Exists(CacheLayout.ActionPath(temp.Path, key)));
+    }
+
+    [Fact]
+    public async Task Get_EntryIsFifo_MissesWithoutHanging()
+    {
+        using var temp = new TempDirectory();
+        var tier = new LocalDiskTier(temp.Path, capBytes: 1 << 20);
+        var digest = new string('f', 64);
+        Directory.CreateDirectory(temp.Combine("v1", "cas", "ff"));
+        SpecialFiles.Fifo(temp.Combine("v1", "cas", "ff", digest));
+
+        var got = await Task.Run(() => tier.GetObject(digest), TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+
+        Assert.Null(got);
+    }
+
+    [Fact]
+    public void Put_EntryIsSymlinkToOutsideFile_RefusedAndOutsideUnchanged()
+    {
+        using var temp = new TempDirectory();
+        var tier = new LocalDiskTier(temp.Combine("cache"), capBytes: 1 << 20);
+        var content = "object bytes"u8.ToArray();
+        var digest = Digest(content);
+        var outside = temp.Write("outside", "untouched");
+        Directory.CreateDirectory(temp.Combine("cache", "v1", "cas", digest[..2]));
+        File.CreateSymbolicLink(temp.Combine("cache", "v1", "cas", digest[..2], digest), outside);
+
+        Assert.Throws<RefusedWriteException>(() => tier.PutObject(digest, content));
+
+        Assert.Equal("untouched", File.ReadAllText(outside));
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Farm.Core.IO;
 using Farm.Worker.Processes;
 
 namespace Farm.Worker.Builders;
@@ -48,13 +49,13 @@ internal sealed class KraftCliBuilder : IKernelBuilder
         var output = Path.GetFullPath(request.BuildDirectory);
         Directory.CreateDirectory(output);
         var kernel = Path.Combine(output, job.KernelFileName);
-        File.Copy(built, kernel, overwrite: true);
+        await InPlaceWrite.CopyAsync(built, kernel, cancellationToken).ConfigureAwait(false);
         var builtConfig = Path.Combine(request.Kraftfile.Directory, $".config.{job.KernelFileName}");
         string? config = null;
         if (File.Exists(builtConfig))
         {
             config = Path.Combine(output, ".config");
-            File.Copy(builtConfig, config, overwrite: true);
+            await InPlaceWrite.CopyAsync(builtConfig, config, cancellationToken).ConfigureAwait(false);
         }
 
         return new BuildOutcome(kernel, config, null, stopwatch.Elapsed);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Farm.Core.IO;
 using Farm.Worker.Processes;
 
 namespace Farm.Worker.Builders;
@@ -37,11 +38,11 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
         if (!File.Exists(Path.Combine(application, "Makefile.uk")))
         {
             // Unikraft requires one; kraft creates it empty for apps that have no sources of their own.
-            await File.WriteAllTextAsync(Path.Combine(application, "Makefile.uk"), string.Empty, cancellationToken).ConfigureAwait(false);
+            await InPlaceWrite.WriteAllTextAsync(Path.Combine(application, "Makefile.uk"), string.Empty, cancellationToken).ConfigureAwait(false);
         }
 
         var defconfig = Path.Combine(output, "farm.defconfig");
-        await File.WriteAllTextAsync(defconfig, DefconfigWriter.Render(request.Kraftfile.Name, request.Job, request.ExtraKConfig), cancellationToken).ConfigureAwait(false);
+        await InPlaceWrite.WriteAllTextAsync(defconfig, DefconfigWriter.Render(request.Kraftfile.Name, request.Job, request.ExtraKConfig), cancellationToken).ConfigureAwait(false);
 
         var common = CommonArguments(request, output, config);
         log($"farm: {request.Job.KernelFileName}: make defconfig ({request.Sources.Core.Directory})");

@@ -125,7 +125,16 @@ internal static class BuildTargetCommand
             builder,
             capabilities,
             CapabilityDetector.Runners(capabilities));
-        var result = await pipeline.RunAsync(plan.Kraftfile, job, options, line => stderr.WriteLine(line), cancellationToken).ConfigureAwait(false);
+        TargetResult result;
+        try
+        {
+            result = await pipeline.RunAsync(plan.Kraftfile, job, options, line => stderr.WriteLine(line), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Farm.Core.IO.RefusedWriteException ex)
+        {
+            await stderr.WriteLineAsync($"worker: --out {options.OutputDirectory}: {ex.Message}").ConfigureAwait(false);
+            return WorkerCli.Failed;
+        }
 
         if (json)
         {

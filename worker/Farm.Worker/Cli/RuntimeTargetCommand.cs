@@ -1,4 +1,5 @@
 using Farm.Core.Builds;
+using Farm.Core.IO;
 using Farm.Core.Oci;
 using Farm.Core.Oci.Distribution;
 using Farm.Core.Planning;
@@ -49,7 +50,15 @@ internal static class RuntimeTargetCommand
         Directory.CreateDirectory(output);
         foreach (var stale in new[] { TargetOutputFiles.Result, TargetOutputFiles.Initrd, TargetOutputFiles.Console, TargetOutputFiles.Config })
         {
-            File.Delete(Path.Combine(output, stale));
+            // A device is refused, not deleted (see TargetPipeline.RunAsync).
+            var path = Path.Combine(output, stale);
+            if (InPlaceWrite.Refusal(path) is { } kind)
+            {
+                await stderr.WriteLineAsync($"worker: --out {outputDirectory}: {new RefusedWriteException(path, kind).Message}").ConfigureAwait(false);
+                return WorkerCli.Failed;
+            }
+
+            File.Delete(path);
         }
 
         void Log(string line) => stderr.WriteLine(line);
@@ -69,23 +78,23 @@ internal static class RuntimeTargetCommand
             {
                 Log($"farm: {name}: kernel from the runtime {plan.Runtime.Reference} ({location}), layer {fetched.Layer}");
                 var kernel = Path.Combine(output, name);
-                await File.WriteAllBytesAsync(kernel, fetched.Kernel, cancellationToken).ConfigureAwait(false);
+                await InPlaceWrite.WriteAllBytesAsync(kernel, fetched.Kernel, cancellationToken).ConfigureAwait(false);
                 File.SetUnixFileMode(kernel, (UnixFileMode)0x1ED);
-                await File.WriteAllLinesAsync(Path.Combine(output, TargetOutputFiles.Config), fetched.Config.Features, cancellationToken).ConfigureAwait(false);
+                await InPlaceWrite.WriteAllTextAsync(Path.Combine(output, TargetOutputFiles.Config), string.Concat(fetched.Config.Features.Select(f => f + Environment.NewLine)), cancellationToken).ConfigureAwait(false);
                 string? initrdPath = null;
                 if (kraftfile.Rootfs is { } rootfs)
                 {
                     var layers = new RootfsLayerCache(Jobs.TargetArtifactCache.OpenRepository(WorkerSettings.CacheDirectory()));
                     var initrd = await new InitrdBuilder(Path.Combine(WorkerSettings.CacheDirectory(), "rootfs"), layers: layers) { Architecture = architecture }.BuildAsync(kraftfile.Directory, rootfs, Log, cancellationToken).ConfigureAwait(false);
                     initrdPath = Path.Combine(output, TargetOutputFiles.Initrd);
-                    await File.WriteAllBytesAsync(initrdPath, initrd, cancellationToken).ConfigureAwait(false);
+                    await InPlaceWrite.WriteAllBytesAsync(initrdPath, initrd, cancellationToken).ConfigureAwait(false);
                 }
 
                 var capabilities = await CapabilityDetector.DetectAsync(null, cancellationToken).ConfigureAwait(false);
                 var pipeline = new TargetPipeline(new SourceResolver(new GitCheckoutCache(Path.Combine(WorkerSettings.CacheDirectory(), "sources"))), new Builders.UnikraftMakeBuilder(), capabilities, CapabilityDetector.Runners(capabilities));
                 var job = new TargetJob(kraftfile.Name, platform, architecture, Queues.For(platform, architecture), name, [], new WorkerRequirements(architecture, platform, false));
                 var smoke = await pipeline.SmokeOnlyAsync(kraftfile, job, kernel, initrdPath, Path.Combine(output, ".smoke"), Log, cancellationToken).ConfigureAwait(false);
-                await File.WriteAllTextAsync(Path.Combine(output, TargetOutputFiles.Console), smoke.Console, cancellationToken).ConfigureAwait(false);
+                await InPlaceWrite.WriteAllTextAsync(Path.Combine(output, TargetOutputFiles.Console), smoke.Console, cancellationToken).ConfigureAwait(false);
                 result = smoke.Status == SmokeStatus.Passed
                     ? new TargetResult(kraftfile.Name, platform, architecture, name, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(fetched.Kernel)), null, null, smoke, null) { Builder = "runtime" }
                     : Failed($"smoke test {(smoke.Status == SmokeStatus.Unavailable ? "unavailable" : "failed")} ({smoke.Runner}): {smoke.Reason}", smoke);

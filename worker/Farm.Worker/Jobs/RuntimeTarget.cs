@@ -1,4 +1,5 @@
 using Farm.Core.Builds;
+using Farm.Core.IO;
 using Farm.Core.Kraftfiles;
 using Farm.Core.Oci;
 using Farm.Core.Oci.Distribution;
@@ -54,14 +55,14 @@ internal sealed class RuntimeTarget
         var work = Path.Combine(_runtime.WorkDirectory, "builds", build.Id, name);
         Directory.CreateDirectory(work);
         var kernelPath = Path.Combine(work, name);
-        await File.WriteAllBytesAsync(kernelPath, kernel, cancellationToken).ConfigureAwait(false);
+        await InPlaceWrite.WriteAllBytesAsync(kernelPath, kernel, cancellationToken).ConfigureAwait(false);
         File.SetUnixFileMode(kernelPath, (UnixFileMode)0x1ED);
         var job = new TargetJob(target.Target, target.Platform, target.Architecture, target.Queue, name, [], new WorkerRequirements(target.Architecture, target.Platform, false));
         string? initrdPath = null;
         if (initrd is not null)
         {
             initrdPath = Path.Combine(work, Pipeline.TargetOutputFiles.Initrd);
-            await File.WriteAllBytesAsync(initrdPath, initrd, cancellationToken).ConfigureAwait(false);
+            await InPlaceWrite.WriteAllBytesAsync(initrdPath, initrd, cancellationToken).ConfigureAwait(false);
         }
 
         var smoke = _runtime.Smoke

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Farm.Core.IO;
 using Farm.Core.Kraftfiles;
 using Farm.Core.Planning;
 using Farm.Worker.Builders;
@@ -37,12 +38,20 @@ internal sealed class TargetPipeline
     {
         var output = Path.GetFullPath(options.OutputDirectory);
         Directory.CreateDirectory(output);
+
+        // Refused before anything is deleted or built: deleting a stale file that is a device would remove the node, and
+        // every later write would be refused anyway (InPlaceWrite).
+        foreach (var name in new[] { TargetOutputFiles.Result, job.KernelFileName, TargetOutputFiles.Config, TargetOutputFiles.Console, TargetOutputFiles.Initrd, TargetOutputFiles.BuildLog })
+        {
+            InPlaceWrite.EnsureWritable(Path.Combine(output, name));
+        }
+
         foreach (var stale in new[] { TargetOutputFiles.Result, job.KernelFileName, TargetOutputFiles.Config, TargetOutputFiles.Console, TargetOutputFiles.Initrd })
         {
             File.Delete(Path.Combine(output, stale));
         }
 
-        using var buildLog = new StreamWriter(Path.Combine(output, TargetOutputFiles.BuildLog), append: false) { AutoFlush = true };
+        using var buildLog = new StreamWriter(InPlaceWrite.CreateNew(Path.Combine(output, TargetOutputFiles.BuildLog))) { AutoFlush = true };
         void Log(string line)
         {
             buildLog.WriteLine(line);
@@ -141,7 +150,7 @@ internal sealed class TargetPipeline
         log($"farm: {job.KernelFileName}: built in {buildSeconds:0.00} s");
         if (build.ConfigPath is { } config)
         {
-            File.Copy(config, Path.Combine(output, TargetOutputFiles.Config), overwrite: true);
+            await InPlaceWrite.CopyAsync(config, Path.Combine(output, TargetOutputFiles.Config), cancellationToken).ConfigureAwait(false);
         }
 
         var image = KernelImageInspector.Inspect(build.KernelPath!, job.Platform, job.Architecture);
@@ -155,7 +164,7 @@ internal sealed class TargetPipeline
         var smoke = options.Smoke
             ? await SmokeAsync(kraftfile, job, build.KernelPath!, bootInitrd, buildDirectory, log, cancellationToken).ConfigureAwait(false)
             : SmokeResult.Skipped("not booted: built with smoke tests off");
-        await File.WriteAllTextAsync(Path.Combine(output, TargetOutputFiles.Console), smoke.Console, cancellationToken).ConfigureAwait(false);
+        await InPlaceWrite.WriteAllTextAsync(Path.Combine(output, TargetOutputFiles.Console), smoke.Console, cancellationToken).ConfigureAwait(false);
         if (smoke.Status == SmokeStatus.Skipped)
         {
             log($"farm: {job.KernelFileName}: smoke test skipped: the image is not booted");
@@ -177,12 +186,10 @@ internal sealed class TargetPipeline
         }
 
         var kernel = Path.Combine(output, job.KernelFileName);
-        var staging = kernel + ".partial";
-        File.Copy(build.KernelPath!, staging, overwrite: true);
-        File.Move(staging, kernel, overwrite: true);
+        await InPlaceWrite.CopyAsync(build.KernelPath!, kernel, cancellationToken).ConfigureAwait(false);
         if (bootInitrd is not null)
         {
-            File.Copy(bootInitrd, Path.Combine(output, TargetOutputFiles.Initrd), overwrite: true);
+            await InPlaceWrite.CopyAsync(bootInitrd, Path.Combine(output, TargetOutputFiles.Initrd), cancellationToken).ConfigureAwait(false);
         }
 
         string sha256;
@@ -210,9 +217,7 @@ internal sealed class TargetPipeline
             return path;
         }
 
-        var staging = path + ".partial";
-        await File.WriteAllBytesAsync(staging, contents, cancellationToken).ConfigureAwait(false);
-        File.Move(staging, path, overwrite: true);
+        await InPlaceWrite.WriteAllBytesAsync(path, contents, cancellationToken).ConfigureAwait(false);
         return path;
     }
 

@@ -1,26 +1,28 @@
 using System.Text.Json;
+using Farm.Core.IO;
 using Farm.Worker.Smoke;
 
 namespace Farm.Worker.Pipeline;
 
 /// <summary>
 /// Writes <c>result.json</c>: <c>{"target","platform","architecture","status","reason","kernel","kernelSha256",
-/// "buildSeconds","builder","image":{...},"smoke":{"status","runner","seconds","reason"}}</c>. Written to a
-/// temporary name and renamed, so a reader never sees half a file.
+/// "buildSeconds","builder","image":{...},"smoke":{"status","runner","seconds","reason"}}</c>. Written through
+/// <see cref="InPlaceWrite"/>: a reader never sees half a file, and an output directory's <c>result.json</c> that is a
+/// link or a device is refused, not replaced.
 /// </summary>
 internal static class TargetResultWriter
 {
     public static async Task WriteAsync(string path, TargetResult result, CancellationToken cancellationToken)
     {
-        var staging = path + ".partial";
-        await using (var stream = File.Create(staging))
-        {
-            await using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
-            Write(json, result);
-            await json.FlushAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        File.Move(staging, path, overwrite: true);
+        await InPlaceWrite.WriteAsync(
+            path,
+            async (stream, ct) =>
+            {
+                await using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+                Write(json, result);
+                await json.FlushAsync(ct).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     public static string ToJson(TargetResult result)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Farm.Core.IO;
 using Farm.Core.Kraftfiles;
 using Farm.Worker.Processes;
 
@@ -58,7 +59,7 @@ internal sealed class FirecrackerRunner : ISmokeRunner
         }
 
         var configFile = Path.Combine(request.WorkDirectory, "firecracker.json");
-        await File.WriteAllTextAsync(configFile, RenderConfig(request), cancellationToken).ConfigureAwait(false);
+        await InPlaceWrite.WriteAllTextAsync(configFile, RenderConfig(request), cancellationToken).ConfigureAwait(false);
         var spec = new ProcessSpec("firecracker", ["--no-api", "--config-file", configFile, "--level", "Warning"]) { WorkingDirectory = request.WorkDirectory };
         return await GuestProcess.RunAsync(Name, spec, request, (code, _) => code == 0 ? GuestEnd.PoweredOff : GuestEnd.HostError($"firecracker exited with {code}"), cancellationToken, devices: ["/dev/kvm"]).ConfigureAwait(false);
     }

@@ -1,3 +1,4 @@
+using Farm.Core.IO;
 using Farm.Core.Kraftfiles;
 using Farm.Worker.Processes;
 
@@ -73,7 +74,7 @@ internal sealed class QemuRunner : ISmokeRunner
         if (request.InitrdPath is { } initrd && initrd.AsSpan().IndexOfAny(", ") >= 0)
         {
             var copy = Path.Combine(request.WorkDirectory, "initrd.cpio");
-            File.Copy(initrd, copy, overwrite: true);
+            InPlaceWrite.Copy(initrd, copy);
             if (copy.AsSpan().IndexOfAny(", ") < 0)
             {
                 request = request with { InitrdPath = copy };

@@ -1,4 +1,5 @@
 using System.Text;
+using Farm.Core.IO;
 using Farm.Core.Kraftfiles;
 using Farm.Worker.Processes;
 
@@ -60,7 +61,7 @@ internal sealed class XenRunner : ISmokeRunner
         var domain = $"farm-smoke-{Guid.NewGuid():N}"[..23];
         var configFile = Path.Combine(request.WorkDirectory, "xen.cfg");
         var guestType = Images.KernelImageInspector.Inspect(request.KernelPath, request.Platform, request.Architecture).XenGuestType ?? "pvh";
-        await File.WriteAllTextAsync(configFile, RenderConfig(request, domain, guestType), cancellationToken).ConfigureAwait(false);
+        await InPlaceWrite.WriteAllTextAsync(configFile, RenderConfig(request, domain, guestType), cancellationToken).ConfigureAwait(false);
         try
         {
             var spec = new ProcessSpec("xl", ["create", "-c", configFile]) { WorkingDirectory = request.WorkDirectory };

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-
 using Farm.Core.IO;
 
 namespace Farm.Core.Oci.Layout;
@@ -52,27 +51,20 @@ public sealed class OciLayoutRepository : IOciRepository
         }
 
         EnsureLayout();
-        var staging = StagingPath();
-        try
-        {
-            await using (var file = File.Create(staging))
-            await using (var hashing = new HashingWriteStream(file))
+        await InPlaceWrite.WriteAsync(
+            BlobPath(digest),
+            async (file, ct) =>
             {
-                await write(hashing, cancellationToken).ConfigureAwait(false);
+                await using var hashing = new HashingWriteStream(file);
+                await write(hashing, ct).ConfigureAwait(false);
                 var actual = hashing.Digest();
                 if (actual != digest || hashing.Length != size)
                 {
                     throw new OciFormatException($"the content pushed as {digest} ({size} bytes) is {actual} ({hashing.Length} bytes)");
                 }
-            }
-
-            File.Move(staging, BlobPath(digest), overwrite: true);
-            return true;
-        }
-        finally
-        {
-            File.Delete(staging);
-        }
+            },
+            cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>A blob of this layout as a source to push elsewhere, read straight from its file (null when absent).</summary>
@@ -159,25 +151,21 @@ public sealed class OciLayoutRepository : IOciRepository
         var marker = Path.Combine(_root, "oci-layout");
         if (!File.Exists(marker))
         {
-            File.WriteAllBytes(marker, LayoutMarker);
+            InPlaceWrite.WriteAllBytes(marker, LayoutMarker);
         }
 
         var index = Path.Combine(_root, "index.json");
         if (!File.Exists(index))
         {
-            File.WriteAllBytes(index, new ImageIndex([]).ToJson());
+            InPlaceWrite.WriteAllBytes(index, new ImageIndex([]).ToJson());
         }
     }
 
     private async Task WriteAtomicallyAsync(string path, byte[] bytes, CancellationToken cancellationToken)
     {
         EnsureLayout();
-        var staging = StagingPath();
-        await File.WriteAllBytesAsync(staging, bytes, cancellationToken).ConfigureAwait(false);
-        File.Move(staging, path, overwrite: true);
+        await InPlaceWrite.WriteAllBytesAsync(path, bytes, cancellationToken).ConfigureAwait(false);
     }
 
     private string BlobPath(Digest digest) => Path.Combine(_root, "blobs", "sha256", digest.Hex);
-
-    private string StagingPath() => Path.Combine(_root, $".partial-{Guid.NewGuid():N}");
 }
