@@ -71,12 +71,23 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
             return BuildOutcome.Failed(compileFailure, stopwatch.Elapsed);
         }
 
-        if (!File.Exists(kernel))
+        if (FileKinds.Of(kernel) == FileKind.Absent)
         {
             var produced = Directory.EnumerateFiles(output).Select(Path.GetFileName).Where(f => f is not null && !f.StartsWith('.')).Order(StringComparer.Ordinal);
             return BuildOutcome.Failed(
                 $"make succeeded but did not produce {request.Job.KernelFileName} (the build directory has: {string.Join(", ", produced)})",
                 stopwatch.Elapsed);
+        }
+
+        // The build directory is the sandbox's to write: a kernel or .config left as a link (to /etc/shadow, say) would
+        // have the worker read, package and sign a host file. Once make has returned, no sandboxed process is left to
+        // change them after this check.
+        foreach (var produced in new[] { kernel, config })
+        {
+            if (FileKinds.Of(produced) is not (FileKind.Regular or FileKind.Absent) and var kind)
+            {
+                return BuildOutcome.Failed($"the build left {Path.GetFileName(produced)} as {FileKinds.Describe(kind)}, not a regular file; refused", stopwatch.Elapsed);
+            }
         }
 
         return new BuildOutcome(kernel, File.Exists(config) ? config : null, null, stopwatch.Elapsed);

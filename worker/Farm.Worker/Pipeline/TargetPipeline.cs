@@ -131,6 +131,12 @@ internal sealed class TargetPipeline
             log($"farm: {job.KernelFileName}: cache: the broker refused {refusing.Refusals} requests outside this build's scope");
         }
 
+        if (broker is { ErrorEvents.Count: > 0 } failing && Farm.Core.IO.FileKinds.Of(events) is Farm.Core.IO.FileKind.Regular or Farm.Core.IO.FileKind.Absent)
+        {
+            // The broker's tier errors (Redis down) count for this target as farm-cc's own would.
+            await File.AppendAllLinesAsync(events, failing.ErrorEvents, cancellationToken).ConfigureAwait(false);
+        }
+
         if (build.Succeeded && cache is not null)
         {
             await cache.PublishAsync(cacheTarget, events, log, cancellationToken).ConfigureAwait(false);

@@ -24,6 +24,7 @@ internal sealed partial class CacheBroker : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
     private readonly List<Task> _connections = [];
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _errorEvents = new();
     private int _refusals;
     private int _errors;
 
@@ -47,6 +48,9 @@ internal sealed partial class CacheBroker : IAsyncDisposable
 
     /// <summary>Tier errors (Redis down, disk full), each a miss.</summary>
     public int Errors => _errors;
+
+    /// <summary>The errors as cache event lines (<c>error TIER KIND</c>), for the target's counters.</summary>
+    public IReadOnlyList<string> ErrorEvents => [.. _errorEvents];
 
     /// <param name="directory">A private directory of the worker's for the socket; the sandbox binds the socket alone.</param>
     public static CacheBroker Start(string directory, CacheScope scope, bool readOnly, string cacheDirectory, long maxSizeBytes, IReadOnlyList<ICacheTier> sharedTiers)
@@ -133,10 +137,10 @@ internal sealed partial class CacheBroker : IAsyncDisposable
         {
             BrokerOperation.GetAction when mayRead => Found(First(t => t.GetAction(scope, key))),
             BrokerOperation.GetObject => Found(First(t => t.GetObject(key))),
-            BrokerOperation.GetManifest when mayRead => Found(Try(() => _local.GetManifest(scope, key))),
+            BrokerOperation.GetManifest when mayRead => Found(Try(_local, () => _local.GetManifest(scope, key))),
             BrokerOperation.PutAction when mayWrite && ActionEntry.TryParse(payload) is not null => Done(() => Each(t => t.PutAction(scope, key, payload))),
             BrokerOperation.PutObject when !_readOnly && Sha256.Hex(payload) == key => Done(() => Each(t => t.PutObject(key, payload))),
-            BrokerOperation.PutManifest when mayWrite => Done(() => Try(() => { _local.PutManifest(scope, key, payload); return true; })),
+            BrokerOperation.PutManifest when mayWrite => Done(() => Try(_local, () => { _local.PutManifest(scope, key, payload); return true; })),
             BrokerOperation.DeleteAction when mayWrite => Done(() => Each(t => { if (t.GetAction(scope, key) is { } e && ActionEntry.TryParse(e) is null) { t.DeleteAction(scope, key); } })),
             BrokerOperation.DeleteObject => Done(() => Each(t => { if (t.GetObject(key) is { } o && Sha256.Hex(o) != key) { t.DeleteObject(key); } })),
             _ => Refuse($"{operation} in scope '{Shorten(scope)}' is not allowed for a build of scope {_scope.Name}"),
@@ -147,7 +151,7 @@ internal sealed partial class CacheBroker : IAsyncDisposable
     {
         foreach (var tier in _tiers)
         {
-            if (Try(() => read(tier)) is { } found)
+            if (Try(tier, () => read(tier)) is { } found)
             {
                 return found;
             }
@@ -160,7 +164,7 @@ internal sealed partial class CacheBroker : IAsyncDisposable
     {
         foreach (var tier in _tiers)
         {
-            Try(() =>
+            Try(tier, () =>
             {
                 write(tier);
                 return true;
@@ -168,7 +172,7 @@ internal sealed partial class CacheBroker : IAsyncDisposable
         }
     }
 
-    private T? Try<T>(Func<T?> action)
+    private T? Try<T>(ICacheTier tier, Func<T?> action)
     {
         try
         {
@@ -176,7 +180,11 @@ internal sealed partial class CacheBroker : IAsyncDisposable
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            Interlocked.Increment(ref _errors);
+            if (Interlocked.Increment(ref _errors) <= 1000)
+            {
+                _errorEvents.Enqueue($"error {tier.Name} {ex.GetType().Name}");
+            }
+
             return default;
         }
     }
