@@ -45,7 +45,9 @@ internal sealed class RemoteBuild
             + (IsPullRequest() ? "&scope=untrusted" : string.Empty);
         using var content = new ByteArrayContent(Archive(root));
         content.Headers.ContentType = new MediaTypeHeaderValue("application/gzip");
-        using var submitted = await _http.PostAsync(new Uri(farm, $"api/builds?{query}"), content, cancellationToken).ConfigureAwait(false);
+        // Expect: 100-continue: a farm that refuses the size (413) says so before the archive is sent, and its reason arrives.
+        using var submit = new HttpRequestMessage(HttpMethod.Post, new Uri(farm, $"api/builds?{query}")) { Content = content, Headers = { ExpectContinue = true } };
+        using var submitted = await _http.SendAsync(submit, cancellationToken).ConfigureAwait(false);
         var body = await submitted.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         if (submitted.StatusCode != HttpStatusCode.Accepted)
         {

@@ -4,7 +4,7 @@ namespace Farm.GitHub;
 
 /// <summary>
 /// What the farm keeps about GitHub (PostgreSQL, schema <c>farm</c>): each webhook delivery once, by its
-/// <c>X-GitHub-Delivery</c> id (a replay is recognised, not processed again); which builds came from which repository
+/// <c>X-GitHub-Delivery</c> id and by the SHA-256 of its body (a redelivery or a replay is recognised, not processed again); which builds came from which repository
 /// and commit (for check runs and rebuild requests); and the check run of each of their targets.
 /// </summary>
 internal sealed class GitHubStore
@@ -13,15 +13,30 @@ internal sealed class GitHubStore
 
     public GitHubStore(NpgsqlDataSource database) => _database = database;
 
-    /// <summary>Records a delivery; false when this delivery id was recorded before (a redelivery or a replay).</summary>
-    public async Task<bool> RecordDeliveryAsync(string id, string @event, string payload, CancellationToken cancellationToken)
+    /// <summary>
+    /// Records a delivery once: null when it is new, otherwise the id of the delivery recorded before with the same id
+    /// (a redelivery) or the same body (a replay: GitHub's signature covers the body, not the id). The unique keys
+    /// decide, so two racing copies are recorded once.
+    /// </summary>
+    public async Task<string?> RecordDeliveryAsync(string id, string @event, string payload, string bodySha256, CancellationToken cancellationToken)
     {
-        await using var command = _database.CreateCommand(
-            "INSERT INTO farm.github_deliveries (id, event, received, payload) VALUES ($1, $2, now(), $3) ON CONFLICT (id) DO NOTHING");
-        command.Parameters.AddWithValue(id);
-        command.Parameters.AddWithValue(@event);
-        command.Parameters.AddWithValue(payload);
-        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        await using (var insert = _database.CreateCommand(
+            "INSERT INTO farm.github_deliveries (id, event, received, payload, body_sha256) VALUES ($1, $2, now(), $3, $4) ON CONFLICT DO NOTHING"))
+        {
+            insert.Parameters.AddWithValue(id);
+            insert.Parameters.AddWithValue(@event);
+            insert.Parameters.AddWithValue(payload);
+            insert.Parameters.AddWithValue(bodySha256);
+            if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1)
+            {
+                return null;
+            }
+        }
+
+        await using var first = _database.CreateCommand("SELECT id FROM farm.github_deliveries WHERE id = $1 OR body_sha256 = $2 ORDER BY received, id LIMIT 1");
+        first.Parameters.AddWithValue(id);
+        first.Parameters.AddWithValue(bodySha256);
+        return await first.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string ?? id;
     }
 
     public async Task<(string Event, string Payload)?> GetDeliveryAsync(string id, CancellationToken cancellationToken)

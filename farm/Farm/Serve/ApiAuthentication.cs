@@ -8,7 +8,9 @@ namespace Farm.Serve;
 /// <summary>
 /// Who may call the API: a farm API token (compared in constant time), or, when OIDC rules are configured, a GitHub
 /// Actions OIDC token, which the verifier alone judges and which also sets the build's scope (a pull request's token
-/// builds untrusted whatever the request asks). A request without either gets 401 with the reason and changes nothing.
+/// builds untrusted whatever the request asks). A request without either gets 401 with the reason and changes nothing
+/// (<see cref="Http.FarmHttp"/> answers it, counts it and logs it). An accepted caller's rate-limit partition is a hash of
+/// its token.
 /// </summary>
 internal sealed class ApiAuthentication
 {
@@ -42,6 +44,7 @@ internal sealed class ApiAuthentication
             }
 
             context.Items[OidcScopeItem] = verdict.Scope;
+            context.Items[Http.FarmRateLimits.CallerItem] = Caller("oidc", token);
             return null;
         }
 
@@ -52,8 +55,16 @@ internal sealed class ApiAuthentication
             allowed |= CryptographicOperations.FixedTimeEquals(known, presented);
         }
 
-        return allowed ? null : "a valid API token is required (Authorization: Bearer TOKEN)";
+        if (!allowed)
+        {
+            return "the API token is not one of this farm's (Authorization: Bearer TOKEN)";
+        }
+
+        context.Items[Http.FarmRateLimits.CallerItem] = Caller("token", token);
+        return null;
     }
+
+    private static string Caller(string kind, string token) => $"{kind} {Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)))[..16]}";
 
     /// <summary>The scope a build gets: what the request asks, narrowed to untrusted when its OIDC token earned no more.</summary>
     public static string Scope(HttpContext context, string requested) =>

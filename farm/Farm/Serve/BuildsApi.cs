@@ -5,6 +5,7 @@ using System.Text.Json;
 using Farm.Builds;
 using Farm.Core.Builds;
 using Farm.Core.Oci;
+using Farm.Serve.Http;
 using Farm.Worker.Jobs;
 using Farm.Worker.Sources;
 using Farm.Worker.State;
@@ -13,18 +14,16 @@ namespace Farm.Serve;
 
 /// <summary>
 /// The HTTP API: <c>POST /api/builds</c>, <c>GET /api/builds/{id}</c>, <c>GET /api/builds/{id}/logs?target=</c> (server-sent
-/// events, live), <c>POST /api/builds/{id}/cancel</c>, <c>GET /api/workers</c>. Every route needs a bearer token;
-/// malformed requests get 400 with the reason, a bad Kraftfile its located errors.
+/// events, live), <c>POST /api/builds/{id}/cancel</c>, <c>GET /api/workers</c>. Every route needs a bearer token
+/// (checked for all of <c>/api</c> by <see cref="Http.FarmHttp"/>); malformed requests get 400 with the reason, a bad
+/// Kraftfile its located errors, a too large upload 413.
 /// </summary>
 internal static class BuildsApi
 {
-    /// <returns>The authenticated <c>/api</c> group, for the other APIs to join.</returns>
-    public static RouteGroupBuilder Map(WebApplication app, ApiAuthentication authentication)
+    /// <returns>The <c>/api</c> group, for the other APIs to join.</returns>
+    public static RouteGroupBuilder Map(WebApplication app)
     {
-        var api = app.MapGroup("/api").AddEndpointFilter(async (context, next) =>
-            await authentication.AuthenticateAsync(context.HttpContext, context.HttpContext.RequestAborted).ConfigureAwait(false) is { } refused
-                ? Results.Json(new { error = refused }, statusCode: 401)
-                : await next(context).ConfigureAwait(false));
+        var api = app.MapGroup("/api");
 
         api.MapPost("/builds", SubmitAsync);
         api.MapGet("/builds/{id}", async (string id, IBuildStore store, WorkerRegistry workers, CancellationToken ct) =>
@@ -141,22 +140,9 @@ internal static class BuildsApi
     /// </summary>
     private static async Task<IResult> SubmitUploadAsync(HttpRequest request, BuildSubmitter submitter, SourceCheckout sources, IBuildStore store, FarmOptions options, CancellationToken ct)
     {
-        var limit = (long)options.Sources.MaxMegabytes << 20;
-        if (request.ContentLength > limit)
+        if (await BodyLimit.ReadAsync(request, options.Sources.MaxMegabytes, ct).ConfigureAwait(false) is not { } archive)
         {
-            return Bad($"the archive is larger than {options.Sources.MaxMegabytes} MiB (Farm__Sources__MaxMegabytes)");
-        }
-
-        using var buffer = new MemoryStream();
-        var chunk = new byte[1 << 16];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, ct).ConfigureAwait(false)) > 0)
-        {
-            buffer.Write(chunk, 0, read);
-            if (buffer.Length > limit)
-            {
-                return Bad($"the archive is larger than {options.Sources.MaxMegabytes} MiB (Farm__Sources__MaxMegabytes)");
-            }
+            return BodyLimit.TooLarge(request.HttpContext);
         }
 
         var query = request.Query;
@@ -178,7 +164,6 @@ internal static class BuildsApi
             return Bad($"scope: '{scope}' is not trusted or untrusted");
         }
 
-        var archive = buffer.ToArray();
         var (root, refused) = UploadedSource.Unpack(archive, sources.CacheDirectory);
         if (root is null)
         {

@@ -21,6 +21,8 @@ public sealed class FarmOptions
 
     public CatalogSettings Catalog { get; init; } = new();
 
+    public RateLimitSettings RateLimits { get; init; } = new();
+
     public sealed class GitHubSettings
     {
         /// <summary><c>Farm__GitHub__WebhookSecret</c>: without it <c>/api/github/webhooks</c> is not mapped (an unsigned hook would build anything).</summary>
@@ -28,6 +30,9 @@ public sealed class FarmOptions
 
         /// <summary><c>Farm__GitHub__Images</c>: where webhook builds publish, <c>host:port/prefix</c>; each app goes to <c>PREFIX/OWNER/REPO/APP:SHA12</c>.</summary>
         public string? Images { get; init; }
+
+        /// <summary><c>Farm__GitHub__WebhookMaxMegabytes</c>: the largest delivery read (GitHub sends at most 25 MB).</summary>
+        public int WebhookMaxMegabytes { get; init; } = 25;
     }
 
     public sealed class CatalogSettings
@@ -50,8 +55,24 @@ public sealed class FarmOptions
 
     public sealed class SourceSettings
     {
-        /// <summary>The largest uploaded source archive accepted.</summary>
+        /// <summary><c>Farm__Sources__MaxMegabytes</c>: the largest uploaded source archive accepted, and so the largest request body.</summary>
         public int MaxMegabytes { get; init; } = 64;
+    }
+
+    /// <summary>
+    /// Requests per minute before 429. The defaults leave room for a CI that polls a few builds and streams their logs
+    /// (one request per stream, however long it lasts); failed authentications are few for anyone but a guesser.
+    /// </summary>
+    public sealed class RateLimitSettings
+    {
+        /// <summary><c>Farm__RateLimits__ApiPerMinute</c>: API requests per minute for one token, in bursts of up to as many.</summary>
+        public int ApiPerMinute { get; init; } = 1200;
+
+        /// <summary><c>Farm__RateLimits__WebhooksPerMinute</c>: webhook deliveries per minute from one address (GitHub sends from a few).</summary>
+        public int WebhooksPerMinute { get; init; } = 600;
+
+        /// <summary><c>Farm__RateLimits__FailedAuthenticationsPerMinute</c>: failed authentications from one address before it is refused for the rest of the minute.</summary>
+        public int FailedAuthenticationsPerMinute { get; init; } = 20;
     }
 
     public sealed class RegistrySettings
@@ -110,6 +131,25 @@ public sealed class FarmOptions
             if (!IsImagePrefix(Catalog.Images))
             {
                 problems.Add("Farm__Catalog__Images (host:port/prefix) is required with Farm__Catalog__Repository: where catalog apps publish");
+            }
+        }
+
+        // A MemoryStream holds an upload: it cannot pass 2 GiB.
+        if (Sources.MaxMegabytes is < 1 or > 2000)
+        {
+            problems.Add($"Farm__Sources__MaxMegabytes: {Sources.MaxMegabytes} is not between 1 and 2000");
+        }
+
+        if (GitHub.WebhookMaxMegabytes is < 1 or > 100)
+        {
+            problems.Add($"Farm__GitHub__WebhookMaxMegabytes: {GitHub.WebhookMaxMegabytes} is not between 1 and 100 (GitHub sends at most 25)");
+        }
+
+        foreach (var (name, value) in new[] { ("ApiPerMinute", RateLimits.ApiPerMinute), ("WebhooksPerMinute", RateLimits.WebhooksPerMinute), ("FailedAuthenticationsPerMinute", RateLimits.FailedAuthenticationsPerMinute) })
+        {
+            if (value < 1)
+            {
+                problems.Add($"Farm__RateLimits__{name}: {value} must be at least 1");
             }
         }
 

@@ -10,11 +10,11 @@ using Farm.GitHub;
 using Farm.GitHub.Checks;
 using Farm.GitHub.Oidc;
 using Farm.GitHub.Webhooks;
-using Octokit.Webhooks;
 using Farm.Core.Builds;
 using Farm.Core.Oci;
 using Farm.Core.Oci.Distribution;
 using Farm.Embedded;
+using Farm.Serve.Http;
 using Farm.Worker.Jobs;
 using Farm.Worker.State;
 using Hangfire;
@@ -87,11 +87,6 @@ internal static class FarmServer
         builder.Services.AddSingleton(catalogStore);
         var catalog = options.Catalog.Repository is { Length: > 0 } ? new CatalogRebuild(catalogStore, submitter, sources, options) : null;
         var gitHubBuilds = new GitHubBuilds(submitter, sources, gitHubStore, options);
-        if (options.GitHub.WebhookSecret is { Length: > 0 })
-        {
-            builder.Services.AddSingleton<WebhookEventProcessor>(new FarmWebhookProcessor(gitHubStore, client));
-        }
-
         var appOptions = builder.Configuration.GetSection(GitHubAppOptions.SectionName).Get<GitHubAppOptions>() ?? new GitHubAppOptions();
         if (appOptions.IsConfigured && appOptions.Validate() is { Count: > 0 } appProblems)
         {
@@ -117,12 +112,14 @@ internal static class FarmServer
         // One verifier for the farm: it holds the issuer's keys.
         using var oidcHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var oidc = oidcOptions.Enabled ? new GitHubOidcVerifier(oidcOptions, oidcHttp, TimeProvider.System) : null;
+        builder.AddFarmHttp(options);
         var app = builder.Build();
-        var api = BuildsApi.Map(app, new ApiAuthentication(options.ApiTokens, oidc));
+        app.UseFarmHttp(new ApiAuthentication(options.ApiTokens, oidc));
+        var api = BuildsApi.Map(app);
         CatalogApi.Map(api, catalog is not null);
         if (options.GitHub.WebhookSecret is { Length: > 0 } secret)
         {
-            GitHubWebhooks.Map(app, secret);
+            GitHubWebhooks.Map(app, secret, new FarmWebhookProcessor(gitHubStore, client));
         }
 
         var recurring = new RecurringJobManager(storage);

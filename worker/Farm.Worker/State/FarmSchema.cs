@@ -106,6 +106,18 @@ public static class FarmSchema
             error text,
             PRIMARY KEY (run_id, kraftfile));
         """,
+        // GitHub's signature covers the body, not the delivery id: a signed body replayed under a new id is the same
+        // delivery. Deliveries recorded before keep their hash only for the first of each body (a replay already
+        // recorded would otherwise stop the unique index, and the farm, from starting).
+        """
+        ALTER TABLE farm.github_deliveries ADD COLUMN body_sha256 text;
+        UPDATE farm.github_deliveries d SET body_sha256 = f.hash
+        FROM (SELECT DISTINCT ON (hash) id, hash
+              FROM (SELECT id, received, encode(sha256(convert_to(payload, 'UTF8')), 'hex') AS hash FROM farm.github_deliveries) h
+              ORDER BY hash, received, id) f
+        WHERE d.id = f.id;
+        CREATE UNIQUE INDEX github_deliveries_by_body ON farm.github_deliveries (body_sha256);
+        """,
     ];
 
     public static async Task MigrateAsync(NpgsqlDataSource database, CancellationToken cancellationToken)

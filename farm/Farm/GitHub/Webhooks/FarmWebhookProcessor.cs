@@ -2,18 +2,17 @@ using System.Text.Json;
 using Farm.Core.Builds;
 using Hangfire;
 using Hangfire.States;
-using Microsoft.Extensions.Primitives;
-using Octokit.Webhooks;
 using Octokit.Webhooks.Events;
 
 namespace Farm.GitHub.Webhooks;
 
 /// <summary>
 /// Answers GitHub's deliveries fast: once the signature and the payload were checked (<see cref="GitHubWebhooks"/>),
-/// each delivery is recorded once by its <c>X-GitHub-Delivery</c> id (a replay changes nothing), and a
-/// <see cref="GitHubDeliveryJob"/> is enqueued on the farm's control queue, which does the work.
+/// each delivery is recorded once by its <c>X-GitHub-Delivery</c> id and by its body's SHA-256 (a redelivery, or a
+/// signed body replayed under a new id, changes nothing), and a <see cref="GitHubDeliveryJob"/> is enqueued on the
+/// farm's control queue, which does the work.
 /// </summary>
-internal sealed class FarmWebhookProcessor : WebhookEventProcessor
+internal sealed class FarmWebhookProcessor
 {
     /// <summary>The events the farm acts on, and the payload type each must parse as.</summary>
     private static readonly Dictionary<string, Type> Handled = new(StringComparer.Ordinal)
@@ -36,29 +35,23 @@ internal sealed class FarmWebhookProcessor : WebhookEventProcessor
         _jobs = jobs;
     }
 
-    public override async ValueTask ProcessWebhookAsync(IDictionary<string, StringValues> headers, string body, CancellationToken cancellationToken = default)
+    /// <summary>Records the delivery and enqueues its job, or says which delivery it repeats.</summary>
+    public async Task<WebhookReceipt> ReceiveAsync(string delivery, string @event, string body, string bodySha256, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(headers);
-        var delivery = Header(headers, "X-GitHub-Delivery");
-        var @event = Header(headers, "X-GitHub-Event");
-        if (delivery is null || @event is null)
+        if (await _store.RecordDeliveryAsync(delivery, @event, body, bodySha256, cancellationToken).ConfigureAwait(false) is { } first)
         {
-            return; // GitHubWebhooks answered 400 before this
+            return new WebhookReceipt(delivery, "duplicate", $"delivery {first} had the same {(first == delivery ? "id" : "body")}: it is handled once", first);
         }
 
-        var type = Handled.GetValueOrDefault(@event);
-        if (!await _store.RecordDeliveryAsync(delivery, @event, body, cancellationToken).ConfigureAwait(false))
+        if (!Handled.ContainsKey(@event))
         {
-            return; // a redelivery or a replay: recorded and handled the first time
-        }
-
-        if (type is null)
-        {
-            await _store.SetOutcomeAsync(delivery, $"ignored: the farm does not act on {@event}", cancellationToken).ConfigureAwait(false);
-            return;
+            var ignored = $"ignored: the farm does not act on {@event}";
+            await _store.SetOutcomeAsync(delivery, ignored, cancellationToken).ConfigureAwait(false);
+            return new WebhookReceipt(delivery, "ignored", ignored, null);
         }
 
         _jobs.Create(Hangfire.Common.Job.FromExpression<GitHubDeliveryJob>(j => j.RunAsync(delivery, CancellationToken.None)), new EnqueuedState(FarmQueues.Control));
+        return new WebhookReceipt(delivery, "accepted", null, null);
     }
 
     /// <summary>Why a delivery's payload cannot be acted on (not JSON, not the event's shape, no repository), or null.</summary>
@@ -86,7 +79,7 @@ internal sealed class FarmWebhookProcessor : WebhookEventProcessor
             return $"the {@event} payload is not valid: {ex.Message}";
         }
     }
-
-    private static string? Header(IDictionary<string, StringValues> headers, string name) =>
-        headers.FirstOrDefault(h => string.Equals(h.Key, name, StringComparison.OrdinalIgnoreCase)).Value.ToString() is { Length: > 0 } value ? value : null;
 }
+
+/// <summary>The answer to one delivery: <c>accepted</c>, <c>ignored</c> or <c>duplicate</c> (of <see cref="DuplicateOf"/>).</summary>
+internal sealed record WebhookReceipt(string Delivery, string Status, string? Reason, string? DuplicateOf);

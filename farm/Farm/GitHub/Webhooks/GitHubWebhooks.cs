@@ -1,70 +1,83 @@
 using System.Security.Cryptography;
 using System.Text;
+using Farm.Serve;
+using Farm.Serve.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
-using Octokit.Webhooks.AspNetCore;
 
 namespace Farm.GitHub.Webhooks;
 
 /// <summary>
-/// <c>POST /api/github/webhooks</c>: a delivery without a valid <c>X-Hub-Signature-256</c> is answered 401 before
-/// anything reads it (Octokit's endpoint would say 400 for a missing one, and checks it again), then Octokit's endpoint
-/// hands it to <see cref="FarmWebhookProcessor"/>; a signed delivery the farm cannot read is answered 400.
+/// <c>POST /api/github/webhooks</c>: the body is read up to <c>Farm__GitHub__WebhookMaxMegabytes</c> (413 past it), a
+/// delivery without a valid <c>X-Hub-Signature-256</c> is a failed authentication (401, counted per address, then 429),
+/// a signed delivery the farm cannot read is answered 400, and the rest go to <see cref="FarmWebhookProcessor"/>, which
+/// records each once. Every answer is JSON; a repeated delivery is a 200 that says it was a duplicate.
 /// </summary>
 internal static class GitHubWebhooks
 {
     public const string Path = "/api/github/webhooks";
 
-    public static void Map(WebApplication app, string secret)
+    private const string MaxVariable = "Farm__GitHub__WebhookMaxMegabytes";
+
+    public static void Map(WebApplication app, string secret, FarmWebhookProcessor processor)
     {
         var key = Encoding.UTF8.GetBytes(secret);
-        app.Use(async (context, next) =>
-        {
-            if (context.Request.Path == Path && HttpMethods.IsPost(context.Request.Method) && !await SignedAsync(context.Request, key).ConfigureAwait(false))
-            {
-                context.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                await context.Response.WriteAsJsonAsync(new { error = "X-Hub-Signature-256 is missing or does not match the body (HMAC-SHA256 with the webhook secret)" }).ConfigureAwait(false);
-                return;
-            }
-
-            if (context.Request.Path == Path && HttpMethods.IsPost(context.Request.Method))
-            {
-                // Octokit's endpoint answers a payload it cannot parse with a 500; the sender's mistake is a 400.
-                var @event = context.Request.Headers["X-GitHub-Event"].ToString();
-                string body;
-                using (var reader = new StreamReader(context.Request.Body, Encoding.UTF8, leaveOpen: true))
-                {
-                    body = await reader.ReadToEndAsync(context.RequestAborted).ConfigureAwait(false);
-                }
-
-                context.Request.Body.Position = 0;
-                var problem = @event.Length == 0 || context.Request.Headers["X-GitHub-Delivery"].ToString().Length == 0
-                    ? "the X-GitHub-Event and X-GitHub-Delivery headers are required"
-                    : FarmWebhookProcessor.Problem(@event, body);
-                if (problem is not null)
-                {
-                    context.Response.StatusCode = StatusCodes.Status400BadRequest;
-                    await context.Response.WriteAsJsonAsync(new { error = problem }).ConfigureAwait(false);
-                    return;
-                }
-            }
-
-            await next(context).ConfigureAwait(false);
-        });
-        app.MapGitHubWebhooks(Path, secret);
+        app.MapPost(Path, (HttpContext context, FarmOptions options, FailedAuthentications failures) => ReceiveAsync(context, key, processor, options, failures));
     }
 
-    private static async Task<bool> SignedAsync(HttpRequest request, byte[] key)
+    private static async Task<IResult> ReceiveAsync(HttpContext context, byte[] key, FarmWebhookProcessor processor, FarmOptions options, FailedAuthentications failures)
     {
-        var header = request.Headers["X-Hub-Signature-256"].ToString();
+        if (failures.Blocked(context) is { } blocked)
+        {
+            return blocked;
+        }
+
+        var ct = context.RequestAborted;
+        BodyLimit.Apply(context, options.GitHub.WebhookMaxMegabytes, MaxVariable);
+        if (await BodyLimit.ReadAsync(context.Request, options.GitHub.WebhookMaxMegabytes, ct).ConfigureAwait(false) is not { } body)
+        {
+            return BodyLimit.TooLarge(context);
+        }
+
+        if (!Signed(context.Request.Headers["X-Hub-Signature-256"].ToString(), body, key))
+        {
+            return failures.Refuse(context, "X-Hub-Signature-256 is missing or does not match the body (HMAC-SHA256 with the webhook secret)");
+        }
+
+        var @event = context.Request.Headers["X-GitHub-Event"].ToString();
+        var delivery = context.Request.Headers["X-GitHub-Delivery"].ToString();
+        if (@event.Length == 0 || delivery.Length == 0)
+        {
+            return Bad("the X-GitHub-Event and X-GitHub-Delivery headers are required");
+        }
+
+        string text;
+        try
+        {
+            text = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true).GetString(body);
+        }
+        catch (DecoderFallbackException)
+        {
+            return Bad("the payload is not UTF-8");
+        }
+
+        if (FarmWebhookProcessor.Problem(@event, text) is { } problem)
+        {
+            return Bad(problem);
+        }
+
+        // The body as signed, not as decoded: the replay the hash must catch is the same bytes under another id.
+        var receipt = await processor.ReceiveAsync(delivery, @event, text, Convert.ToHexStringLower(SHA256.HashData(body)), ct).ConfigureAwait(false);
+        return Results.Json(new { delivery = receipt.Delivery, status = receipt.Status, reason = receipt.Reason, duplicateOf = receipt.DuplicateOf });
+    }
+
+    private static bool Signed(string header, byte[] body, byte[] key)
+    {
         if (!header.StartsWith("sha256=", StringComparison.Ordinal) || header.Length != "sha256=".Length + 64)
         {
             return false;
         }
 
-        request.EnableBuffering();
-        var hash = await HMACSHA256.HashDataAsync(key, request.Body).ConfigureAwait(false);
-        request.Body.Position = 0;
         byte[] presented;
         try
         {
@@ -75,6 +88,8 @@ internal static class GitHubWebhooks
             return false;
         }
 
-        return CryptographicOperations.FixedTimeEquals(hash, presented);
+        return CryptographicOperations.FixedTimeEquals(HMACSHA256.HashData(key, body), presented);
     }
+
+    private static IResult Bad(string reason) => Results.Json(new { error = reason }, statusCode: StatusCodes.Status400BadRequest);
 }
