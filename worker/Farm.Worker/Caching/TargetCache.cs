@@ -81,6 +81,7 @@ internal sealed class TargetCache
     public Sandboxing.CacheBroker StartBroker(Action<string> log)
     {
         var shared = new List<ICacheTier>();
+        string? unreachable = null;
         if (_settings.Redis is { } endpoint)
         {
             try
@@ -89,12 +90,19 @@ internal sealed class TargetCache
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
+                unreachable = ex.Message;
                 log($"farm: cache: warning: Redis at {endpoint} is unreachable, compiling without it: {ex.Message}");
             }
         }
 
         var directory = Directory.CreateTempSubdirectory("farm-broker-").FullName;
-        return Sandboxing.CacheBroker.Start(directory, _settings.Scope, _settings.ReadOnly, _settings.Directory!, _settings.MaxSizeBytes, shared);
+        var broker = Sandboxing.CacheBroker.Start(directory, _settings.Scope, _settings.ReadOnly, _settings.Directory!, _settings.MaxSizeBytes, shared);
+        if (unreachable is not null)
+        {
+            broker.RecordError("redis", "connect");
+        }
+
+        return broker;
     }
 
     public static string EventsFile(string buildDirectory) => Path.Combine(Path.GetFullPath(buildDirectory), "farm-cc.events");

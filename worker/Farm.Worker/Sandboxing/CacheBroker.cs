@@ -172,6 +172,13 @@ internal sealed partial class CacheBroker : IAsyncDisposable
         }
     }
 
+    /// <summary>Counts an error met outside a request (Redis unreachable when the broker started).</summary>
+    public void RecordError(string tier, string kind)
+    {
+        Interlocked.Increment(ref _errors);
+        _errorEvents.Enqueue($"error {tier} {kind}");
+    }
+
     private T? Try<T>(ICacheTier tier, Func<T?> action)
     {
         try
