@@ -47,7 +47,8 @@ public sealed class SourceTree
     public string? WhyOutside(string path, string baseDirectory)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var resolved = Resolve(Path.GetFullPath(path, Path.GetFullPath(baseDirectory)));
+        // Not Path.GetFullPath: it folds 'link/..' away before the link is looked at.
+        var resolved = Resolve(path.StartsWith('/') ? path : Path.GetFullPath(baseDirectory) + "/" + path);
         if (resolved is null)
         {
             return $"'{path}' has too many levels of symbolic links";
