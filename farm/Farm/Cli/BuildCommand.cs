@@ -15,7 +15,7 @@ namespace Farm.Cli;
 /// Exit codes: 0 every build published, 1 a build failed or an input is invalid, 2 usage, 130 interrupted.
 /// Every path a Kraftfile names (rootfs, local sources) must stay in its source tree: the git work tree holding it, else
 /// its directory. The work tree, not the Kraftfile's directory, so that apps of one repository may share a core beside
-/// them (examples/*/Kraftfile name ../fixture-core; ./demo.sh needs no flag), while a cloned pull request still cannot
+/// them (examples/*/Kraftfile name ../fixture-core: ./demo.sh in a git clone needs no flag), while a cloned pull request cannot
 /// pack ~/.ssh into an image. <c>--allow-outside-sources</c> lifts it for a developer whose app names a sibling checkout;
 /// served mode has no such switch.
 /// </summary>
