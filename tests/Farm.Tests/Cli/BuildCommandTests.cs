@@ -115,6 +115,22 @@ public sealed partial class BuildCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Build_KraftfileNamingPathsOutsideItsTree_IsRefusedLocated_AndSaysHowToAllowIt()
+    {
+        // The app's directory is not in a git work tree: its tree is that directory; the core and /etc are outside it.
+        var app = App("outside", publish: null);
+        File.AppendAllText(Path.Combine(app, "Kraftfile"), "rootfs: /etc\n");
+
+        var run = await RunAsync(["build", app, "--output", $"oci:{Path.Combine(_work, "oci")}"]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"{app}/Kraftfile:3:11: error: unikraft: '{Path.Combine(ProjectReferences.RepositoryRoot(), "examples", "fixture-core")}' leaves the source tree", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("error: rootfs: '/etc' leaves the source tree", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("farm build --allow-outside-sources builds it anyway", run.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_work, "oci", "blobs")));
+    }
+
+    [Fact]
     public async Task Build_BadDestination_IsAUsageError()
     {
         var app = Path.Combine(ProjectReferences.RepositoryRoot(), "examples", "helloworld");
