@@ -35,7 +35,11 @@ mkdir -p out
 echo
 echo "== farm build ${apps[*]} --output oci:out/catalog --sign-key $key.pem"
 status=0
-"${farm[@]}" build "${apps[@]}" --output oci:out/catalog --sign-key "$key.pem" || status=$?
+# Paths a Kraftfile names must stay in its source tree: for farm build, the git work tree holding it. The apps
+# name ../fixture-core, inside this repository; only a copy without .git (an unpacked archive) needs the flag.
+outside=()
+git rev-parse --is-inside-work-tree >/dev/null 2>&1 || outside=(--allow-outside-sources)
+"${farm[@]}" build "${apps[@]}" --output oci:out/catalog --sign-key "$key.pem" "${outside[@]}" || status=$?
 
 # What was published: each app's index, its signatures, and its platforms.
 for app in "${apps[@]}"; do

@@ -30,6 +30,12 @@ public sealed record BuildRecord(string Id, string App, string KraftfilePath, st
     /// <summary>For builds of an uploaded tar: its digest (the store keeps the bytes); <see cref="KraftfilePath"/> is relative to its root.</summary>
     public string? SourceDigest { get; init; }
 
+    /// <summary>
+    /// For a local build (<c>farm build</c>, never stored by a served farm): the tree every path its Kraftfile names must
+    /// stay in; null with <c>--allow-outside-sources</c>. Git and upload builds are contained by their own root.
+    /// </summary>
+    public string? SourceRoot { get; init; }
+
     /// <summary>For a runtime-only Kraftfile: the runtime image its kernels come from, resolved and pinned: <c>REFERENCE@DIGEST</c> of its index.</summary>
     public string? Runtime { get; init; }
 }

@@ -33,6 +33,9 @@ public sealed record Kraftfile
 
     public string? Rootfs { get; init; }
 
+    /// <summary>Where <see cref="Rootfs"/> is written.</summary>
+    public Mark RootfsAt { get; init; } = Mark.FileStart;
+
     public IReadOnlyList<Volume> Volumes { get; init; } = [];
 
     public Component? Unikraft { get; init; }

@@ -74,6 +74,7 @@ internal sealed class KraftfileReader
             Env = Get("env") is { } e ? EnvReader.Read(_context, e) : [],
             Labels = Get("labels") is { } lb ? LabelsReader.Read(_context, lb) : [],
             Rootfs = Get("rootfs") is { } rf ? _context.Text(rf, "rootfs", "a path (a directory, Dockerfile, cpio or tarball) or an image reference") : null,
+            RootfsAt = Get("rootfs")?.Start ?? Mark.FileStart,
             Volumes = Get("volumes") is { } v ? VolumesReader.Read(_context, v) : [],
             Unikraft = unikraft,
             Template = template,

@@ -32,21 +32,43 @@ public static class CpioWriter
         return output.ToArray();
     }
 
-    /// <summary>Every file, directory and symbolic link under <paramref name="root"/> (links are not followed).</summary>
+    /// <summary>
+    /// Every file, directory and symbolic link under <paramref name="root"/>. A link is stored as a link (its target as
+    /// data: in the guest, <c>/etc -> /host</c> means the guest's own path) and never followed: a linked directory is not
+    /// descended, so nothing of the host beyond the root can reach the image. A root that is itself a link is refused
+    /// (resolve it first, and check where it leads). Sources of a rootfs (git trees, checked uploads) hold no devices or FIFOs.
+    /// </summary>
     public static IReadOnlyList<CpioEntry> EntriesOf(string root)
     {
         var full = Path.GetFullPath(root);
-        var entries = new List<CpioEntry>();
-        foreach (var info in new DirectoryInfo(full).EnumerateFileSystemInfos("*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false }))
+        if (new DirectoryInfo(full).LinkTarget is not null)
         {
-            var relative = Path.GetRelativePath(full, info.FullName).Replace('\\', '/');
-            var permissions = info.UnixFileMode & (UnixFileMode)0x1FF;
-            entries.Add(info switch
+            throw new IOException($"{root} is a symbolic link: a walk from it would leave it; give the directory it resolves to");
+        }
+
+        var entries = new List<CpioEntry>();
+        var pending = new Stack<DirectoryInfo>([new DirectoryInfo(full)]);
+        var options = new EnumerationOptions { RecurseSubdirectories = false, AttributesToSkip = 0, IgnoreInaccessible = false };
+        while (pending.TryPop(out var directory))
+        {
+            foreach (var info in directory.EnumerateFileSystemInfos("*", options))
             {
-                _ when info.LinkTarget is { } target => new CpioEntry(relative, CpioEntryKind.SymbolicLink, (UnixFileMode)0x1FF) { LinkTarget = target },
-                DirectoryInfo => new CpioEntry(relative, CpioEntryKind.Directory, permissions),
-                _ => new CpioEntry(relative, CpioEntryKind.File, permissions) { Content = File.ReadAllBytes(info.FullName) },
-            });
+                var relative = Path.GetRelativePath(full, info.FullName).Replace('\\', '/');
+                var permissions = info.UnixFileMode & (UnixFileMode)0x1FF;
+                if (info.LinkTarget is { } target)
+                {
+                    entries.Add(new CpioEntry(relative, CpioEntryKind.SymbolicLink, (UnixFileMode)0x1FF) { LinkTarget = target });
+                }
+                else if (info is DirectoryInfo child)
+                {
+                    entries.Add(new CpioEntry(relative, CpioEntryKind.Directory, permissions));
+                    pending.Push(child);
+                }
+                else
+                {
+                    entries.Add(new CpioEntry(relative, CpioEntryKind.File, permissions) { Content = File.ReadAllBytes(info.FullName) });
+                }
+            }
         }
 
         return entries;

@@ -13,6 +13,12 @@ public sealed record BuildRequest(string KraftfilePath, string Output, IReadOnly
 
     /// <summary>For an uploaded tar: where the farm unpacked it, and its digest.</summary>
     public UploadedArchive? Upload { get; init; }
+
+    /// <summary>
+    /// For a local Kraftfile (<c>farm build</c>): the tree its paths must stay in, or null for anywhere
+    /// (<c>--allow-outside-sources</c>). Ignored for git and upload builds, whose root is the tree.
+    /// </summary>
+    public string? LocalRoot { get; init; }
 }
 
 /// <summary>A git source at a commit, and where the farm checked it out.</summary>

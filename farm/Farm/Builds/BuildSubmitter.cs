@@ -19,12 +19,21 @@ public sealed class BuildSubmitter
     private readonly Func<string, string, string?> _whyNotServed;
     private readonly RuntimeMirrors _mirrors;
     private readonly Func<Core.Oci.OciReference, Core.Oci.IOciRepository> _open;
+    private readonly Core.Sources.SourcePolicy _policy;
+
+    /// <summary>Appended to "leaves the source tree" for a local build: what a developer can do.</summary>
+    public const string LocalTreeHint = " (the git work tree holding the Kraftfile, else its directory); farm build --allow-outside-sources builds it anyway";
+
+    /// <summary>Appended to "leaves the source tree" for a git or uploaded source.</summary>
+    public const string ServedTreeHint = "; name a path inside the repository";
 
     /// <param name="whyNotServed">For a platform and architecture: null when some worker serves its queue, else why not.</param>
     /// <param name="mirrors">Where runtime images are fetched from.</param>
     /// <param name="open">Opens a repository (runtime images).</param>
-    public BuildSubmitter(IBuildStore store, IBackgroundJobClient jobs, Func<string, string, string?> whyNotServed, RuntimeMirrors mirrors, Func<Core.Oci.OciReference, Core.Oci.IOciRepository> open)
+    /// <param name="policy">The git URLs a Kraftfile may name; null for this process's (<c>Farm__Sources__Allow__N</c>).</param>
+    public BuildSubmitter(IBuildStore store, IBackgroundJobClient jobs, Func<string, string, string?> whyNotServed, RuntimeMirrors mirrors, Func<Core.Oci.OciReference, Core.Oci.IOciRepository> open, Core.Sources.SourcePolicy? policy = null)
     {
+        _policy = policy ?? Core.Sources.SourcePolicy.FromEnvironment();
         _store = store;
         _jobs = jobs;
         _whyNotServed = whyNotServed;
@@ -36,9 +45,28 @@ public sealed class BuildSubmitter
     public async Task<(BuildRecord? Build, IReadOnlyList<string> Errors)> SubmitAsync(BuildRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var servedRoot = request.Git?.Root ?? request.Upload?.Root;
+        var tree = servedRoot is not null ? new Core.IO.SourceTree(servedRoot, ServedTreeHint)
+            : request.LocalRoot is not null ? new Core.IO.SourceTree(request.LocalRoot, LocalTreeHint)
+            : null;
+        if (tree?.WhyOutside(request.KraftfilePath, Environment.CurrentDirectory) is { } outside)
+        {
+            return (null, [$"kraftfile: {outside}"]);
+        }
+
         var parsed = new KraftfileParser().Load(request.KraftfilePath);
         var planned = parsed.Kraftfile is { } k && parsed.IsValid ? Planner.Plan(k) : null;
         var errors = parsed.Diagnostics.Concat(planned?.Diagnostics ?? []).Where(d => d.IsError).Select(d => d.Format()).ToList();
+        if (parsed.Kraftfile is { } read && parsed.IsValid)
+        {
+            // Paths out of the tree and URLs outside the allow-list stop the build here, before any worker reads them.
+            errors.AddRange(KraftfileSources.Check(read, tree, _policy).Select(d => d.Format()));
+            if (errors.Count > 0)
+            {
+                return (null, errors);
+            }
+        }
+
         if (planned?.Plan is not { } plan)
         {
             return (null, errors.Count > 0 ? errors : [$"{request.KraftfilePath}: not a buildable Kraftfile"]);
@@ -80,6 +108,7 @@ public sealed class BuildSubmitter
             GitUrl = request.Git?.Url,
             GitCommit = request.Git?.Commit,
             SourceDigest = request.Upload?.Digest,
+            SourceRoot = servedRoot is null ? request.LocalRoot : null,
             Runtime = runtime,
         };
         var targets = jobs.Select(j =>

@@ -13,6 +13,11 @@ namespace Farm.Cli;
 /// in memory), each target is built, boot-tested and packaged, and each Kraftfile's targets become one index.
 /// Images go to an OCI layout (by default <c>oci:out/oci</c>, one tag per app, the app's name) or a registry.
 /// Exit codes: 0 every build published, 1 a build failed or an input is invalid, 2 usage, 130 interrupted.
+/// Every path a Kraftfile names (rootfs, local sources) must stay in its source tree: the git work tree holding it, else
+/// its directory. The work tree, not the Kraftfile's directory, so that apps of one repository may share a core beside
+/// them (examples/*/Kraftfile name ../fixture-core: ./demo.sh in a git clone needs no flag), while a cloned pull request cannot
+/// pack ~/.ssh into an image. <c>--allow-outside-sources</c> lifts it for a developer whose app names a sibling checkout;
+/// served mode has no such switch.
 /// </summary>
 internal static class BuildCommand
 {
@@ -32,7 +37,8 @@ internal static class BuildCommand
         var command = new Command("build", "Build Kraftfiles for every target in this process, boot-test them and publish one index per Kraftfile");
         command.Arguments.Add(paths);
         var noSmoke = new Option<bool>("--no-smoke") { Description = "Do not boot the images: build every platform this host compiles for and publish untested" };
-        foreach (var option in new Option[] { targets, output, push, signKey, json, parallel, insecure, runtimeMirror, noSmoke })
+        var outside = new Option<bool>("--allow-outside-sources") { Description = "Let the Kraftfile name paths outside its source tree (the git work tree holding it, else its directory), e.g. a sibling Unikraft checkout" };
+        foreach (var option in new Option[] { targets, output, push, signKey, json, parallel, insecure, runtimeMirror, noSmoke, outside })
         {
             command.Options.Add(option);
         }
@@ -48,6 +54,7 @@ internal static class BuildCommand
             result.GetValue(insecure),
             result.GetValue(runtimeMirror) ?? [],
             !result.GetValue(noSmoke),
+            result.GetValue(outside),
             stdout,
             stderr,
             cancellationToken));
@@ -55,7 +62,7 @@ internal static class BuildCommand
     }
 
     private static async Task<int> RunAsync(
-        string[] paths, string[] targets, string? output, string? push, string? signKey, bool json, int parallel, bool insecure, string[] runtimeMirrors, bool smoke, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+        string[] paths, string[] targets, string? output, string? push, string? signKey, bool json, int parallel, bool insecure, string[] runtimeMirrors, bool smoke, bool allowOutsideSources, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         if (output is not null && push is not null)
         {
@@ -137,7 +144,11 @@ internal static class BuildCommand
             }
 
             var app = AppName(path);
-            var request = new BuildRequest(path, Destination(reference, HasTag(destination), app, paths.Length).ToString(), targets) { SigningKeyFile = signKey is null ? null : Path.GetFullPath(signKey) };
+            var request = new BuildRequest(path, Destination(reference, HasTag(destination), app, paths.Length).ToString(), targets)
+            {
+                SigningKeyFile = signKey is null ? null : Path.GetFullPath(signKey),
+                LocalRoot = allowOutsideSources ? null : Core.IO.SourceTree.LocalRoot(Directory.Exists(path) ? path : Path.GetDirectoryName(Path.GetFullPath(path))!),
+            };
             var (build, errors) = await farm.Submitter.SubmitAsync(request, cancellationToken).ConfigureAwait(false);
             if (build is null)
             {

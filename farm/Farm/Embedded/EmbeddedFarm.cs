@@ -52,7 +52,7 @@ internal sealed class EmbeddedFarm : IAsyncDisposable
     public static async Task<EmbeddedFarm> StartAsync(string workDirectory, int parallelTargets, RegistryClientOptions registry, RuntimeMirrors mirrors, bool smoke, CancellationToken cancellationToken)
     {
         var worker = await WorkerRuntime.StartAsync($"embedded-{Environment.MachineName}", workDirectory, [], cancellationToken).ConfigureAwait(false);
-        worker = worker.WithCompileJobs(Math.Max(1, Environment.ProcessorCount / parallelTargets));
+        worker = worker.WithCompileJobs(Math.Max(1, Environment.ProcessorCount / parallelTargets)).ForLocalBuilds();
         if (!smoke)
         {
             worker = worker.WithoutSmoke();

@@ -90,6 +90,18 @@ internal static class BuildsApi
             return Bad("source.git and source.commit are both required (or POST the source as a tar: Content-Type: application/x-tar, ?image=...&kraftfile=...)");
         }
 
+        // Before git ever sees them: a URL outside the allow-list (file://, ext::, --upload-pack=...) or a commit
+        // that reads as an option is the client's mistake, not something to try.
+        if (sources.Policy.WhyNotAllowed(url) is { } refused)
+        {
+            return Bad($"source.git: {refused}");
+        }
+
+        if (Core.Sources.SourcePolicy.WhyNotAVersion(commit) is { } badCommit)
+        {
+            return Bad($"source.commit: {badCommit}");
+        }
+
         if (Text(body, "image") is not { } image || !OciReference.TryParse(options.Qualify(image), out var reference, out _) || reference.IsLayout || reference.Digest is not null)
         {
             return Bad($"image: a registry repository and tag to publish to (host:port/repo:tag){(Text(body, "image") is { } given ? $"; '{given}' is not one" : string.Empty)}");

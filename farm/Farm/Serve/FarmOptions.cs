@@ -57,6 +57,15 @@ public sealed class FarmOptions
     {
         /// <summary><c>Farm__Sources__MaxMegabytes</c>: the largest uploaded source archive accepted, and so the largest request body.</summary>
         public int MaxMegabytes { get; init; } = 64;
+
+        /// <summary>
+        /// <c>Farm__Sources__Allow__0..N</c>: globs of the git URLs builds may name (the API's source, webhooks, the catalog,
+        /// every URL in a Kraftfile). Empty means <c>https://*</c>, <c>ssh://*</c> and <c>git@*</c>; <c>file://</c> is
+        /// reachable only when a pattern names it. Workers read the same variable.
+        /// </summary>
+        public List<string> Allow { get; init; } = [];
+
+        public Core.Sources.SourcePolicy Policy() => new(Allow);
     }
 
     /// <summary>
@@ -153,6 +162,14 @@ public sealed class FarmOptions
             }
         }
 
+        for (var i = 0; i < Sources.Allow.Count; i++)
+        {
+            if (!IsSourcePattern(Sources.Allow[i]))
+            {
+                problems.Add($"{Core.Sources.SourcePolicy.Setting}__{i}: '{Sources.Allow[i]}' is not a URL glob such as https://github.com/org/* or git@github.com:org/* (a scheme of https, http, ssh, git or file, or USER@HOST)");
+            }
+        }
+
         if (Signing.KeyFile is { } key && !File.Exists(key))
         {
             problems.Add($"Farm__Signing__KeyFile: {key} does not exist");
@@ -160,6 +177,10 @@ public sealed class FarmOptions
 
         return problems;
     }
+
+    /// <summary>A glob that can only match URLs of a known transport: '*' alone would admit local paths and remote helpers.</summary>
+    private static bool IsSourcePattern(string pattern) =>
+        System.Text.RegularExpressions.Regex.IsMatch(pattern, "^((https?|ssh|git|file)://.|[A-Za-z0-9._-]+@[A-Za-z0-9.\\[])", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
 
     private bool IsImagePrefix(string? prefix) =>
         prefix is { Length: > 0 } && Core.Oci.OciReference.TryParse(Qualify(prefix.TrimEnd('/')) + "/x:latest", out var reference, out _) && !reference.IsLayout;

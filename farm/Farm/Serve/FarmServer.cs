@@ -76,7 +76,7 @@ internal static class FarmServer
         }
 
         var submitter = new BuildSubmitter(store, client, (_, _) => null, mirrors, Open);
-        var sources = new SourceCheckout(Environment.GetEnvironmentVariable("Farm__CacheDirectory"));
+        var sources = new SourceCheckout(Environment.GetEnvironmentVariable("Farm__CacheDirectory"), options.Sources.Policy());
         builder.Services.AddSingleton(submitter);
         builder.Services.AddSingleton(sources);
         builder.Services.AddSingleton<IBackgroundJobClient>(client);

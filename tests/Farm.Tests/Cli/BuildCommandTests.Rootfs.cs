@@ -39,7 +39,7 @@ public sealed partial class BuildCommandTests
             """);
         var layout = Path.Combine(_work, "oci");
 
-        var run = await RunAsync(["build", dir, "--output", $"oci:{layout}", "--json"]);
+        var run = await RunAsync(["build", dir, "--allow-outside-sources", "--output", $"oci:{layout}", "--json"]);
 
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         var repository = new OciLayoutRepository(layout);

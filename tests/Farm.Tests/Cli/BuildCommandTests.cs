@@ -61,8 +61,9 @@ public sealed partial class BuildCommandTests : IDisposable
         var partial = App("arm-crash-partial", publish: "partial");
         var layout = Path.Combine(_work, "oci");
 
-        var strict = await RunAsync(["build", all, "--output", $"oci:{layout}"]);
-        var lenient = await RunAsync(["build", partial, "--output", $"oci:{layout}", "--json"]);
+        // The apps name the fixture core in this repository, outside their temporary directories.
+        var strict = await RunAsync(["build", all, "--allow-outside-sources", "--output", $"oci:{layout}"]);
+        var lenient = await RunAsync(["build", partial, "--allow-outside-sources", "--output", $"oci:{layout}", "--json"]);
 
         Assert.Equal(1, strict.ExitCode);
         Assert.Contains("arm-crash: failed", strict.Stdout, StringComparison.Ordinal);
@@ -110,6 +111,22 @@ public sealed partial class BuildCommandTests : IDisposable
 
         Assert.Equal(1, run.ExitCode);
         Assert.Contains("targets: qemu/riscv64 not in this Kraftfile; it has qemu/x86_64 (helloworld)", run.Stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_work, "oci", "blobs")));
+    }
+
+    [Fact]
+    public async Task Build_KraftfileNamingPathsOutsideItsTree_IsRefusedLocated_AndSaysHowToAllowIt()
+    {
+        // The app's directory is not in a git work tree: its tree is that directory; the core and /etc are outside it.
+        var app = App("outside", publish: null);
+        File.AppendAllText(Path.Combine(app, "Kraftfile"), "rootfs: /etc\n");
+
+        var run = await RunAsync(["build", app, "--output", $"oci:{Path.Combine(_work, "oci")}"]);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains($"{app}/Kraftfile:3:11: error: unikraft: '{Path.Combine(ProjectReferences.RepositoryRoot(), "examples", "fixture-core")}' leaves the source tree", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("error: rootfs: '/etc' leaves the source tree", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("farm build --allow-outside-sources builds it anyway", run.Stderr, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(_work, "oci", "blobs")));
     }
 

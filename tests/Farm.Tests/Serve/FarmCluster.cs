@@ -17,12 +17,19 @@ namespace Farm.Tests.Serve;
 internal sealed class FarmCluster : IAsyncDisposable
 {
     public const string Token = "test-token-0123456789";
+
+    /// <summary>
+    /// The tests' git sources are repositories in temporary directories, over file://: allowed explicitly, to the farm
+    /// and its workers alike, as an operator would (the default allows https, ssh and git@ only).
+    /// </summary>
+    public static readonly string TemporaryFileSources = $"file://{Path.GetTempPath().TrimEnd('/')}/*";
     private readonly Dictionary<string, ServiceProcess> _workers = [];
     private readonly string _work;
     private readonly string _database;
     private readonly int _port;
     private ServiceProcess? _farm;
     private (string Name, string Value)[] _farmEnvironment = [];
+    private bool _defaultSources;
 
     private FarmCluster(string work, string database, int port)
     {
@@ -49,6 +56,14 @@ internal sealed class FarmCluster : IAsyncDisposable
     /// <param name="farmEnvironment">More settings for <c>farm serve</c> (GitHub, the catalog).</param>
     public static Task<FarmCluster> StartAsync(PostgresServer postgres, string work, CancellationToken ct, params (string Name, string Value)[] farmEnvironment) =>
         StartAsync(postgres, work, FreePort(), ct, farmEnvironment);
+
+    /// <summary>A farm (and its workers) on the default allow-list: no file:// sources (attack tests).</summary>
+    public static async Task<FarmCluster> StartWithDefaultSourcesAsync(PostgresServer postgres, string work, CancellationToken ct)
+    {
+        var cluster = new FarmCluster(work, await postgres.CreateDatabaseAsync(), FreePort()) { _defaultSources = true };
+        await cluster.StartFarmAsync(ct);
+        return cluster;
+    }
 
     /// <param name="port">The farm's port on 127.0.0.1 (when a setting must name the farm's URL).</param>
     public static async Task<FarmCluster> StartAsync(PostgresServer postgres, string work, int port, CancellationToken ct, params (string Name, string Value)[] farmEnvironment)
@@ -178,6 +193,7 @@ internal sealed class FarmCluster : IAsyncDisposable
         ("XDG_CACHE_HOME", Path.Combine(_work, "xdg")),
         ("Farm__Hangfire__InvisibilitySeconds", InvisibilitySeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)),
         ("FARM_CC", FarmCc()),
+        .. _defaultSources ? Array.Empty<(string, string)>() : [("Farm__Sources__Allow__0", TemporaryFileSources)],
     ];
 
     private static int FreePort()

@@ -12,7 +12,7 @@ public sealed class GitCheckoutCacheTests
         var upstream = new GitRepositoryFixture(temp);
         var tip = upstream.Commit("lib.c", "int v = 1;\n");
 
-        var resolved = await new GitCheckoutCache(temp.Combine("cache")).CheckoutAsync("libraries.x", upstream.Url, "main", CancellationToken.None);
+        var resolved = await new GitCheckoutCache(temp.Combine("cache"), policy: GitRepositoryFixture.Policy).CheckoutAsync("libraries.x", upstream.Url, "main", CancellationToken.None);
 
         Assert.Equal(tip, resolved.Commit);
         Assert.Equal("int v = 1;\n", File.ReadAllText(Path.Combine(resolved.Directory, "lib.c")));
@@ -26,7 +26,7 @@ public sealed class GitCheckoutCacheTests
         var first = upstream.Commit("lib.c", "int v = 1;\n");
         upstream.Git("tag", "v1.0");
         upstream.Commit("lib.c", "int v = 2;\n");
-        var cache = new GitCheckoutCache(temp.Combine("cache"));
+        var cache = new GitCheckoutCache(temp.Combine("cache"), policy: GitRepositoryFixture.Policy);
 
         var tagged = await cache.CheckoutAsync("unikraft", upstream.Url, "v1.0", CancellationToken.None);
         var byCommit = await cache.CheckoutAsync("unikraft", upstream.Url, first, CancellationToken.None);
@@ -43,7 +43,7 @@ public sealed class GitCheckoutCacheTests
         var upstream = new GitRepositoryFixture(temp);
         var tip = upstream.Commit("a", "a");
 
-        var resolved = await new GitCheckoutCache(temp.Combine("cache")).CheckoutAsync("unikraft", upstream.Url, null, CancellationToken.None);
+        var resolved = await new GitCheckoutCache(temp.Combine("cache"), policy: GitRepositoryFixture.Policy).CheckoutAsync("unikraft", upstream.Url, null, CancellationToken.None);
 
         Assert.Equal(tip, resolved.Commit);
     }
@@ -54,7 +54,7 @@ public sealed class GitCheckoutCacheTests
         using var temp = new TempDirectory();
         var upstream = new GitRepositoryFixture(temp);
         upstream.Commit("lib.c", "old");
-        var cache = new GitCheckoutCache(temp.Combine("cache"));
+        var cache = new GitCheckoutCache(temp.Combine("cache"), policy: GitRepositoryFixture.Policy);
         await cache.CheckoutAsync("x", upstream.Url, "main", CancellationToken.None);
         var newTip = upstream.Commit("lib.c", "new");
 
@@ -72,7 +72,7 @@ public sealed class GitCheckoutCacheTests
         var first = upstream.Commit("lib.c", "same");
         upstream.Git("commit", "--quiet", "--allow-empty", "-m", "empty");
         var second = upstream.Git("rev-parse", "HEAD").Trim();
-        var cache = new GitCheckoutCache(temp.Combine("cache"));
+        var cache = new GitCheckoutCache(temp.Combine("cache"), policy: GitRepositoryFixture.Policy);
 
         var a = await cache.CheckoutAsync("x", upstream.Url, first, CancellationToken.None);
         var b = await cache.CheckoutAsync("x", upstream.Url, second, CancellationToken.None);
@@ -88,7 +88,7 @@ public sealed class GitCheckoutCacheTests
         using var temp = new TempDirectory();
         var upstream = new GitRepositoryFixture(temp);
         var commit = upstream.Commit("lib.c", "x");
-        var cache = new GitCheckoutCache(temp.Combine("cache"));
+        var cache = new GitCheckoutCache(temp.Combine("cache"), policy: GitRepositoryFixture.Policy);
         await cache.CheckoutAsync("x", upstream.Url, commit, CancellationToken.None);
         Directory.Delete(temp.Combine("upstream"), recursive: true);
 
@@ -103,7 +103,7 @@ public sealed class GitCheckoutCacheTests
         using var temp = new TempDirectory();
         var upstream = new GitRepositoryFixture(temp);
         var tip = upstream.Commit("lib.c", "x");
-        var caches = Enumerable.Range(0, 6).Select(_ => new GitCheckoutCache(temp.Combine("cache"))).ToList();
+        var caches = Enumerable.Range(0, 6).Select(_ => new GitCheckoutCache(temp.Combine("cache"), policy: GitRepositoryFixture.Policy)).ToList();
 
         var results = await Task.WhenAll(caches.Select(c => c.CheckoutAsync("x", upstream.Url, "main", CancellationToken.None)));
 
@@ -118,7 +118,7 @@ public sealed class GitCheckoutCacheTests
         var upstream = new GitRepositoryFixture(temp);
         upstream.Commit("a", "a");
 
-        var error = await Assert.ThrowsAsync<SourceException>(() => new GitCheckoutCache(temp.Combine("cache")).CheckoutAsync("libraries.lwip", upstream.Url, "no-such-branch", CancellationToken.None));
+        var error = await Assert.ThrowsAsync<SourceException>(() => new GitCheckoutCache(temp.Combine("cache"), policy: GitRepositoryFixture.Policy).CheckoutAsync("libraries.lwip", upstream.Url, "no-such-branch", CancellationToken.None));
 
         Assert.Equal($"libraries.lwip: version 'no-such-branch' is neither a branch, a tag nor a commit of {upstream.Url}", error.Message);
     }
@@ -127,10 +127,11 @@ public sealed class GitCheckoutCacheTests
     public async Task Checkout_UnreachableRepository_FailsWithGitsReason()
     {
         using var temp = new TempDirectory();
+        var missing = "file://" + temp.Combine("nonexistent", "repo.git");
 
-        var error = await Assert.ThrowsAsync<SourceException>(() => new GitCheckoutCache(temp.Combine("cache")).CheckoutAsync("unikraft", "file:///nonexistent/repo.git", "stable", CancellationToken.None));
+        var error = await Assert.ThrowsAsync<SourceException>(() => new GitCheckoutCache(temp.Combine("cache"), policy: GitRepositoryFixture.Policy).CheckoutAsync("unikraft", missing, "stable", CancellationToken.None));
 
-        Assert.StartsWith("unikraft: cannot fetch file:///nonexistent/repo.git: ", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"unikraft: cannot fetch {missing}: ", error.Message, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateDirectories(temp.Combine("cache")).SelectMany(d => Directory.EnumerateDirectories(d, ".partial-*")));
     }
 }

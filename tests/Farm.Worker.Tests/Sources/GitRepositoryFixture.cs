@@ -19,6 +19,9 @@ internal sealed class GitRepositoryFixture
 
     public string Url { get; }
 
+    /// <summary>The allow-list these tests run git under: repositories in temporary directories, over file://, and nothing else.</summary>
+    public static Farm.Core.Sources.SourcePolicy Policy { get; } = new([$"file://{Path.GetTempPath().TrimEnd('/')}/*"]);
+
     /// <summary>Writes a file and commits it; returns the commit id.</summary>
     public string Commit(string file, string content)
     {

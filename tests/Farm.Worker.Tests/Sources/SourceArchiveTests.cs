@@ -21,10 +21,10 @@ public sealed class SourceArchiveTests
         var commit = upstream.Commit("Makefile.uk", "LIBX_SRCS-y += x.c\n");
         upstream.Commit("sub/x.c", "int x;\n");
         commit = upstream.Git("rev-parse", "HEAD").Trim();
-        var first = await new GitCheckoutCache(temp.Combine("worker1"), Archive(registry)).CheckoutAsync("libraries.x", upstream.Url, commit, Ct);
+        var first = await new GitCheckoutCache(temp.Combine("worker1"), Archive(registry), GitRepositoryFixture.Policy).CheckoutAsync("libraries.x", upstream.Url, commit, Ct);
         Directory.Delete(temp.Combine("upstream"), recursive: true);
 
-        var second = await new GitCheckoutCache(temp.Combine("worker2"), Archive(registry)).CheckoutAsync("libraries.x", upstream.Url, commit, Ct);
+        var second = await new GitCheckoutCache(temp.Combine("worker2"), Archive(registry), GitRepositoryFixture.Policy).CheckoutAsync("libraries.x", upstream.Url, commit, Ct);
 
         Assert.Equal((first.Commit, first.Tree), (second.Commit, second.Tree));
         Assert.Equal("int x;\n", File.ReadAllText(Path.Combine(second.Directory, "sub", "x.c")));
@@ -38,9 +38,9 @@ public sealed class SourceArchiveTests
         using var temp = new TempDirectory();
         var upstream = new GitRepositoryFixture(temp);
         var tip = upstream.Commit("a.c", "int a;\n");
-        await new GitCheckoutCache(temp.Combine("worker1"), Archive(registry)).CheckoutAsync("unikraft", upstream.Url, "main", Ct);
+        await new GitCheckoutCache(temp.Combine("worker1"), Archive(registry), GitRepositoryFixture.Policy).CheckoutAsync("unikraft", upstream.Url, "main", Ct);
 
-        var second = await new GitCheckoutCache(temp.Combine("worker2"), Archive(registry)).CheckoutAsync("unikraft", upstream.Url, "main", Ct);
+        var second = await new GitCheckoutCache(temp.Combine("worker2"), Archive(registry), GitRepositoryFixture.Policy).CheckoutAsync("unikraft", upstream.Url, "main", Ct);
 
         Assert.Equal(tip, second.Commit);
         Assert.False(Directory.Exists(temp.Combine("worker2", "git")));
@@ -54,7 +54,7 @@ public sealed class SourceArchiveTests
         var tip = upstream.Commit("a.c", "int a;\n");
         var down = new SourceArchive(new RegistryRepository(new RegistryClient($"127.0.0.1:{Loopback.PickFreePort()}", new RegistryClientOptions { Insecure = true, MaxAttempts = 1 }), "farm-cache"));
 
-        var resolved = await new GitCheckoutCache(temp.Combine("worker"), down).CheckoutAsync("unikraft", upstream.Url, "main", Ct);
+        var resolved = await new GitCheckoutCache(temp.Combine("worker"), down, GitRepositoryFixture.Policy).CheckoutAsync("unikraft", upstream.Url, "main", Ct);
 
         Assert.Equal(tip, resolved.Commit);
         Assert.Equal("int a;\n", File.ReadAllText(Path.Combine(resolved.Directory, "a.c")));

@@ -28,7 +28,7 @@ public sealed class SourceResolverTests
             """);
         var kraftfile = new KraftfileParser().Load(app).Kraftfile!;
 
-        var sources = await new SourceResolver(new GitCheckoutCache(temp.Combine("cache"))).ResolveAsync(kraftfile, CancellationToken.None);
+        var sources = await new SourceResolver(new GitCheckoutCache(temp.Combine("cache"), policy: GitRepositoryFixture.Policy)).ResolveAsync(kraftfile, CancellationToken.None);
 
         Assert.Equal(v1, sources.Core.Commit);
         Assert.Equal("v1", File.ReadAllText(Path.Combine(sources.Core.Directory, "Makefile")));

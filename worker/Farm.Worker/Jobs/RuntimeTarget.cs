@@ -28,7 +28,8 @@ internal sealed class RuntimeTarget
     /// kernel layer is the runtime's, byte for byte (the packager's layers are deterministic), so it is not uploaded
     /// again where the runtime already is.
     /// </summary>
-    public async Task<TargetOutcome> RunAsync(BuildRecord build, Kraftfile kraftfile, string name, string runtime, Action<string> log, CancellationToken cancellationToken)
+    /// <param name="tree">The build's source tree, which its rootfs must stay in; null for anywhere.</param>
+    public async Task<TargetOutcome> RunAsync(BuildRecord build, Kraftfile kraftfile, Core.IO.SourceTree? tree, string name, string runtime, Action<string> log, CancellationToken cancellationToken)
     {
         var target = (await _store.GetTargetsAsync(build.Id, cancellationToken).ConfigureAwait(false)).First(t => t.Name == name);
         var at = runtime.LastIndexOf('@');
@@ -45,7 +46,7 @@ internal sealed class RuntimeTarget
         log($"farm: {name}: kernel from the runtime {runtime[..at]} ({fetched.Manifest.Value[..19]}…), layer {fetched.Layer.Value[..19]}…");
 
         await _store.SetPhaseAsync(build.Id, name, "rootfs", cancellationToken).ConfigureAwait(false);
-        var (initrd, failure) = await _runtime.InitrdAsync(kraftfile, target.Architecture, build.Scope != "untrusted", log, cancellationToken).ConfigureAwait(false);
+        var (initrd, failure) = await _runtime.InitrdAsync(kraftfile, tree, target.Architecture, build.Scope != "untrusted", log, cancellationToken).ConfigureAwait(false);
         if (failure is not null)
         {
             return new TargetOutcome(TargetState.Failed, failure);
@@ -66,7 +67,7 @@ internal sealed class RuntimeTarget
         }
 
         var smoke = _runtime.Smoke
-            ? await _runtime.Pipeline().SmokeOnlyAsync(kraftfile, job, kernelPath, initrdPath, work, log, cancellationToken).ConfigureAwait(false)
+            ? await _runtime.Pipeline(tree).SmokeOnlyAsync(kraftfile, job, kernelPath, initrdPath, work, log, cancellationToken).ConfigureAwait(false)
             : SmokeResult.Skipped("not booted: built with smoke tests off");
         if (smoke.Status == SmokeStatus.Skipped)
         {

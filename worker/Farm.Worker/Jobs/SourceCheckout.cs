@@ -9,11 +9,16 @@ public sealed class SourceCheckout
     private readonly GitCheckoutCache _git;
 
     /// <param name="cacheDirectory">Mirrors and checkouts; null for the worker's default cache directory.</param>
-    public SourceCheckout(string? cacheDirectory = null)
+    /// <param name="policy">The URLs allowed (the farm's <c>Farm__Sources__Allow</c>); null for this process's environment.</param>
+    public SourceCheckout(string? cacheDirectory = null, Core.Sources.SourcePolicy? policy = null)
     {
         CacheDirectory = cacheDirectory ?? WorkerSettings.CacheDirectory();
-        _git = new GitCheckoutCache(Path.Combine(CacheDirectory, "sources"), WorkerSettings.SourceArchive());
+        Policy = policy ?? Core.Sources.SourcePolicy.FromEnvironment();
+        _git = new GitCheckoutCache(Path.Combine(CacheDirectory, "sources"), WorkerSettings.SourceArchive(), Policy);
     }
+
+    /// <summary>The URLs this farm may fetch.</summary>
+    public Core.Sources.SourcePolicy Policy { get; }
 
     /// <summary>Where checkouts and unpacked uploads are kept.</summary>
     public string CacheDirectory { get; }

@@ -97,12 +97,13 @@ public sealed class TargetBuildJob
         }
 
         var kraftfilePath = build.KraftfilePath;
+        string? root = null;
         if (build.GitUrl is { } url)
         {
             try
             {
                 var checkout = await _runtime.Git.CheckoutAsync(build.App, url, build.GitCommit, cancellationToken).ConfigureAwait(false);
-                kraftfilePath = Path.Combine(checkout.Directory, build.KraftfilePath);
+                root = checkout.Directory;
             }
             catch (SourceException ex)
             {
@@ -117,20 +118,39 @@ public sealed class TargetBuildJob
                 return new TargetOutcome(TargetState.Failed, $"the uploaded source {digest} is no longer in the farm's store");
             }
 
-            var (root, refused) = UploadedSource.Unpack(archive, _runtime.CacheDirectory);
+            (root, var refused) = UploadedSource.Unpack(archive, _runtime.CacheDirectory);
             if (root is null)
             {
                 return new TargetOutcome(TargetState.Failed, $"the uploaded source cannot be unpacked: {string.Join("; ", refused)}");
             }
+        }
+        else if (!_runtime.LocalBuilds)
+        {
+            return new TargetOutcome(TargetState.Failed, $"build {build.Id} names neither a git source nor an upload: a served worker builds nothing else from its own disk");
+        }
 
+        // The same containment the farm checked at submission, again: the job row is only as trusted as the database.
+        var tree = root is not null ? new Core.IO.SourceTree(root) : build.SourceRoot is { } local ? new Core.IO.SourceTree(local) : null;
+        if (root is not null)
+        {
             kraftfilePath = Path.Combine(root, build.KraftfilePath);
+        }
+
+        if (tree?.WhyOutside(kraftfilePath, Environment.CurrentDirectory) is { } outside)
+        {
+            return new TargetOutcome(TargetState.Failed, $"kraftfile: {outside}");
         }
 
         var parsed = new KraftfileParser().Load(kraftfilePath);
         var plan = parsed.Kraftfile is { } k && parsed.IsValid ? Planner.Plan(k).Plan : null;
+        if (plan is not null && KraftfileSources.Check(plan.Kraftfile, tree, _runtime.Git.Policy) is { Count: > 0 } refusals)
+        {
+            return new TargetOutcome(TargetState.Failed, string.Join("; ", refusals.Select(d => root is null ? d.Format() : d.Format().Replace(root + "/", string.Empty, StringComparison.Ordinal))));
+        }
+
         if (plan is not null && build.Runtime is { } runtime)
         {
-            return await new RuntimeTarget(_runtime, _store, _open).RunAsync(build, plan.Kraftfile, name, runtime, log, cancellationToken).ConfigureAwait(false);
+            return await new RuntimeTarget(_runtime, _store, _open).RunAsync(build, plan.Kraftfile, tree, name, runtime, log, cancellationToken).ConfigureAwait(false);
         }
 
         if (plan?.Jobs.FirstOrDefault(j => j.KernelFileName == name) is not { } job)
@@ -143,7 +163,7 @@ public sealed class TargetBuildJob
         var repository = _open(reference);
         await _store.SetPhaseAsync(build.Id, name, "sources", cancellationToken).ConfigureAwait(false);
         // The rootfs first: it is part of what the smoke test proved, so part of the target's key.
-        var (initrd, failure) = await _runtime.InitrdAsync(kraftfile, job.Architecture, trusted, log, cancellationToken).ConfigureAwait(false);
+        var (initrd, failure) = await _runtime.InitrdAsync(kraftfile, tree, job.Architecture, trusted, log, cancellationToken).ConfigureAwait(false);
         if (failure is not null)
         {
             return new TargetOutcome(TargetState.Failed, failure);
@@ -162,7 +182,7 @@ public sealed class TargetBuildJob
         {
             try
             {
-                var sources = await _runtime.Sources.ResolveAsync(kraftfile, cancellationToken).ConfigureAwait(false);
+                var sources = await _runtime.Sources.Within(tree).ResolveAsync(kraftfile, cancellationToken).ConfigureAwait(false);
                 key = TargetKey.Compute(kraftfile, job, sources, toolchain, compiler, "make", initrd);
             }
             catch (SourceException ex)
@@ -194,7 +214,7 @@ public sealed class TargetBuildJob
             Smoke = _runtime.Smoke,
             Cache = trusted ? WorkerRuntime.ObjectCache(log) : WorkerRuntime.ObjectCache(log)?.InScope(scope),
         };
-        var result = await _runtime.Pipeline().RunAsync(kraftfile, job, options, line =>
+        var result = await _runtime.Pipeline(tree).RunAsync(kraftfile, job, options, line =>
         {
             if (line.Contains(": booting on ", StringComparison.Ordinal))
             {

@@ -35,7 +35,16 @@ public sealed class WorkerRuntime
     public int CompileJobs { get; private init; } = Environment.ProcessorCount;
 
     /// <summary>This runtime with <paramref name="jobs"/> compile jobs per target (when several targets build at once).</summary>
-    public WorkerRuntime WithCompileJobs(int jobs) => new(Name, Capabilities, CacheDirectory, WorkDirectory, TargetCache, RootfsLayers) { CompileJobs = Math.Max(1, jobs), Smoke = Smoke };
+    public WorkerRuntime WithCompileJobs(int jobs) => new(Name, Capabilities, CacheDirectory, WorkDirectory, TargetCache, RootfsLayers) { CompileJobs = Math.Max(1, jobs), Smoke = Smoke, LocalBuilds = LocalBuilds };
+
+    /// <summary>
+    /// Whether builds may name a Kraftfile on this host's disk (<c>farm build</c>, the embedded farm). A served worker
+    /// builds only git sources and uploads: a job row naming a local path is forged or stale, and is refused.
+    /// </summary>
+    public bool LocalBuilds { get; private init; }
+
+    /// <summary>This runtime for the embedded farm: builds of local Kraftfiles, each within its recorded source tree.</summary>
+    public WorkerRuntime ForLocalBuilds() => new(Name, Capabilities, CacheDirectory, WorkDirectory, TargetCache, RootfsLayers) { CompileJobs = CompileJobs, Smoke = Smoke, LocalBuilds = true };
 
     /// <summary>Whether target jobs boot their image before it counts (the default).</summary>
     public bool Smoke { get; private init; } = true;
@@ -44,7 +53,7 @@ public sealed class WorkerRuntime
     /// This runtime with smoke tests off (<c>farm build --no-smoke</c>): it serves every platform of the architectures it
     /// compiles for, publishes images untested, and never fills the target cache, which holds tested kernels only.
     /// </summary>
-    public WorkerRuntime WithoutSmoke() => new(Name, Capabilities.CompileOnly(), CacheDirectory, WorkDirectory, TargetCache, RootfsLayers) { CompileJobs = CompileJobs, Smoke = false };
+    public WorkerRuntime WithoutSmoke() => new(Name, Capabilities.CompileOnly(), CacheDirectory, WorkDirectory, TargetCache, RootfsLayers) { CompileJobs = CompileJobs, Smoke = false, LocalBuilds = LocalBuilds };
 
     internal HostCapabilities Capabilities { get; }
 
@@ -132,7 +141,8 @@ public sealed class WorkerRuntime
 
     /// <summary>The app's initrd from its <c>rootfs:</c> (null without one), or why it cannot be made, naming the Kraftfile.</summary>
     /// <summary>The app's rootfs as a cpio for a target of <paramref name="architecture"/>; untrusted builds only read the layer cache.</summary>
-    internal async Task<(byte[]? Initrd, string? Failure)> InitrdAsync(Core.Kraftfiles.Kraftfile kraftfile, string architecture, bool trusted, Action<string> log, CancellationToken cancellationToken)
+    /// <param name="tree">The build's source tree, which a rootfs on disk must stay in; null for anywhere.</param>
+    internal async Task<(byte[]? Initrd, string? Failure)> InitrdAsync(Core.Kraftfiles.Kraftfile kraftfile, Core.IO.SourceTree? tree, string architecture, bool trusted, Action<string> log, CancellationToken cancellationToken)
     {
         if (kraftfile.Rootfs is not { } rootfs)
         {
@@ -141,7 +151,7 @@ public sealed class WorkerRuntime
 
         try
         {
-            var builder = new Rootfs.InitrdBuilder(Path.Combine(WorkDirectory, "rootfs"), layers: trusted ? RootfsLayers : RootfsLayers.ReadOnly()) { Architecture = architecture };
+            var builder = new Rootfs.InitrdBuilder(Path.Combine(WorkDirectory, "rootfs"), layers: trusted ? RootfsLayers : RootfsLayers.ReadOnly()) { Architecture = architecture, Tree = tree };
             return (await builder.BuildAsync(kraftfile.Directory, rootfs, log, cancellationToken).ConfigureAwait(false), null);
         }
         catch (Rootfs.RootfsException ex)
@@ -150,7 +160,7 @@ public sealed class WorkerRuntime
         }
     }
 
-    internal TargetPipeline Pipeline() => new(Sources, new UnikraftMakeBuilder(), Capabilities, CapabilityDetector.Runners(Capabilities));
+    internal TargetPipeline Pipeline(Core.IO.SourceTree? tree) => new(Sources.Within(tree), new UnikraftMakeBuilder(), Capabilities, CapabilityDetector.Runners(Capabilities));
 
     internal static TargetCache? ObjectCache(Action<string> log) => Caching.TargetCache.FromEnvironment(log);
 }

@@ -32,6 +32,9 @@ internal sealed class InitrdBuilder
     /// <summary>The target's architecture (<c>x86_64</c>, <c>arm64</c>): the platform Dockerfiles are built for and images are picked for; null for this host's.</summary>
     public string? Architecture { get; init; }
 
+    /// <summary>The source tree a rootfs on disk must stay in (resolved through links); null for anywhere.</summary>
+    public Farm.Core.IO.SourceTree? Tree { get; init; }
+
     private string OciArchitecture => (Architecture ?? (System.Runtime.InteropServices.RuntimeInformation.OSArchitecture == System.Runtime.InteropServices.Architecture.Arm64 ? "arm64" : "x86_64")) switch
     {
         "x86_64" => "amd64",
@@ -40,6 +43,11 @@ internal sealed class InitrdBuilder
 
     public async Task<byte[]> BuildAsync(string kraftfileDirectory, string rootfs, Action<string> log, CancellationToken cancellationToken)
     {
+        if (Tree is not null && Farm.Core.Kraftfiles.KraftfileSources.RootfsPath(rootfs, kraftfileDirectory) is { } path && Tree.WhyOutside(path, kraftfileDirectory) is { } outside)
+        {
+            throw new RootfsException($"rootfs: {outside}");
+        }
+
         var source = RootfsSource.Detect(kraftfileDirectory, rootfs);
         log($"farm: rootfs: {rootfs} is a {source.Kind.ToString().ToLowerInvariant()}");
         switch (source.Kind)
@@ -47,7 +55,8 @@ internal sealed class InitrdBuilder
             case RootfsKind.Cpio:
                 return await File.ReadAllBytesAsync(source.Location, cancellationToken).ConfigureAwait(false);
             case RootfsKind.Directory:
-                return CpioWriter.Write(CpioWriter.EntriesOf(source.Location));
+                // The walk starts at the resolved directory: a rootfs that is a link (inside the tree) is packed as its target.
+                return CpioWriter.Write(CpioWriter.EntriesOf(Farm.Core.IO.SourceTree.Resolve(source.Location) ?? source.Location));
             case RootfsKind.Tarball:
                 return FromTree(tree =>
                 {

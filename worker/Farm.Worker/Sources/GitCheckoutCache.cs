@@ -1,8 +1,8 @@
-using System.Formats.Tar;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Farm.Core.IO;
+using Farm.Core.Sources;
 using Farm.Worker.Processes;
 
 namespace Farm.Worker.Sources;
@@ -11,7 +11,9 @@ namespace Farm.Worker.Sources;
 /// Git sources as content-addressed checkouts. Each URL has one bare mirror (<c>git/&lt;hash of url&gt;.git</c>);
 /// a version (branch, tag, commit) resolves to a commit, and the commit's tree is extracted once into
 /// <c>trees/&lt;tree id&gt;</c>. Two commits with the same tree share a checkout; a checkout is never modified once
-/// it exists (it appears by an atomic rename), so concurrent builds can read it safely.
+/// it exists (it appears by an atomic rename), so concurrent builds can read it safely. Every URL and version passes the
+/// <see cref="SourcePolicy"/> before git runs (here, not only in the farm: a forged job row may name anything), git runs
+/// hardened (<see cref="GitCommand"/>), and a tree holding a link out of itself or a device node is refused whole.
 /// </summary>
 internal sealed partial class GitCheckoutCache
 {
@@ -19,19 +21,38 @@ internal sealed partial class GitCheckoutCache
     private readonly string _root;
 
     private readonly SourceArchive? _archive;
+    private readonly SourcePolicy _policy;
+    private readonly GitCommand _git;
 
     /// <param name="archive">Where resolved trees are kept in the registry, so that other workers need not clone.</param>
-    public GitCheckoutCache(string root, SourceArchive? archive = null)
+    /// <param name="policy">The URLs allowed; null for this process's (<c>Farm__Sources__Allow__N</c>, else https, ssh and git@).</param>
+    public GitCheckoutCache(string root, SourceArchive? archive = null, SourcePolicy? policy = null)
     {
         _root = Path.GetFullPath(root);
         _archive = archive;
+        _policy = policy ?? SourcePolicy.FromEnvironment();
+        _git = new GitCommand(_policy, Path.Combine(_root, "git-home"));
     }
+
+    /// <summary>The URLs and versions this cache fetches; everything else is refused before git runs.</summary>
+    public SourcePolicy Policy => _policy;
 
     /// <summary>Messages about the registry archive (a miss is silent; a failure is worth a line).</summary>
     public Action<string> Log { get; init; } = _ => { };
 
     public async Task<ResolvedComponent> CheckoutAsync(string name, string url, string? version, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(url);
+        if (_policy.WhyNotAllowed(url) is { } refused)
+        {
+            throw new SourceException($"{name}: {refused}");
+        }
+
+        if (version is not null && SourcePolicy.WhyNotAVersion(version) is { } badVersion)
+        {
+            throw new SourceException($"{name}: {badVersion}");
+        }
+
         if (_archive is not null && await TryArchiveAsync(name, url, version, cancellationToken).ConfigureAwait(false) is { } archived)
         {
             return archived;
@@ -44,7 +65,7 @@ internal sealed partial class GitCheckoutCache
         if (!Directory.Exists(Path.Combine(mirror, "objects")))
         {
             Directory.CreateDirectory(mirror);
-            await GitAsync(name, url, ["init", "--quiet", "--bare", mirror], cancellationToken).ConfigureAwait(false);
+            await GitAsync(name, url, ["init", "--quiet", "--bare", "--", mirror], cancellationToken).ConfigureAwait(false);
         }
 
         // A full commit id already in the mirror needs no network: commits are immutable.
@@ -63,7 +84,7 @@ internal sealed partial class GitCheckoutCache
         var directory = Path.Combine(_root, "trees", tree);
         if (!Directory.Exists(directory))
         {
-            await ExtractAsync(name, mirror, commit, directory, cancellationToken).ConfigureAwait(false);
+            await ExtractAsync(name, url, mirror, commit, directory, cancellationToken).ConfigureAwait(false);
             if (_archive is not null)
             {
                 try
@@ -106,10 +127,10 @@ internal sealed partial class GitCheckoutCache
         }
     }
 
-    private static async Task<string?> RemoteCommitAsync(string url, string? version, CancellationToken cancellationToken)
+    private async Task<string?> RemoteCommitAsync(string url, string? version, CancellationToken cancellationToken)
     {
         string[] patterns = version is null ? ["HEAD"] : [$"refs/heads/{version}", $"refs/tags/{version}", $"refs/tags/{version}^{{}}"];
-        var (outcome, output) = await ProcessRunner.CaptureAsync(new ProcessSpec("git", ["ls-remote", url, .. patterns]), GitTimeout, cancellationToken).ConfigureAwait(false);
+        var (outcome, output) = await ProcessRunner.CaptureAsync(_git.Spec(["ls-remote", "--", url, .. patterns]), GitTimeout, cancellationToken).ConfigureAwait(false);
         if (!outcome.Succeeded)
         {
             return null;
@@ -124,11 +145,11 @@ internal sealed partial class GitCheckoutCache
             : refs.GetValueOrDefault($"refs/tags/{version}^{{}}") ?? refs.GetValueOrDefault($"refs/tags/{version}") ?? refs.GetValueOrDefault($"refs/heads/{version}");
     }
 
-    private static async Task FetchAsync(string name, string mirror, string url, string? version, CancellationToken cancellationToken)
+    private async Task FetchAsync(string name, string mirror, string url, string? version, CancellationToken cancellationToken)
     {
         string[] refspecs = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*", "+HEAD:refs/farm/remote-head"];
         var (outcome, output) = await ProcessRunner.CaptureAsync(
-            new ProcessSpec("git", ["--git-dir", mirror, "fetch", "--quiet", "--prune", "--no-tags", url, .. refspecs]),
+            _git.Spec(["--git-dir", mirror, "fetch", "--quiet", "--prune", "--no-tags", "--", url, .. refspecs]),
             GitTimeout,
             cancellationToken).ConfigureAwait(false);
         if (outcome.Succeeded)
@@ -136,7 +157,7 @@ internal sealed partial class GitCheckoutCache
             // An abbreviated or unadvertised commit may still be fetchable by id.
             if (version is not null && HexPrefix().IsMatch(version) && await ResolveAsync(mirror, version, cancellationToken).ConfigureAwait(false) is null)
             {
-                await ProcessRunner.CaptureAsync(new ProcessSpec("git", ["--git-dir", mirror, "fetch", "--quiet", url, version]), GitTimeout, cancellationToken).ConfigureAwait(false);
+                await ProcessRunner.CaptureAsync(_git.Spec(["--git-dir", mirror, "fetch", "--quiet", "--", url, version]), GitTimeout, cancellationToken).ConfigureAwait(false);
             }
 
             return;
@@ -145,7 +166,7 @@ internal sealed partial class GitCheckoutCache
         throw new SourceException($"{name}: cannot fetch {url}: {Summarise(outcome, output)}");
     }
 
-    private static async Task<string?> ResolveAsync(string mirror, string? version, CancellationToken cancellationToken)
+    private async Task<string?> ResolveAsync(string mirror, string? version, CancellationToken cancellationToken)
     {
         if (version is null)
         {
@@ -163,15 +184,15 @@ internal sealed partial class GitCheckoutCache
         return null;
     }
 
-    private static async Task<string?> TryRevParseAsync(string mirror, string revision, CancellationToken cancellationToken)
+    private async Task<string?> TryRevParseAsync(string mirror, string revision, CancellationToken cancellationToken)
     {
         var (outcome, output) = await ProcessRunner.CaptureAsync(
-            new ProcessSpec("git", ["--git-dir", mirror, "rev-parse", "--verify", "--quiet", revision]), GitTimeout, cancellationToken).ConfigureAwait(false);
+            _git.Spec(["--git-dir", mirror, "rev-parse", "--verify", "--quiet", "--end-of-options", revision]), GitTimeout, cancellationToken).ConfigureAwait(false);
         var id = output.Trim();
         return outcome.Succeeded && FullCommitId().IsMatch(id) ? id : null;
     }
 
-    private async Task ExtractAsync(string name, string mirror, string commit, string directory, CancellationToken cancellationToken)
+    private async Task ExtractAsync(string name, string url, string mirror, string commit, string directory, CancellationToken cancellationToken)
     {
         var staging = Path.Combine(_root, "trees", $".partial-{Guid.NewGuid():N}");
         var archive = staging + ".tar";
@@ -179,13 +200,24 @@ internal sealed partial class GitCheckoutCache
         try
         {
             var (outcome, output) = await ProcessRunner.CaptureAsync(
-                new ProcessSpec("git", ["--git-dir", mirror, "archive", "--format=tar", "-o", archive, commit]), GitTimeout, cancellationToken).ConfigureAwait(false);
+                _git.Spec(["--git-dir", mirror, "archive", "--format=tar", "-o", archive, "--end-of-options", commit]), GitTimeout, cancellationToken).ConfigureAwait(false);
             if (!outcome.Succeeded)
             {
                 throw new SourceException($"{name}: cannot export commit {commit}: {Summarise(outcome, output)}");
             }
 
-            await TarFile.ExtractToDirectoryAsync(archive, staging, overwriteFiles: false, cancellationToken).ConfigureAwait(false);
+            // A commit may hold a link to /etc or ../..: make and the rootfs would follow it on the worker's disk.
+            ExtractionReport report;
+            using (var tar = File.OpenRead(archive))
+            {
+                report = SafeTarExtractor.Extract(tar, staging, allowLinksOutside: false, cancellationToken);
+            }
+
+            if (report.Refused.Count > 0)
+            {
+                throw new SourceException($"{name}: commit {commit} of {url} is refused: {string.Join("; ", report.Refused.Select(r => $"{r.Path}: {r.Reason}"))}");
+            }
+
             try
             {
                 Directory.Move(staging, directory);
@@ -205,9 +237,9 @@ internal sealed partial class GitCheckoutCache
         }
     }
 
-    private static async Task GitAsync(string name, string url, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    private async Task GitAsync(string name, string url, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
-        var (outcome, output) = await ProcessRunner.CaptureAsync(new ProcessSpec("git", arguments), GitTimeout, cancellationToken).ConfigureAwait(false);
+        var (outcome, output) = await ProcessRunner.CaptureAsync(_git.Spec(arguments), GitTimeout, cancellationToken).ConfigureAwait(false);
         if (!outcome.Succeeded)
         {
             throw new SourceException($"{name}: git failed for {url}: {Summarise(outcome, output)}");

@@ -52,7 +52,13 @@ internal sealed class SourceArchive
         try
         {
             var layer = await _repository.GetBlobAsync(manifest.Layers[0].Digest, cancellationToken).ConfigureAwait(false);
-            await TarFile.ExtractToDirectoryAsync(new MemoryStream(layer), staging, overwriteFiles: false, cancellationToken).ConfigureAwait(false);
+            // The registry is not trusted more than a repository: a layer with a link out of the tree is not used.
+            var report = Farm.Core.IO.SafeTarExtractor.Extract(new MemoryStream(layer, writable: false), staging, allowLinksOutside: false, cancellationToken);
+            if (report.Refused.Count > 0)
+            {
+                throw new IOException($"the archived tree {Tag(url, commit)} is refused: {string.Join("; ", report.Refused.Select(r => $"{r.Path}: {r.Reason}"))}");
+            }
+
             try
             {
                 Directory.Move(staging, directory);

@@ -5,7 +5,8 @@ namespace Farm.Worker.Sources;
 /// <summary>
 /// Turns a Kraftfile's <c>unikraft</c>, <c>template</c> and <c>libraries</c> into directories. A source that names
 /// an existing directory (relative to the Kraftfile) is used in place; a URL is cloned at its version through the
-/// <see cref="GitCheckoutCache"/>; a bare version (<c>unikraft: stable</c>) means Unikraft's own repositories.
+/// <see cref="GitCheckoutCache"/>; a bare version (<c>unikraft: stable</c>) means Unikraft's own repositories. Within a
+/// <see cref="Tree"/>, a local directory that resolves outside it (<c>..</c>, an absolute path, a link) is refused.
 /// </summary>
 internal sealed class SourceResolver
 {
@@ -17,6 +18,12 @@ internal sealed class SourceResolver
     {
         _git = git;
     }
+
+    /// <summary>The tree local sources must stay in; null for anywhere (the worker's CLI, <c>farm build --allow-outside-sources</c>).</summary>
+    public Core.IO.SourceTree? Tree { get; private init; }
+
+    /// <summary>This resolver, sharing its checkouts, for one build's source tree.</summary>
+    public SourceResolver Within(Core.IO.SourceTree? tree) => new(_git) { Tree = tree };
 
     public static string LibraryRepository(string name) => $"https://github.com/unikraft/lib-{name}.git";
 
@@ -44,18 +51,20 @@ internal sealed class SourceResolver
     {
         var where = $"{kraftfile.Path}:{component.At.Line}: {field}";
 
-        // kraft reads a short string that is not an existing directory as a version; one written as a path
-        // (./libs/x, ../unikraft, /opt/uk) is a directory that is missing, not a branch to fetch.
-        var source = component.Source ?? (component.Version is { } v && LooksLikePath(v) ? v : null);
-        if (source is not null && !IsRemote(source))
+        if (KraftfileSources.LocalPath(component) is { } source)
         {
+            if (Tree?.WhyOutside(source, kraftfile.Directory) is { } outside)
+            {
+                throw new SourceException($"{where}: {outside}");
+            }
+
             var directory = Path.GetFullPath(source, kraftfile.Directory);
             return Directory.Exists(directory)
                 ? new ResolvedComponent(field, directory, directory)
                 : throw new SourceException($"{where}: source directory '{source}' does not exist (looked in {directory})");
         }
 
-        var url = source ?? defaultRepository
+        var url = component.Source ?? defaultRepository
             ?? throw new SourceException($"{where}: has neither a source nor a name to find its repository by");
         try
         {
@@ -66,10 +75,4 @@ internal sealed class SourceResolver
             throw new SourceException($"{kraftfile.Path}:{component.At.Line}: {ex.Message}", ex);
         }
     }
-
-    private static bool LooksLikePath(string text) =>
-        text.StartsWith('.') || text.StartsWith('/') || text.StartsWith('~');
-
-    private static bool IsRemote(string source) =>
-        source.Contains("://", StringComparison.Ordinal) || source.StartsWith("git@", StringComparison.Ordinal);
 }
