@@ -75,7 +75,7 @@ public sealed class FarmOptions
     public sealed class RateLimitSettings
     {
         /// <summary><c>Farm__RateLimits__ApiPerMinute</c>: API requests per minute for one token, in bursts of up to as many.</summary>
-        public int ApiPerMinute { get; init; } = 1200;
+        public int ApiPerMinute { get; init; } = 12000;
 
         /// <summary><c>Farm__RateLimits__WebhooksPerMinute</c>: webhook deliveries per minute from one address (GitHub sends from a few).</summary>
         public int WebhooksPerMinute { get; init; } = 600;

@@ -42,6 +42,17 @@ internal sealed class FarmCluster : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>
+    /// A client that waits for the farm's 100 Continue (or its refusal) however loaded the machine is: .NET's default
+    /// sends the body anyway after one second, and then meets the 413's closed connection as a broken pipe.
+    /// </summary>
+    public HttpClient PatientClient()
+    {
+        var client = new HttpClient(new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromMinutes(1) }) { BaseAddress = Http.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = Http.DefaultRequestHeaders.Authorization;
+        return client;
+    }
+
     /// <summary>Seconds before a killed worker's job is fetched again (the farm's default is minutes; tests are short).</summary>
     public int InvisibilitySeconds { get; init; } = 10;
 

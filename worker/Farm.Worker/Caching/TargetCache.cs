@@ -90,8 +90,9 @@ internal sealed class TargetCache
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
-                unreachable = ex.Message;
-                log($"farm: cache: warning: Redis at {endpoint} is unreachable, compiling without it: {ex.Message}");
+                // Neither the endpoint nor the client's message: the setting may hold a password, and this log is the build's.
+                unreachable = ex.GetType().Name;
+                log($"farm: cache: warning: Redis (FARM_CACHE_REDIS) is unreachable ({unreachable}), compiling without it");
             }
         }
 

@@ -41,7 +41,8 @@ public sealed class FarmHttpTests(PostgresServer postgres) : IClassFixture<Postg
 
         // A client that announces the size and waits for 100 Continue is refused before it sends the body.
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/builds?image=127.0.0.1:5000/apps/x:v1") { Content = Tar(over), Headers = { ExpectContinue = true } };
-        var announced = await farm.Http.SendAsync(request, Ct);
+        using var patient = farm.PatientClient();
+        var announced = await patient.SendAsync(request, Ct);
 
         // One that streams gets the 413 as soon as the limit is passed; the farm then closes the connection.
         var streamed = await RawChunkedPostAsync(farm, "/api/builds?image=127.0.0.1:5000/apps/x:v1", "application/x-tar", 50 << 20);
