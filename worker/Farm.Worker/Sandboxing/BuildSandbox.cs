@@ -141,11 +141,9 @@ internal sealed class BuildSandbox
 
     private List<string> BwrapArguments(ProcessSpec spec, SandboxPolicy policy)
     {
-        List<string> arguments =
-        [
-            "--die-with-parent", "--new-session", "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534",
-            "--hostname", "farm-sandbox", "--clearenv",
-        ];
+        List<string> arguments = ["--die-with-parent", "--new-session", "--unshare-all", "--unshare-user"];
+        arguments.AddRange(policy.RootInside ? ["--uid", "0", "--gid", "0", "--cap-add", "ALL"] : ["--uid", "65534", "--gid", "65534"]);
+        arguments.AddRange(["--hostname", "farm-sandbox", "--clearenv"]);
         foreach (var directory in SystemDirectories)
         {
             var info = new DirectoryInfo(directory);
@@ -159,12 +157,17 @@ internal sealed class BuildSandbox
             }
         }
 
-        foreach (var file in SystemFiles)
+        foreach (var file in SystemFiles.Concat(policy.SystemExtras))
         {
             arguments.AddRange(["--ro-bind-try", file, file]);
         }
 
         arguments.AddRange(["--proc", "/proc", "--dev", "/dev", "--size", ((long)Settings.TmpMegabytes << 20).ToString(System.Globalization.CultureInfo.InvariantCulture), "--tmpfs", "/tmp"]);
+        foreach (var scratch in policy.Scratch)
+        {
+            arguments.AddRange(["--tmpfs", scratch]);
+        }
+
         foreach (var device in policy.Devices.Where(File.Exists))
         {
             arguments.AddRange(["--dev-bind", device, device]);

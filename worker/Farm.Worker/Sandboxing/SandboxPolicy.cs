@@ -19,4 +19,16 @@ internal sealed record SandboxPolicy
     public const string SocketInside = "/run/farm/cache.sock";
 
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// Root inside the sandbox, with every capability in its own user namespace and none outside: for buildah, which
+    /// must own its storage and chroot into its containers. The host still sees the worker's user.
+    /// </summary>
+    public bool RootInside { get; init; }
+
+    /// <summary>Extra private, empty directories (buildah's <c>/var/tmp</c>).</summary>
+    public IReadOnlyList<string> Scratch { get; init; } = [];
+
+    /// <summary>Extra host files or directories of configuration, read-only (<c>/etc/containers</c>).</summary>
+    public IReadOnlyList<string> SystemExtras { get; init; } = [];
 }
