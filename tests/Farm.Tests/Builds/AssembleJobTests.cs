@@ -29,7 +29,7 @@ public sealed class AssembleJobTests
     }
 
     [Fact]
-    public async Task AssembleAsync_RegistryNeverAnswers_FailsTheBuildWithTheReason_WithoutARetry()
+    public async Task AssembleAsync_RegistryUnreachable_FailsTheBuildWithTheReason_WithoutARetry()
     {
         var store = new InMemoryBuildStore();
         await CreateSucceededAsync(store, "b");
