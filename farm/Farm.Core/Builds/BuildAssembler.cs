@@ -56,6 +56,12 @@ public sealed class BuildAssembler
             await IndexSigning.SignAsync(repository, reference.WithDigest(digest), key, cancellationToken).ConfigureAwait(false);
         }
 
+        // The build may have ended while the index was pushed (its deadline passed, it was cancelled): then the tag stays.
+        if (await _store.GetAsync(buildId, cancellationToken).ConfigureAwait(false) is not { } current || current.State.IsFinal())
+        {
+            return;
+        }
+
         await repository.PutManifestAsync(bytes, MediaTypes.ImageIndex, reference.Tag ?? OciReference.DefaultTag, cancellationToken).ConfigureAwait(false);
         var reason = failed.Count > 0 ? $"{Describe(failed, targets.Count, "failed")}; the others published (x-farm.publish: partial)" : null;
         await _store.FinishAsync(buildId, failed.Count > 0 ? BuildState.Failed : BuildState.Succeeded, digest.Value, reason, cancellationToken).ConfigureAwait(false);

@@ -1,3 +1,5 @@
+using Hangfire;
+
 namespace Farm.Core.Builds;
 
 /// <summary>
@@ -6,5 +8,16 @@ namespace Farm.Core.Builds;
 /// </summary>
 public interface IAssembleJob
 {
+    /// <summary>Hangfire's tries of one assemble job after the first; only what is not the registry's fault (the database) gets here.</summary>
+    public const int Retries = 3;
+
+    /// <summary>
+    /// Registry failures end the build inside the job (the registry client already retried them within its deadline);
+    /// what leaves the job is retried <see cref="Retries"/> times, then fails the build (<c>JobFailureFilter</c>).
+    /// The attribute is here, not on the implementation: jobs are created through this interface, and Hangfire reads
+    /// filters from the job's type and method as created, so one on the class would go unseen (and the default of 10
+    /// retries would apply).
+    /// </summary>
+    [AutomaticRetry(Attempts = Retries, DelaysInSeconds = [10, 60, 300])]
     Task AssembleAsync(string buildId, CancellationToken cancellationToken);
 }

@@ -31,6 +31,15 @@ public interface IBuildStore
     /// <summary>Cancels a build: every open target becomes cancelled. False when the build is unknown or already final.</summary>
     Task<bool> CancelAsync(string buildId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Fails a build whose deadline passed: every open target and the build become failed with <paramref name="reason"/>,
+    /// atomically, so a worker's later completion changes nothing and enqueues nothing. False when already final.
+    /// </summary>
+    Task<bool> ExpireAsync(string buildId, string reason, CancellationToken cancellationToken);
+
+    /// <summary>The builds not yet final that were created before <paramref name="createdBefore"/>, oldest first.</summary>
+    Task<IReadOnlyList<BuildRecord>> ListOpenAsync(DateTimeOffset createdBefore, CancellationToken cancellationToken);
+
     /// <summary>Keeps an uploaded source (a tar) by its digest, for the workers that build from it.</summary>
     Task PutSourceAsync(string digest, byte[] archive, CancellationToken cancellationToken);
 

@@ -115,26 +115,17 @@ public sealed class InMemoryBuildStore : IBuildStore
         }
     }
 
-    public Task<bool> CancelAsync(string buildId, CancellationToken cancellationToken)
+    public Task<bool> CancelAsync(string buildId, CancellationToken cancellationToken) =>
+        Task.FromResult(End(buildId, BuildState.Cancelled, TargetState.Cancelled, "cancelled"));
+
+    public Task<bool> ExpireAsync(string buildId, string reason, CancellationToken cancellationToken) =>
+        Task.FromResult(End(buildId, BuildState.Failed, TargetState.Failed, reason));
+
+    public Task<IReadOnlyList<BuildRecord>> ListOpenAsync(DateTimeOffset createdBefore, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            if (!_builds.TryGetValue(buildId, out var build) || build.State.IsFinal())
-            {
-                return Task.FromResult(false);
-            }
-
-            var targets = _targets[buildId];
-            for (var i = 0; i < targets.Count; i++)
-            {
-                if (!targets[i].State.IsFinal())
-                {
-                    targets[i] = targets[i] with { State = TargetState.Cancelled, Phase = null, Reason = "cancelled" };
-                }
-            }
-
-            _builds[buildId] = build with { State = BuildState.Cancelled, Reason = "cancelled", Finished = DateTimeOffset.UtcNow };
-            return Task.FromResult(true);
+            return Task.FromResult<IReadOnlyList<BuildRecord>>([.. _builds.Values.Where(b => !b.State.IsFinal() && b.Created < createdBefore).OrderBy(b => b.Created)]);
         }
     }
 
@@ -192,4 +183,27 @@ public sealed class InMemoryBuildStore : IBuildStore
 
     private static void Replace((List<TargetRecord> List, int Index, TargetRecord Target) found, TargetRecord replacement) =>
         found.List[found.Index] = replacement;
+
+    private bool End(string buildId, BuildState state, TargetState targetState, string reason)
+    {
+        lock (_gate)
+        {
+            if (!_builds.TryGetValue(buildId, out var build) || build.State.IsFinal())
+            {
+                return false;
+            }
+
+            var targets = _targets[buildId];
+            for (var i = 0; i < targets.Count; i++)
+            {
+                if (!targets[i].State.IsFinal())
+                {
+                    targets[i] = targets[i] with { State = targetState, Phase = null, Reason = reason };
+                }
+            }
+
+            _builds[buildId] = build with { State = state, Reason = reason, Finished = DateTimeOffset.UtcNow };
+            return true;
+        }
+    }
 }

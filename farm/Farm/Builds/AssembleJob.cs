@@ -2,14 +2,15 @@ using Farm.Core.Builds;
 using Farm.Core.Oci;
 using Farm.Core.Oci.Distribution;
 using Farm.Core.Oci.Signing;
-using Hangfire;
 
 namespace Farm.Builds;
 
 /// <summary>
 /// The farm-side assemble job (queue <c>assemble</c>): the index, its signatures and the tag, by
-/// <see cref="BuildAssembler"/>. Registry errors are retried; the last attempt fails the build with the reason
-/// instead of leaving it open.
+/// <see cref="BuildAssembler"/>. A registry or signing failure fails the build with the reason at once: the registry
+/// client already retried within its operation deadline, and a retry of the whole job would only wait that long again.
+/// Anything else leaves the job for Hangfire's bounded retries (<see cref="IAssembleJob"/>). Safe to run twice: the
+/// index goes by digest, and a build already final is left alone.
 /// </summary>
 public sealed class AssembleJob : IAssembleJob
 {
@@ -22,26 +23,15 @@ public sealed class AssembleJob : IAssembleJob
         _assembler = new BuildAssembler(store, open);
     }
 
-    [AutomaticRetry(Attempts = 0)]
     public async Task AssembleAsync(string buildId, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            try
-            {
-                await _assembler.AssembleAsync(buildId, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (Exception ex) when (ex is RegistryException or IOException or HttpRequestException or OciFormatException or SigningException)
-            {
-                if (attempt >= 3 || ex is SigningException)
-                {
-                    await _store.FinishAsync(buildId, BuildState.Failed, null, $"publishing failed: {ex.Message}", CancellationToken.None).ConfigureAwait(false);
-                    return;
-                }
-
-                await Task.Delay(TimeSpan.FromSeconds(attempt * 2), cancellationToken).ConfigureAwait(false);
-            }
+            await _assembler.AssembleAsync(buildId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RegistryException or IOException or HttpRequestException or OciFormatException or SigningException)
+        {
+            await _store.FinishAsync(buildId, BuildState.Failed, null, $"publishing failed: {ex.Message}", CancellationToken.None).ConfigureAwait(false);
         }
     }
 }

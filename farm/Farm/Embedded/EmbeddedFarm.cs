@@ -36,6 +36,7 @@ internal sealed class EmbeddedFarm : IAsyncDisposable
                 Queues = [.. worker.Queues, FarmQueues.Assemble, FarmQueues.Control],
                 WorkerCount = parallelTargets + 1,
                 Activator = activator,
+                FilterProvider = JobFailureFilter.With(Store, client, line => Console.Error.WriteLine($"farm: {line}")),
                 SchedulePollingInterval = TimeSpan.FromSeconds(1),
             },
             _storage);

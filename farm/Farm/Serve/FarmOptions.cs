@@ -23,6 +23,14 @@ public sealed class FarmOptions
 
     public RateLimitSettings RateLimits { get; init; } = new();
 
+    public BuildSettings Builds { get; init; } = new();
+
+    public sealed class BuildSettings
+    {
+        /// <summary><c>Farm__Builds__TimeoutMinutes</c>: a build still open this long after its submission fails, naming the target it waited on.</summary>
+        public int TimeoutMinutes { get; init; } = 60;
+    }
+
     public sealed class GitHubSettings
     {
         /// <summary><c>Farm__GitHub__WebhookSecret</c>: without it <c>/api/github/webhooks</c> is not mapped (an unsigned hook would build anything).</summary>
@@ -86,10 +94,29 @@ public sealed class FarmOptions
 
     public sealed class RegistrySettings
     {
+        private static readonly Core.Oci.Distribution.RegistryClientOptions Defaults = new();
+
         /// <summary>The default registry for images named without one (host:port).</summary>
         public string? Url { get; init; }
 
         public bool Insecure { get; init; }
+
+        /// <summary><c>Farm__Registry__RequestTimeoutSeconds</c>: one request to its answer; a registry that stays silent costs this much per try.</summary>
+        public int RequestTimeoutSeconds { get; init; } = (int)Defaults.RequestTimeout.TotalSeconds;
+
+        /// <summary><c>Farm__Registry__OperationTimeoutSeconds</c>: one operation (a push, a read) with all its retries.</summary>
+        public int OperationTimeoutSeconds { get; init; } = (int)Defaults.OperationTimeout.TotalSeconds;
+
+        /// <summary><c>Farm__Registry__MaxAttempts</c>: tries of an idempotent request (a tag's PUT is repeated only after a 429 or 5xx).</summary>
+        public int MaxAttempts { get; init; } = Defaults.MaxAttempts;
+
+        public Core.Oci.Distribution.RegistryClientOptions ClientOptions(bool insecure) => new()
+        {
+            Insecure = insecure,
+            RequestTimeout = TimeSpan.FromSeconds(RequestTimeoutSeconds),
+            OperationTimeout = TimeSpan.FromSeconds(OperationTimeoutSeconds),
+            MaxAttempts = MaxAttempts,
+        };
     }
 
     public sealed class SigningSettings
@@ -160,6 +187,26 @@ public sealed class FarmOptions
             {
                 problems.Add($"Farm__RateLimits__{name}: {value} must be at least 1");
             }
+        }
+
+        if (Builds.TimeoutMinutes is < 1 or > 7 * 24 * 60)
+        {
+            problems.Add($"Farm__Builds__TimeoutMinutes: {Builds.TimeoutMinutes} is not between 1 and 10080 (a week)");
+        }
+
+        if (Registry.RequestTimeoutSeconds is < 1 or > 3600)
+        {
+            problems.Add($"Farm__Registry__RequestTimeoutSeconds: {Registry.RequestTimeoutSeconds} is not between 1 and 3600");
+        }
+
+        if (Registry.OperationTimeoutSeconds < Registry.RequestTimeoutSeconds || Registry.OperationTimeoutSeconds > 24 * 3600)
+        {
+            problems.Add($"Farm__Registry__OperationTimeoutSeconds: {Registry.OperationTimeoutSeconds} is not between Farm__Registry__RequestTimeoutSeconds ({Registry.RequestTimeoutSeconds}) and 86400");
+        }
+
+        if (Registry.MaxAttempts is < 1 or > 10)
+        {
+            problems.Add($"Farm__Registry__MaxAttempts: {Registry.MaxAttempts} is not between 1 and 10");
         }
 
         for (var i = 0; i < Sources.Allow.Count; i++)

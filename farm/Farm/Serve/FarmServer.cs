@@ -64,7 +64,7 @@ internal static class FarmServer
         var store = new PostgresBuildStore(database);
         var client = new BackgroundJobClient(storage);
         IOciRepository Open(OciReference reference) =>
-            OciRepositories.Open(reference, new RegistryClientOptions { Insecure = options.Registry.Insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!)) });
+            OciRepositories.Open(reference, options.Registry.ClientOptions(insecure: options.Registry.Insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!))));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IBuildStore>(store);
         builder.Services.AddSingleton(new WorkerRegistry(database));
@@ -157,19 +157,23 @@ internal static class FarmServer
                 Queues = [FarmQueues.Assemble, FarmQueues.Control],
                 WorkerCount = 2,
                 Activator = new FarmJobActivator(jobs),
+                FilterProvider = JobFailureFilter.With(store, client, line => stderr.WriteLine($"farm serve: {line}")),
             },
             storage);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        using var checkRuns = new CancellationTokenSource();
+        // Ends the farm's own loops (check runs, build deadlines) before the server stops.
+        using var loops = new CancellationTokenSource();
         var checkRunSync = Task.CompletedTask;
         GitHubAppClient? gitHubApp = null;
         if (appOptions.IsConfigured)
         {
             gitHubApp = new GitHubAppClient(appOptions, TimeProvider.System);
             var sync = new CheckRunSync(gitHubStore, store, new CheckRunReporter(gitHubApp, TimeProvider.System), line => stderr.WriteLine(line));
-            checkRunSync = Task.Run(() => sync.RunAsync(TimeSpan.FromSeconds(2), checkRuns.Token), CancellationToken.None);
+            checkRunSync = Task.Run(() => sync.RunAsync(TimeSpan.FromSeconds(2), loops.Token), CancellationToken.None);
         }
 
+        var deadlines = new BuildDeadlines(store, TimeSpan.FromMinutes(options.Builds.TimeoutMinutes), TimeProvider.System);
+        var deadlineChecks = Task.Run(() => deadlines.RunAsync(line => stderr.WriteLine($"farm serve: {line}"), loops.Token), CancellationToken.None);
         await stdout.WriteLineAsync($"farm serve: listening on {string.Join(", ", app.Urls)}").ConfigureAwait(false);
         await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
         // Ctrl-C reaches us through the command line's token, SIGTERM through the host's lifetime.
@@ -182,8 +186,9 @@ internal static class FarmServer
         {
         }
 
-        await checkRuns.CancelAsync().ConfigureAwait(false);
+        await loops.CancelAsync().ConfigureAwait(false);
         await checkRunSync.ConfigureAwait(false);
+        await deadlineChecks.ConfigureAwait(false);
         gitHubApp?.Dispose();
         server.SendStop();
         await app.StopAsync(CancellationToken.None).ConfigureAwait(false);

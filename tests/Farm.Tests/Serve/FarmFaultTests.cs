@@ -109,6 +109,88 @@ public sealed class FarmFaultTests(PostgresServer postgres) : IClassFixture<Post
     }
 
     [Fact]
+    public async Task RegistryNeverAnswersTheTagPut_BuildFailsWithTheReason_AndTheOldTagStays()
+    {
+        await using var registry = await RegistryServer.StartAsync(ct: Ct);
+        await using var proxy = await FaultProxy.StartAsync(registry.BaseUrl, Ct);
+        var old = await new RegistryRepository(new RegistryClient(registry.Host, new RegistryClientOptions { Insecure = true }), "apps/hello")
+            .PutManifestAsync("""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"""u8.ToArray(), MediaTypes.ImageIndex, "v1", Ct);
+        await using var farm = await FarmCluster.StartAsync(postgres, Path.Combine(_work, "farm"), Ct, ("Farm__Registry__RequestTimeoutSeconds", "5"));
+        await farm.StartWorkerAsync("a", ["qemu-x86_64"], Ct);
+        proxy.HangNext(r => r.Method == "PUT" && r.Path.EndsWith("/manifests/v1", StringComparison.Ordinal), times: 100);
+
+        var id = await farm.SubmitAsync(_source.Url, _source.Commit, "helloworld/Kraftfile", $"{proxy.Host}/apps/hello:v1", ["qemu/x86_64"], Ct);
+        var waiting = Task.Run(async () =>
+        {
+            while (!proxy.Requests.Any(r => r.Path.EndsWith("/manifests/v1", StringComparison.Ordinal)))
+            {
+                await Task.Delay(50, Ct);
+            }
+
+            return System.Diagnostics.Stopwatch.StartNew();
+        }, Ct);
+        var build = await farm.WaitAsync(id, Ct, minutes: 3);
+        TestContext.Current.TestOutputHelper?.WriteLine($"figure: tag PUT unanswered -> build failed in {(await waiting).Elapsed.TotalSeconds:0.0} s");
+
+        Assert.True(build.GetProperty("state").GetString() == "failed", $"not failed within the 3-minute deadline set by the test: {build}");
+        Assert.Contains($"publishing failed: {proxy.Host}: no answer to PUT /v2/apps/hello/manifests/v1 within 5 s (1 attempt)", build.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Single(proxy.Requests, r => r.Method == "PUT" && r.Path.EndsWith("/manifests/v1", StringComparison.Ordinal));
+        Assert.Equal(old, (await new RegistryRepository(new RegistryClient(registry.Host, new RegistryClientOptions { Insecure = true }), "apps/hello").TryGetManifestAsync("v1", Ct))!.Digest);
+    }
+
+    [Fact]
+    public async Task RegistryNeverAnswersTheWorker_BuildFailsAtItsDeadline_NamingTheTargetItWaitedOn()
+    {
+        await using var registry = await RegistryServer.StartAsync(ct: Ct);
+        await using var proxy = await FaultProxy.StartAsync(registry.BaseUrl, Ct);
+        await using var farm = await FarmCluster.StartAsync(postgres, Path.Combine(_work, "farm"), Ct, ("Farm__Builds__TimeoutMinutes", "1"));
+        await farm.StartWorkerAsync("a", ["qemu-x86_64"], Ct);
+        proxy.HangNext(_ => true, times: 1000);
+
+        var submitted = System.Diagnostics.Stopwatch.StartNew();
+        var id = await farm.SubmitAsync(_source.Url, _source.Commit, "helloworld/Kraftfile", $"{proxy.Host}/apps/hello:v1", ["qemu/x86_64"], Ct);
+        var build = await farm.WaitAsync(id, Ct, minutes: 3);
+        TestContext.Current.TestOutputHelper?.WriteLine($"figure: 1-minute deadline, worker's registry silent -> build failed {submitted.Elapsed.TotalSeconds:0.0} s after submission");
+
+        Assert.True(build.GetProperty("state").GetString() == "failed", $"not failed within the 3-minute deadline set by the test: {build}");
+        // The phase is where the worker's first registry request hung (package, unless the build itself outlasted the deadline).
+        Assert.Matches(
+            @"^the build exceeded its 1-minute deadline \(Farm__Builds__TimeoutMinutes\) while waiting for target qemu/x86_64 \(running, [a-z]+, worker a\)$",
+            build.GetProperty("reason").GetString());
+        Assert.Equal("failed", build.GetProperty("targets")[0].GetProperty("state").GetString());
+        Assert.DoesNotContain(proxy.Requests, r => r.Path.EndsWith("/manifests/v1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task FarmKilledDuringAssemble_TheBuildPublishesAfterRestart()
+    {
+        await using var registry = await RegistryServer.StartAsync(ct: Ct);
+        await using var proxy = await FaultProxy.StartAsync(registry.BaseUrl, Ct);
+        await using var farm = await FarmCluster.StartAsync(postgres, Path.Combine(_work, "farm"), Ct);
+        await farm.StartWorkerAsync("a", ["qemu-x86_64"], Ct);
+        proxy.HangNext(r => r.Method == "PUT" && r.Path.EndsWith("/manifests/v1", StringComparison.Ordinal), times: 1);
+
+        var id = await farm.SubmitAsync(_source.Url, _source.Commit, "helloworld/Kraftfile", $"{proxy.Host}/apps/hello:v1", ["qemu/x86_64"], Ct);
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        while (!proxy.Requests.Any(r => r.Method == "PUT" && r.Path.EndsWith("/manifests/v1", StringComparison.Ordinal)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the farm never reached the tag within the 3-minute deadline set by the test: {await farm.GetAsync(id, Ct)}");
+            await Task.Delay(100, Ct);
+        }
+
+        var killed = System.Diagnostics.Stopwatch.StartNew();
+        await farm.KillFarmAsync();
+        await farm.StartFarmAsync(Ct);
+        var restarted = killed.Elapsed;
+        var build = await farm.WaitAsync(id, Ct);
+        TestContext.Current.TestOutputHelper?.WriteLine($"figure: farm killed mid-assemble -> restarted in {restarted.TotalSeconds:0.0} s -> published {killed.Elapsed.TotalSeconds:0.0} s after the kill");
+
+        Assert.True(build.GetProperty("state").GetString() == "succeeded", build.ToString());
+        Assert.Equal(build.GetProperty("indexDigest").GetString(), (await new RegistryRepository(new RegistryClient(registry.Host, new RegistryClientOptions { Insecure = true }), "apps/hello").TryGetManifestAsync("v1", Ct))!.Digest.Value);
+        Assert.Equal(2, proxy.Requests.Count(r => r.Method == "PUT" && r.Path.EndsWith("/manifests/v1", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task TwentyBuildsAtOnce_AllComplete_AndNoTargetRunsTwiceToCompletion()
     {
         await using var registry = await RegistryServer.StartAsync(ct: Ct);

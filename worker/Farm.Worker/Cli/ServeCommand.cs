@@ -76,6 +76,7 @@ internal static class ServeCommand
                 Queues = [.. runtime.Queues],
                 WorkerCount = int.TryParse(Environment.GetEnvironmentVariable("Farm__Worker__Parallel"), out var parallel) && parallel > 0 ? parallel : 1,
                 Activator = new SingleJobActivator(job),
+                FilterProvider = JobFailureFilter.With(store, new BackgroundJobClient(storage), line => stderr.WriteLine($"worker {name}: {line}")),
             },
             storage);
         await stdout.WriteLineAsync($"worker {name}: serving {string.Join(", ", runtime.Queues)}; sandbox: {Sandboxing.BuildSandbox.Current.Describe()}").ConfigureAwait(false);

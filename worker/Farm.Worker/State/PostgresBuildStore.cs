@@ -187,19 +187,55 @@ public sealed class PostgresBuildStore : IBuildStore
         return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
     }
 
-    public async Task<bool> CancelAsync(string buildId, CancellationToken cancellationToken)
+    public Task<bool> CancelAsync(string buildId, CancellationToken cancellationToken) =>
+        EndAsync(buildId, BuildState.Cancelled, TargetState.Cancelled, "cancelled", cancellationToken);
+
+    public Task<bool> ExpireAsync(string buildId, string reason, CancellationToken cancellationToken) =>
+        EndAsync(buildId, BuildState.Failed, TargetState.Failed, reason, cancellationToken);
+
+    public async Task<IReadOnlyList<BuildRecord>> ListOpenAsync(DateTimeOffset createdBefore, CancellationToken cancellationToken)
+    {
+        await using var command = _database.CreateCommand("SELECT id FROM farm.builds WHERE state IN ('queued','running') AND created < @before ORDER BY created");
+        command.Parameters.AddWithValue("before", createdBefore.UtcDateTime);
+        var ids = new List<string>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                ids.Add(reader.GetString(0));
+            }
+        }
+
+        var builds = new List<BuildRecord>();
+        foreach (var id in ids)
+        {
+            if (await GetAsync(id, cancellationToken).ConfigureAwait(false) is { } build)
+            {
+                builds.Add(build);
+            }
+        }
+
+        return builds;
+    }
+
+    // One statement: the build and its open targets end together, and open_targets = 0 stops any later completion from
+    // enqueueing the assemble job.
+    private async Task<bool> EndAsync(string buildId, BuildState state, TargetState targetState, string reason, CancellationToken cancellationToken)
     {
         await using var command = _database.CreateCommand(
             $"""
             WITH build AS (
-                UPDATE farm.builds SET state = 'cancelled', reason = 'cancelled', finished = now(), open_targets = 0
+                UPDATE farm.builds SET state = @state, reason = @reason, finished = now(), open_targets = 0
                 WHERE id = @id AND state IN ('queued','running') RETURNING id),
             targets AS (
-                UPDATE farm.targets SET state = 'cancelled', phase = NULL, reason = 'cancelled'
+                UPDATE farm.targets SET state = @target_state, phase = NULL, reason = @reason
                 WHERE build_id IN (SELECT id FROM build) AND state IN {Open})
             SELECT count(*) FROM build
             """);
         command.Parameters.AddWithValue("id", buildId);
+        command.Parameters.AddWithValue("state", state.Name());
+        command.Parameters.AddWithValue("target_state", targetState.Name());
+        command.Parameters.AddWithValue("reason", reason);
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == 1;
     }
 

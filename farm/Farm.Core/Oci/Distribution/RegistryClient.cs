@@ -9,14 +9,18 @@ namespace Farm.Core.Oci.Distribution;
 
 /// <summary>
 /// The HTTP side of one registry host: authentication (anonymous, basic, bearer tokens from a
-/// <c>WWW-Authenticate</c> challenge, cached per scope) and retries. An operation is retried as a whole, with
-/// exponential backoff, when the registry answers 429 or 5xx or the connection fails; a 4xx is final.
+/// <c>WWW-Authenticate</c> challenge, cached per scope), timeouts and retries. Every wait ends: a request after
+/// <see cref="RegistryClientOptions.RequestTimeout"/>, an operation with its retries after
+/// <see cref="RegistryClientOptions.OperationTimeout"/>, each as a <see cref="RegistryException"/> that says which.
+/// An idempotent operation is retried as a whole, with exponential backoff and jitter, when the registry answers 429
+/// or 5xx, times out or the connection fails; a 4xx is final.
 /// </summary>
 public sealed class RegistryClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly RegistryClientOptions _options;
     private readonly ResiliencePipeline _retry;
+    private readonly ResiliencePipeline _retryRefused;
     private readonly ConcurrentDictionary<string, string> _authorizations = new(StringComparer.Ordinal);
     private readonly Lazy<RegistryCredentials?> _credentials;
 
@@ -34,24 +38,12 @@ public sealed class RegistryClient : IDisposable
         _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         _http.Timeout = options.RequestTimeout;
         _credentials = new Lazy<RegistryCredentials?>(() => RegistryCredentials.For(host, options));
-        var retry = new ResiliencePipelineBuilder();
-        if (options.MaxAttempts > 1)
-        {
-            retry.AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = options.MaxAttempts - 1,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.RetryBaseDelay,
-                ShouldHandle = new PredicateBuilder()
-                    .Handle<RegistryException>(e => e.IsTransient)
-                    .Handle<HttpRequestException>(e => e.InnerException is not OciFormatException)
-                    .Handle<IOException>()
-                    .Handle<TimeoutException>(),
-            });
-        }
-
-        _retry = retry.Build();
+        _retry = Retries(options, new PredicateBuilder()
+            .Handle<RegistryException>(e => e.IsTransient)
+            .Handle<HttpRequestException>(e => e.InnerException is not OciFormatException)
+            .Handle<IOException>()
+            .Handle<TimeoutException>());
+        _retryRefused = Retries(options, new PredicateBuilder().Handle<RegistryException>(e => e.IsTransient));
     }
 
     public string Host { get; }
@@ -60,16 +52,49 @@ public sealed class RegistryClient : IDisposable
 
     internal RegistryClientOptions Options => _options;
 
-    /// <summary>Runs one operation (one request, or a whole upload) with retries on transient failures.</summary>
-    internal async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs one idempotent operation (a GET or HEAD, a PUT by digest, a whole blob upload: a retry starts a new upload
+    /// session) with retries on transient failures, all within <see cref="RegistryClientOptions.OperationTimeout"/>.
+    /// </summary>
+    internal Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken) =>
+        RunAsync(_retry, operation, cancellationToken);
+
+    /// <summary>
+    /// Runs an operation that must not be repeated blindly (a tag's PUT: a repeat arriving late could move the tag back
+    /// after another publish moved it). Retried only when the registry answered 429 or 5xx, which says it applied
+    /// nothing; after a timeout or a lost connection the outcome is unknown and the operation fails instead.
+    /// </summary>
+    internal Task<T> RunNonIdempotentAsync<T>(Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken) =>
+        RunAsync(_retryRefused, operation, cancellationToken);
+
+    private async Task<T> RunAsync<T>(ResiliencePipeline pipeline, Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
     {
+        // Every wait inside (requests, streamed bodies, backoff delays) ends at the operation's deadline.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.OperationTimeout);
+        var attempts = 0;
         try
         {
-            return await _retry.ExecuteAsync(async ct => await operation(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            return await pipeline.ExecuteAsync(
+                async ct =>
+                {
+                    attempts++;
+                    return await operation(ct).ConfigureAwait(false);
+                },
+                deadline.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
+        {
+            throw new RegistryException($"{Host}: no result within the operation's deadline of {Seconds(_options.OperationTimeout)} ({Attempts(attempts)})", ex);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new RegistryException($"{ex.Message} ({Attempts(attempts)})", ex);
         }
         catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new RegistryException($"{Host}: no answer within {_options.RequestTimeout.TotalSeconds:0} s", ex);
+            // A token service that stays silent (its request is not one of ours that SendOnceAsync names).
+            throw new RegistryException($"{Host}: no answer within {Seconds(_options.RequestTimeout)} ({Attempts(attempts)})", ex);
         }
         catch (HttpRequestException ex) when (ex.InnerException is OciFormatException content)
         {
@@ -78,11 +103,11 @@ public sealed class RegistryClient : IDisposable
         }
         catch (HttpRequestException ex)
         {
-            throw new RegistryException($"{Host}: cannot reach the registry after {_options.MaxAttempts} attempts: {ex.Message}", ex);
+            throw new RegistryException($"{Host}: cannot reach the registry ({Attempts(attempts)}): {ex.Message}", ex);
         }
         catch (IOException ex)
         {
-            throw new RegistryException($"{Host}: the connection failed after {_options.MaxAttempts} attempts: {ex.Message}", ex);
+            throw new RegistryException($"{Host}: the connection failed ({Attempts(attempts)}): {ex.Message}", ex);
         }
     }
 
@@ -123,7 +148,7 @@ public sealed class RegistryClient : IDisposable
         }
         catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"{Host}: {request.Method} {request.RequestUri?.AbsolutePath} timed out", ex);
+            throw new TimeoutException($"{Host}: no answer to {request.Method} {request.RequestUri?.AbsolutePath} within {Seconds(_options.RequestTimeout)}", ex);
         }
         finally
         {
@@ -193,6 +218,23 @@ public sealed class RegistryClient : IDisposable
         _authorizations[scope] = "Bearer " + token;
         return true;
     }
+
+    private static ResiliencePipeline Retries(RegistryClientOptions options, PredicateBuilder<object> retryOn) =>
+        options.MaxAttempts <= 1
+            ? ResiliencePipeline.Empty
+            : new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = options.MaxAttempts - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryBaseDelay,
+                MaxDelay = options.RetryMaxDelay,
+                ShouldHandle = retryOn,
+            }).Build();
+
+    private static string Seconds(TimeSpan duration) => $"{duration.TotalSeconds:0.#} s";
+
+    private static string Attempts(int count) => count == 1 ? "1 attempt" : $"{count} attempts";
 
     /// <summary>Whether <paramref name="host"/> (<c>name[:port]</c>, <c>[v6]:port</c>) is this machine: the only place plain HTTP is allowed.</summary>
     public static bool IsLoopback(string host)

@@ -225,30 +225,33 @@ public sealed partial class RegistryRepository : IOciRepository
             : throw await Fail(response, $"check blob {digest}", cancellationToken).ConfigureAwait(false));
     }
 
-    private Task<bool> PutManifestAtAsync(byte[] bytes, string mediaType, string selector, Digest digest, CancellationToken cancellationToken) =>
-        _client.RunAsync(
-            async ct =>
-            {
-                using var response = await SendAsync(
-                    () =>
-                    {
-                        var content = new ByteArrayContent(bytes);
-                        content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
-                        return new HttpRequestMessage(HttpMethod.Put, Url($"manifests/{selector}")) { Content = content };
-                    },
-                    PushScope,
-                    ct).ConfigureAwait(false);
-                if (response.StatusCode != HttpStatusCode.Created)
+    // By digest the PUT is idempotent and retried; a tag's is repeated only after the registry refused it.
+    private Task<bool> PutManifestAtAsync(byte[] bytes, string mediaType, string selector, Digest digest, CancellationToken cancellationToken)
+    {
+        async Task<bool> PutAsync(CancellationToken ct)
+        {
+            using var response = await SendAsync(
+                () =>
                 {
-                    throw await Fail(response, $"put manifest {selector}", ct).ConfigureAwait(false);
-                }
+                    var content = new ByteArrayContent(bytes);
+                    content.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
+                    return new HttpRequestMessage(HttpMethod.Put, Url($"manifests/{selector}")) { Content = content };
+                },
+                PushScope,
+                ct).ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.Created)
+            {
+                throw await Fail(response, $"put manifest {selector}", ct).ConfigureAwait(false);
+            }
 
-                var stored = response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.FirstOrDefault() : null;
-                return stored is null || stored == digest.Value
-                    ? true
-                    : throw new RegistryException($"{Name}: the registry stored manifest {selector} as {stored}, but its bytes hash to {digest}");
-            },
-            cancellationToken);
+            var stored = response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.FirstOrDefault() : null;
+            return stored is null || stored == digest.Value
+                ? true
+                : throw new RegistryException($"{Name}: the registry stored manifest {selector} as {stored}, but its bytes hash to {digest}");
+        }
+
+        return selector == digest.Value ? _client.RunAsync(PutAsync, cancellationToken) : _client.RunNonIdempotentAsync(PutAsync, cancellationToken);
+    }
 
     private Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, string scope, CancellationToken cancellationToken, HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead, IReadOnlyList<string>? accept = null) =>
         SendAsync(

@@ -98,6 +98,13 @@ internal sealed partial class FaultProxy : IAsyncDisposable
     public void CorruptNextResponse(Func<(string Method, string Path), bool> match, int times) =>
         _faults.Add(match, times, new CorruptedResponse());
 
+    /// <summary>
+    /// The next <paramref name="times"/> matching requests are read whole and never answered nor forwarded: the
+    /// connection stays open until the client gives up or the proxy stops.
+    /// </summary>
+    public void HangNext(Func<(string Method, string Path), bool> match, int times) =>
+        _faults.Add(match, times, new Unanswered());
+
     /// <summary>The next <paramref name="times"/> matching requests get this answer instead, unforwarded.</summary>
     public void ReplaceNextResponse(Func<(string Method, string Path), bool> match, int times, int status, string body, string contentType) =>
         _faults.Add(match, times, new CannedResponse(status, Encoding.UTF8.GetBytes(body), contentType));
@@ -186,6 +193,11 @@ internal sealed partial class FaultProxy : IAsyncDisposable
                 // Linger 0: close with a reset, so the client cannot mistake it for a complete empty answer.
                 client.Client.LingerState = new LingerOption(enable: true, seconds: 0);
                 client.Client.Close();
+                return false;
+            case Unanswered:
+                await body.DrainAsync(ct);
+                Record(head, 0);
+                await Task.Delay(Timeout.Infinite, ct);
                 return false;
             case CannedResponse canned:
                 await body.DrainAsync(ct);

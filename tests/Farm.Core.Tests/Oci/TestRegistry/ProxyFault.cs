@@ -9,6 +9,9 @@ internal sealed record CannedResponse(int Status, byte[] Body, string ContentTyp
 /// <summary>Read this many bytes of the request body, then reset the connection; nothing is forwarded.</summary>
 internal sealed record DroppedConnection(long AfterRequestBodyBytes) : ProxyFault;
 
+/// <summary>Read the whole request, then never answer (until the proxy stops): a registry that accepted it and hangs.</summary>
+internal sealed record Unanswered : ProxyFault;
+
 /// <summary>Forward, but flip one byte of the response body on its way back.</summary>
 internal sealed record CorruptedResponse : ProxyFault;
 
