@@ -265,7 +265,7 @@ public sealed class TargetBuildJob
             {
                 await Task.Delay(TimeSpan.FromSeconds(1), cancel.Token).ConfigureAwait(false);
                 var targets = await _store.GetTargetsAsync(buildId, cancel.Token).ConfigureAwait(false);
-                if (targets.FirstOrDefault(t => t.Name == name) is { State: TargetState.Cancelled })
+                if (targets.FirstOrDefault(t => t.Name == name)?.State.IsFinal() == true)
                 {
                     await cancel.CancelAsync().ConfigureAwait(false);
                 }
