@@ -21,6 +21,21 @@ public sealed record CacheSettings(string? Directory, long MaxSizeBytes, string?
 
     public const long DefaultMaxSize = 5L << 30;
 
+    /// <summary>
+    /// Redis connect timeout. The worker's broker connects once per target (farm-cc used to connect per compile, where
+    /// 500 ms counted errors on a loaded but healthy machine); a Redis that is down costs this once per target.
+    /// </summary>
+    public const int DefaultRedisConnectMilliseconds = 2000;
+
+    /// <summary>Redis operation timeout: a frozen Redis costs this once, then the broker leaves it alone for a while.</summary>
+    public const int DefaultRedisOperationMilliseconds = 1000;
+
+    /// <summary><c>FARM_CACHE_REDIS_CONNECT_MS</c>.</summary>
+    public int RedisConnectMilliseconds { get; init; } = DefaultRedisConnectMilliseconds;
+
+    /// <summary><c>FARM_CACHE_REDIS_TIMEOUT_MS</c>.</summary>
+    public int RedisOperationMilliseconds { get; init; } = DefaultRedisOperationMilliseconds;
+
     public bool Enabled => Directory is not null || Socket is not null;
 
     /// <summary>Where farm-cc keeps its own small state (the compiler identity memo): the cache directory, else the target's build directory.</summary>
@@ -37,6 +52,11 @@ public sealed record CacheSettings(string? Directory, long MaxSizeBytes, string?
         {
             TargetEvents = Value("FARM_CACHE_EVENTS"),
             Socket = Value("FARM_CACHE_SOCKET"),
+            RedisConnectMilliseconds = Milliseconds(Value("FARM_CACHE_REDIS_CONNECT_MS"), DefaultRedisConnectMilliseconds),
+            RedisOperationMilliseconds = Milliseconds(Value("FARM_CACHE_REDIS_TIMEOUT_MS"), DefaultRedisOperationMilliseconds),
         };
     }
+
+    private static int Milliseconds(string? text, int fallback) =>
+        int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) && value > 0 ? value : fallback;
 }

@@ -45,7 +45,7 @@ public static class FarmCc
         {
             try
             {
-                redis = RedisTier.Connect(endpoint);
+                redis = RedisTier.Connect(endpoint, settings.RedisConnectMilliseconds, settings.RedisOperationMilliseconds);
                 tiers.Add(redis);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)

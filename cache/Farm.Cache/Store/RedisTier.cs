@@ -24,12 +24,14 @@ public sealed class RedisTier : ICacheTier, IDisposable
     public string Name => "redis";
 
     /// <summary>Connects within a short timeout; throws when Redis is not there (the caller counts it and goes on without).</summary>
-    public static RedisTier Connect(string endpoint)
+    /// <param name="connectTimeoutMilliseconds"><c>FARM_CACHE_REDIS_CONNECT_MS</c>.</param>
+    /// <param name="operationTimeoutMilliseconds"><c>FARM_CACHE_REDIS_TIMEOUT_MS</c>.</param>
+    public static RedisTier Connect(string endpoint, int connectTimeoutMilliseconds = CacheSettings.DefaultRedisConnectMilliseconds, int operationTimeoutMilliseconds = CacheSettings.DefaultRedisOperationMilliseconds)
     {
         var options = ConfigurationOptions.Parse(endpoint);
-        options.ConnectTimeout = 500;
-        options.SyncTimeout = 2000;
-        options.AsyncTimeout = 2000;
+        options.ConnectTimeout = connectTimeoutMilliseconds;
+        options.SyncTimeout = operationTimeoutMilliseconds;
+        options.AsyncTimeout = operationTimeoutMilliseconds;
         options.AbortOnConnectFail = true;
         options.ConnectRetry = 1;
 

@@ -140,4 +140,51 @@ public sealed class CacheBrokerTests
         var actions = temp.Combine("cache", "v1", "ac");
         Assert.Equal([scope.WriteScope], Directory.GetDirectories(actions).Select(Path.GetFileName));
     }
+
+    [Fact]
+    public async Task SharedTierFailing_IsLoggedOnceAndLeftAlone_EveryRequestAMiss()
+    {
+        using var temp = new TempDirectory();
+        var failing = new FailingTier();
+        var log = new List<string>();
+        await using (var broker = CacheBroker.Start(temp.Combine("broker"), CacheScope.TrustedScope, readOnly: false, temp.Combine("cache"), 1 << 30, [failing], line => { lock (log) { log.Add(line); } }))
+        {
+            using var client = new BrokerTier(broker.SocketPath);
+            for (var i = 0; i < 20; i++)
+            {
+                Assert.Null(client.GetObject(Key));
+            }
+
+            Assert.Equal(1, failing.Calls);
+            Assert.Equal(["error frozen TimeoutException"], broker.ErrorEvents);
+        }
+
+        Assert.Single(log, l => l.Contains("warning: frozen: TimeoutException", StringComparison.Ordinal) && l.Contains("left alone for 30 s", StringComparison.Ordinal));
+    }
+
+    /// <summary>A shared tier that times out, as a Redis stopped with SIGSTOP does.</summary>
+    private sealed class FailingTier : ICacheTier
+    {
+        public int Calls { get; private set; }
+
+        public string Name => "frozen";
+
+        public byte[]? GetAction(string scope, string key) => Fail();
+
+        public void PutAction(string scope, string key, byte[] entry) => Fail();
+
+        public byte[]? GetObject(string digest) => Fail();
+
+        public void PutObject(string digest, byte[] content) => Fail();
+
+        public void DeleteAction(string scope, string key) => Fail();
+
+        public void DeleteObject(string digest) => Fail();
+
+        private byte[]? Fail()
+        {
+            Calls++;
+            throw new TimeoutException("no answer within 1000 ms");
+        }
+    }
 }

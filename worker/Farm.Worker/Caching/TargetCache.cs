@@ -61,6 +61,8 @@ internal sealed class TargetCache
             ["FARM_CACHE_READONLY"] = _settings.ReadOnly ? "1" : "0",
             ["FARM_CACHE_EVENTS"] = eventsFile,
             ["FARM_CACHE_REDIS"] = _settings.Redis ?? string.Empty,
+            ["FARM_CACHE_REDIS_CONNECT_MS"] = _settings.RedisConnectMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["FARM_CACHE_REDIS_TIMEOUT_MS"] = _settings.RedisOperationMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         return environment;
     }
@@ -86,7 +88,7 @@ internal sealed class TargetCache
         {
             try
             {
-                shared.Add(RedisTier.Connect(endpoint));
+                shared.Add(RedisTier.Connect(endpoint, _settings.RedisConnectMilliseconds, _settings.RedisOperationMilliseconds));
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -97,7 +99,7 @@ internal sealed class TargetCache
         }
 
         var directory = Directory.CreateTempSubdirectory("farm-broker-").FullName;
-        var broker = Sandboxing.CacheBroker.Start(directory, _settings.Scope, _settings.ReadOnly, _settings.Directory!, _settings.MaxSizeBytes, shared);
+        var broker = Sandboxing.CacheBroker.Start(directory, _settings.Scope, _settings.ReadOnly, _settings.Directory!, _settings.MaxSizeBytes, shared, log);
         if (unreachable is not null)
         {
             broker.RecordError("redis", "connect");

@@ -52,10 +52,15 @@ internal sealed class TargetPipeline
         }
 
         using var buildLog = new StreamWriter(InPlaceWrite.CreateNew(Path.Combine(output, TargetOutputFiles.BuildLog))) { AutoFlush = true };
+        // make's output and the cache broker's reports arrive on different threads: one line at a time.
+        var gate = new object();
         void Log(string line)
         {
-            buildLog.WriteLine(line);
-            log(line);
+            lock (gate)
+            {
+                buildLog.WriteLine(line);
+                log(line);
+            }
         }
 
         var result = await RunStagesAsync(kraftfile, job, options, output, Log, cancellationToken).ConfigureAwait(false);

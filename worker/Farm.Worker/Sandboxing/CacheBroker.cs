@@ -28,8 +28,15 @@ internal sealed partial class CacheBroker : IAsyncDisposable
     private int _refusals;
     private int _errors;
 
-    private CacheBroker(string socketPath, CacheScope scope, bool readOnly, LocalDiskTier local, IReadOnlyList<ICacheTier> tiers)
+    /// <summary>How long a shared tier that failed is left alone: a frozen Redis costs one timeout, not one per compile.</summary>
+    internal static readonly TimeSpan Backoff = TimeSpan.FromSeconds(30);
+
+    private readonly Action<string> _log;
+    private readonly Dictionary<string, TierHealth> _health = [];
+
+    private CacheBroker(string socketPath, CacheScope scope, bool readOnly, LocalDiskTier local, IReadOnlyList<ICacheTier> tiers, Action<string> log)
     {
+        _log = log;
         SocketPath = socketPath;
         _scope = scope;
         _readOnly = readOnly;
@@ -53,13 +60,14 @@ internal sealed partial class CacheBroker : IAsyncDisposable
     public IReadOnlyList<string> ErrorEvents => [.. _errorEvents];
 
     /// <param name="directory">A private directory of the worker's for the socket; the sandbox binds the socket alone.</param>
-    public static CacheBroker Start(string directory, CacheScope scope, bool readOnly, string cacheDirectory, long maxSizeBytes, IReadOnlyList<ICacheTier> sharedTiers)
+    /// <param name="log">The target's log: the first error of each tier, then a count per minute.</param>
+    public static CacheBroker Start(string directory, CacheScope scope, bool readOnly, string cacheDirectory, long maxSizeBytes, IReadOnlyList<ICacheTier> sharedTiers, Action<string>? log = null)
     {
         Directory.CreateDirectory(directory);
         var socket = Path.Combine(directory, "cache.sock");
         File.Delete(socket);
         var local = new LocalDiskTier(cacheDirectory, maxSizeBytes);
-        return new CacheBroker(socket, scope, readOnly, local, [local, .. sharedTiers]);
+        return new CacheBroker(socket, scope, readOnly, local, [local, .. sharedTiers], log ?? (_ => { }));
     }
 
     public async ValueTask DisposeAsync()
@@ -74,6 +82,14 @@ internal sealed partial class CacheBroker : IAsyncDisposable
         }
 
         await Task.WhenAll(open).ConfigureAwait(false);
+        lock (_health)
+        {
+            foreach (var (tier, health) in _health.Where(h => h.Value.Unreported > 0))
+            {
+                _log($"farm: cache: {tier}: {health.Unreported} more errors since the last report (misses, the build went on)");
+            }
+        }
+
         File.Delete(SocketPath);
         Directory.Delete(Path.GetDirectoryName(SocketPath)!, recursive: true);
         _stop.Dispose();
@@ -181,6 +197,11 @@ internal sealed partial class CacheBroker : IAsyncDisposable
 
     private T? Try<T>(ICacheTier tier, Func<T?> action)
     {
+        if (tier != _local && IsResting(tier.Name))
+        {
+            return default;
+        }
+
         try
         {
             return action();
@@ -192,8 +213,59 @@ internal sealed partial class CacheBroker : IAsyncDisposable
                 _errorEvents.Enqueue($"error {tier.Name} {ex.GetType().Name}");
             }
 
+            Report(tier, ex);
             return default;
         }
+    }
+
+    private bool IsResting(string tier)
+    {
+        lock (_health)
+        {
+            return _health.TryGetValue(tier, out var health) && DateTime.UtcNow < health.RestingUntil;
+        }
+    }
+
+    /// <summary>The first error of a tier is logged with its reason; later ones are counted and reported once a minute.</summary>
+    private void Report(ICacheTier tier, Exception error)
+    {
+        string? line = null;
+        lock (_health)
+        {
+            var now = DateTime.UtcNow;
+            if (!_health.TryGetValue(tier.Name, out var health))
+            {
+                health = new TierHealth { LastReport = now };
+                _health[tier.Name] = health;
+                line = $"farm: cache: warning: {tier.Name}: {error.GetType().Name}; a miss, the build goes on"
+                    + (tier == _local ? string.Empty : $"; {tier.Name} is left alone for {Backoff.TotalSeconds:0} s");
+            }
+            else if (++health.Unreported > 0 && now - health.LastReport >= TimeSpan.FromMinutes(1))
+            {
+                line = $"farm: cache: {tier.Name}: {health.Unreported} more errors in the last minute";
+                health.Unreported = 0;
+                health.LastReport = now;
+            }
+
+            if (tier != _local)
+            {
+                health.RestingUntil = now + Backoff;
+            }
+        }
+
+        if (line is not null)
+        {
+            _log(line);
+        }
+    }
+
+    private sealed class TierHealth
+    {
+        public DateTime LastReport { get; set; }
+
+        public DateTime RestingUntil { get; set; }
+
+        public int Unreported { get; set; }
     }
 
     private static (BrokerStatus, byte[]) Found(byte[]? bytes) => bytes is null ? (BrokerStatus.Empty, []) : (BrokerStatus.Found, bytes);
