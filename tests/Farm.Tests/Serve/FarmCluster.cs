@@ -157,8 +157,9 @@ internal sealed class FarmCluster : IAsyncDisposable
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (DateTime.UtcNow < deadline)
         {
-            var target = (await GetAsync(id, ct)).GetProperty("targets")[0];
-            if (target.GetProperty("phase").GetString() == phase)
+            // No targets while the build is resolving (its commit fetched, its Kraftfile planned).
+            if ((await GetAsync(id, ct)).GetProperty("targets") is { } targets && targets.GetArrayLength() > 0 && targets[0] is var target
+                && target.GetProperty("phase").GetString() == phase)
             {
                 return target.GetProperty("worker").GetString()!;
             }
