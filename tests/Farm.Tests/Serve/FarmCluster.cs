@@ -142,6 +142,13 @@ internal sealed class FarmCluster : IAsyncDisposable
                 continue;
             }
 
+            // Many builds polled at once pass the API's rate limit (429, no state): wait for the next minute's tokens.
+            if (!build.TryGetProperty("state", out _) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(1000, ct);
+                continue;
+            }
+
             if (build.GetProperty("state").GetString() is "succeeded" or "failed" or "cancelled" || DateTime.UtcNow > deadline)
             {
                 return build;
