@@ -8,4 +8,7 @@ public enum BuildState
     Succeeded,
     Failed,
     Cancelled,
+
+    /// <summary>Accepted, not yet planned: its commit is being fetched and its Kraftfile read (a control job); no targets yet.</summary>
+    Resolving,
 }

@@ -10,12 +10,23 @@ public interface IBuildStore
     /// <summary>Stores a new build and its targets (skipped ones already final).</summary>
     Task CreateAsync(BuildRecord build, IReadOnlyList<TargetRecord> targets, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Gives a <see cref="BuildState.Resolving"/> build its plan: the fields planning learnt (app, Kraftfile path,
+    /// publishing, runtime) and its targets; the build becomes queued. False when it was no longer resolving
+    /// (cancelled, failed, or planned by an earlier run of the same job): then nothing changed.
+    /// </summary>
+    Task<bool> PlanAsync(BuildRecord planned, IReadOnlyList<TargetRecord> targets, CancellationToken cancellationToken);
+
     Task<BuildRecord?> GetAsync(string buildId, CancellationToken cancellationToken);
 
     Task<IReadOnlyList<TargetRecord>> GetTargetsAsync(string buildId, CancellationToken cancellationToken);
 
-    /// <summary>Marks a target running on <paramref name="worker"/>; false when it is already final (cancelled, or done by an earlier attempt).</summary>
-    Task<bool> StartTargetAsync(string buildId, string name, string worker, CancellationToken cancellationToken);
+    /// <summary>
+    /// Marks a target running on <paramref name="worker"/>; false when it is already final (cancelled, or done by an
+    /// earlier attempt), or when <paramref name="attempt"/> is older than the target's: the job of a worker the farm
+    /// gave up on, fetched again once its invisibility timeout passed, must not run the target a second time.
+    /// </summary>
+    Task<bool> StartTargetAsync(string buildId, string name, string worker, int attempt, CancellationToken cancellationToken);
 
     Task SetPhaseAsync(string buildId, string name, string phase, CancellationToken cancellationToken);
 

@@ -25,6 +25,22 @@ public sealed class InMemoryBuildStore : IBuildStore
         return Task.CompletedTask;
     }
 
+    public Task<bool> PlanAsync(BuildRecord planned, IReadOnlyList<TargetRecord> targets, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(planned);
+        lock (_gate)
+        {
+            if (!_builds.TryGetValue(planned.Id, out var build) || build.State != BuildState.Resolving)
+            {
+                return Task.FromResult(false);
+            }
+
+            _builds[planned.Id] = planned with { State = BuildState.Queued };
+            _targets[planned.Id] = [.. targets];
+            return Task.FromResult(true);
+        }
+    }
+
     public Task<BuildRecord?> GetAsync(string buildId, CancellationToken cancellationToken)
     {
         lock (_gate)
@@ -41,16 +57,16 @@ public sealed class InMemoryBuildStore : IBuildStore
         }
     }
 
-    public Task<bool> StartTargetAsync(string buildId, string name, string worker, CancellationToken cancellationToken)
+    public Task<bool> StartTargetAsync(string buildId, string name, string worker, int attempt, CancellationToken cancellationToken)
     {
         lock (_gate)
         {
-            if (Find(buildId, name) is not { } found || found.Target.State.IsFinal())
+            if (Find(buildId, name) is not { } found || found.Target.State.IsFinal() || attempt < found.Target.Attempt)
             {
                 return Task.FromResult(false);
             }
 
-            Replace(found, found.Target with { State = TargetState.Running, Worker = worker, Phase = "starting" });
+            Replace(found, found.Target with { State = TargetState.Running, Worker = worker, Phase = "starting", Attempt = attempt });
             if (_builds[buildId].State == BuildState.Queued)
             {
                 _builds[buildId] = _builds[buildId] with { State = BuildState.Running };

@@ -34,5 +34,8 @@ public sealed record TargetRecord(string BuildId, string Name, string Target, st
 
     public string? Reason { get; init; }
 
+    /// <summary>How many times the farm gave the target to a new job after its worker was lost: only that job may start it.</summary>
+    public int Attempt { get; init; }
+
     public string PlatformName => $"{Platform}/{Architecture}";
 }

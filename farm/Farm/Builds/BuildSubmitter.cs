@@ -16,7 +16,7 @@ public sealed class BuildSubmitter
 {
     private readonly IBuildStore _store;
     private readonly IBackgroundJobClient _jobs;
-    private readonly Func<string, string, string?> _whyNotServed;
+    private readonly Func<string, string, CancellationToken, Task<string?>> _whyNotServed;
     private readonly RuntimeMirrors _mirrors;
     private readonly Func<Core.Oci.OciReference, Core.Oci.IOciRepository> _open;
     private readonly Core.Sources.SourcePolicy _policy;
@@ -27,11 +27,11 @@ public sealed class BuildSubmitter
     /// <summary>Appended to "leaves the source tree" for a git or uploaded source.</summary>
     public const string ServedTreeHint = "; name a path inside the repository";
 
-    /// <param name="whyNotServed">For a platform and architecture: null when some worker serves its queue, else why not.</param>
+    /// <param name="whyNotServed">For a platform and architecture: null when the target may wait in its queue, else why it is skipped.</param>
     /// <param name="mirrors">Where runtime images are fetched from.</param>
     /// <param name="open">Opens a repository (runtime images).</param>
     /// <param name="policy">The git URLs a Kraftfile may name; null for this process's (<c>Farm__Sources__Allow__N</c>).</param>
-    public BuildSubmitter(IBuildStore store, IBackgroundJobClient jobs, Func<string, string, string?> whyNotServed, RuntimeMirrors mirrors, Func<Core.Oci.OciReference, Core.Oci.IOciRepository> open, Core.Sources.SourcePolicy? policy = null)
+    public BuildSubmitter(IBuildStore store, IBackgroundJobClient jobs, Func<string, string, CancellationToken, Task<string?>> whyNotServed, RuntimeMirrors mirrors, Func<Core.Oci.OciReference, Core.Oci.IOciRepository> open, Core.Sources.SourcePolicy? policy = null)
     {
         _policy = policy ?? Core.Sources.SourcePolicy.FromEnvironment();
         _store = store;
@@ -41,8 +41,35 @@ public sealed class BuildSubmitter
         _open = open;
     }
 
+    /// <summary>A new build's id: 16 hex digits.</summary>
+    public static string NewBuildId() => Guid.NewGuid().ToString("N")[..16];
+
     /// <summary>Plans and enqueues; the build, or the diagnostics (file, line, field) that stopped it.</summary>
-    public async Task<(BuildRecord? Build, IReadOnlyList<string> Errors)> SubmitAsync(BuildRequest request, CancellationToken cancellationToken)
+    public Task<(BuildRecord? Build, IReadOnlyList<string> Errors)> SubmitAsync(BuildRequest request, CancellationToken cancellationToken) =>
+        PlanAndEnqueueAsync(request, null, cancellationToken);
+
+    /// <summary>
+    /// Plans a build the API accepted as <see cref="BuildState.Resolving"/>, now that its commit is checked out at
+    /// <paramref name="source"/>; the errors that stop it name files relative to the checkout. Safe to run twice: a
+    /// second run finds the build planned and only enqueues again the targets no job started (at worst a target is
+    /// started twice, and still completes once).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> PlanResolvingAsync(BuildRecord resolving, GitSource source, IReadOnlyList<string> targets, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(resolving);
+        ArgumentNullException.ThrowIfNull(source);
+        var request = new BuildRequest(Path.Combine(source.Root, resolving.KraftfilePath), resolving.Output, targets)
+        {
+            Scope = resolving.Scope,
+            SigningKeyFile = resolving.SigningKeyFile,
+            Git = source,
+        };
+        var (_, errors) = await PlanAndEnqueueAsync(request, resolving, cancellationToken).ConfigureAwait(false);
+        return errors.Select(e => e.Replace(source.Root + "/", string.Empty, StringComparison.Ordinal)).ToList();
+    }
+
+    /// <param name="resolving">The build accepted earlier, to plan under its id; null to create a new one.</param>
+    private async Task<(BuildRecord? Build, IReadOnlyList<string> Errors)> PlanAndEnqueueAsync(BuildRequest request, BuildRecord? resolving, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
         var servedRoot = request.Git?.Root ?? request.Upload?.Root;
@@ -98,10 +125,10 @@ public sealed class BuildSubmitter
             jobs = jobs.Where(j => request.Targets.Any(t => Matches(j, t))).ToList();
         }
 
-        var id = Guid.NewGuid().ToString("N")[..16];
+        var id = resolving?.Id ?? NewBuildId();
         var sourceRoot = request.Git?.Root ?? request.Upload?.Root;
         var kraftfile = sourceRoot is not null ? Path.GetRelativePath(sourceRoot, Path.GetFullPath(plan.Kraftfile.Path)) : plan.Kraftfile.Path;
-        var build = new BuildRecord(id, plan.Kraftfile.Name, kraftfile, request.Output, request.Scope, DateTimeOffset.UtcNow)
+        var build = new BuildRecord(id, plan.Kraftfile.Name, kraftfile, request.Output, request.Scope, resolving?.Created ?? DateTimeOffset.UtcNow)
         {
             PublishPartial = plan.Kraftfile.Farm.PublishPartial,
             SigningKeyFile = request.SigningKeyFile,
@@ -111,18 +138,34 @@ public sealed class BuildSubmitter
             SourceRoot = servedRoot is null ? request.LocalRoot : null,
             Runtime = runtime,
         };
-        var targets = jobs.Select(j =>
+        var targets = new List<TargetRecord>();
+        foreach (var j in jobs)
         {
             var record = new TargetRecord(id, j.KernelFileName, j.Target, j.Platform, j.Architecture, j.Queue);
-            return _whyNotServed(j.Platform, j.Architecture) is { } why ? record with { State = TargetState.Skipped, Reason = why } : record;
-        }).ToList();
-        await _store.CreateAsync(build, targets, cancellationToken).ConfigureAwait(false);
-        foreach (var target in targets.Where(t => t.State == TargetState.Queued))
-        {
-            TargetBuildJob.Enqueue(_jobs, id, target.Name, target.Queue);
+            targets.Add(await _whyNotServed(j.Platform, j.Architecture, cancellationToken).ConfigureAwait(false) is { } why ? record with { State = TargetState.Skipped, Reason = why } : record);
         }
 
-        if (!targets.Exists(t => t.State == TargetState.Queued))
+        if (resolving is null)
+        {
+            await _store.CreateAsync(build, targets, cancellationToken).ConfigureAwait(false);
+        }
+        else if (!await _store.PlanAsync(build, targets, cancellationToken).ConfigureAwait(false))
+        {
+            // Planned by an earlier run that stopped before enqueueing everything, or cancelled meanwhile.
+            var stored = await _store.GetAsync(id, cancellationToken).ConfigureAwait(false);
+            targets = stored?.State is BuildState.Queued ? [.. await _store.GetTargetsAsync(id, cancellationToken).ConfigureAwait(false)] : [];
+            if (targets.Count == 0)
+            {
+                return (stored, []);
+            }
+        }
+
+        foreach (var target in targets.Where(t => t.State == TargetState.Queued))
+        {
+            TargetBuildJob.Enqueue(_jobs, id, target.Name, target.Queue, target.Attempt);
+        }
+
+        if (targets.TrueForAll(t => t.State.IsFinal()))
         {
             _jobs.Create(Hangfire.Common.Job.FromExpression<IAssembleJob>(j => j.AssembleAsync(id, CancellationToken.None), FarmQueues.Assemble), new Hangfire.States.EnqueuedState(FarmQueues.Assemble));
         }

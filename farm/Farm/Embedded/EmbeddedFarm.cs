@@ -40,7 +40,7 @@ internal sealed class EmbeddedFarm : IAsyncDisposable
                 SchedulePollingInterval = TimeSpan.FromSeconds(1),
             },
             _storage);
-        Submitter = new BuildSubmitter(Store, client, worker.WhyNotServed, mirrors, Open);
+        Submitter = new BuildSubmitter(Store, client, (platform, architecture, _) => Task.FromResult(worker.WhyNotServed(platform, architecture)), mirrors, Open);
     }
 
     public InMemoryBuildStore Store { get; } = new();

@@ -34,10 +34,8 @@ internal static class BuildsApi
             }
 
             var targets = await store.GetTargetsAsync(id, ct).ConfigureAwait(false);
-            var served = targets.Any(t => t.State == TargetState.Queued)
-                ? (await workers.ListAsync(ct).ConfigureAwait(false)).Where(w => w.Alive).SelectMany(w => w.Queues).ToHashSet(StringComparer.Ordinal)
-                : [];
-            return Results.Json(Describe(build, targets, served));
+            var known = targets.Any(t => t.State == TargetState.Queued) ? await workers.ListAsync(ct).ConfigureAwait(false) : [];
+            return Results.Json(Describe(build, targets, known));
         });
         api.MapPost("/builds/{id}/cancel", async (string id, IBuildStore store, CancellationToken ct) =>
             await store.GetAsync(id, ct).ConfigureAwait(false) is null
@@ -58,7 +56,7 @@ internal static class BuildsApi
         return api;
     }
 
-    private static async Task<IResult> SubmitAsync(HttpRequest request, BuildSubmitter submitter, SourceCheckout sources, IBuildStore store, FarmOptions options, CancellationToken ct)
+    private static async Task<IResult> SubmitAsync(HttpRequest request, BuildSubmitter submitter, SourceCheckout sources, IBuildStore store, FarmOptions options, Hangfire.IBackgroundJobClient jobs, CancellationToken ct)
     {
         if (request.ContentType?.Split(';')[0].Trim() is "application/x-tar" or "application/gzip" or "application/x-gzip" or "application/octet-stream")
         {
@@ -130,20 +128,19 @@ internal static class BuildsApi
             targets.AddRange(list.EnumerateArray().Select(t => t.GetString()!));
         }
 
-        string root;
-        try
+        // Fetching the commit takes from a fraction of a second to minutes: a control job does it, then plans the
+        // Kraftfile. Until then the build is resolving; a commit that cannot be had fails it with the reason.
+        var directory = Path.GetFileName(Path.GetDirectoryName(kraftfile)) is { Length: > 0 } d ? d : Path.GetFileNameWithoutExtension(url.TrimEnd('/'));
+        var build = new BuildRecord(BuildSubmitter.NewBuildId(), directory, kraftfile, reference.ToString(), scope, DateTimeOffset.UtcNow)
         {
-            root = await sources.CheckoutAsync(Path.GetFileName(url.TrimEnd('/')), url, commit, ct).ConfigureAwait(false);
-        }
-        catch (ArgumentException ex)
-        {
-            return Bad($"source: {ex.Message}");
-        }
-
-        var (build, errors) = await submitter.SubmitFromGitAsync(new GitSource(root, url, commit), kraftfile, reference.ToString(), targets, scope, options.Signing.KeyFile, ct).ConfigureAwait(false);
-        return build is null
-            ? Results.Json(new { error = "the Kraftfile cannot be built", errors }, statusCode: 400)
-            : Results.Json(new { id = build.Id }, statusCode: 202);
+            State = BuildState.Resolving,
+            SigningKeyFile = options.Signing.KeyFile,
+            GitUrl = url,
+            GitCommit = commit,
+        };
+        await store.CreateAsync(build, [], ct).ConfigureAwait(false);
+        ResolveBuildJob.Enqueue(jobs, build.Id, targets);
+        return Results.Json(new { id = build.Id, state = build.State.Name() }, statusCode: 202);
     }
 
     /// <summary>
@@ -234,8 +231,8 @@ internal static class BuildsApi
         }
     }
 
-    /// <param name="served">The queues some live worker serves: a queued target outside them says it is waiting for one.</param>
-    private static object Describe(BuildRecord build, IReadOnlyList<TargetRecord> targets, IReadOnlySet<string> served) => new
+    /// <param name="workers">The registered workers: a queued target no live one serves says it is waiting for one.</param>
+    private static object Describe(BuildRecord build, IReadOnlyList<TargetRecord> targets, IReadOnlyList<WorkerInfo> workers) => new
     {
         id = build.Id,
         app = build.App,
@@ -257,7 +254,9 @@ internal static class BuildsApi
             bootSeconds = t.BootSeconds,
             cached = t.Cached,
             cache = new { hits = t.CacheHits, misses = t.CacheMisses, errors = t.CacheErrors },
-            reason = t.State == TargetState.Queued && !served.Contains(t.Queue) ? $"waiting: no live worker serves queue {t.Queue}" : t.Reason,
+            reason = t.State == TargetState.Queued && WorkerWatchdog.Waiting(t.Queue, workers) is { } waiting
+                ? (t.Reason is null ? waiting : $"{t.Reason}; {waiting}")
+                : t.Reason,
         }),
     };
 

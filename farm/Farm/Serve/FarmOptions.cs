@@ -25,10 +25,31 @@ public sealed class FarmOptions
 
     public BuildSettings Builds { get; init; } = new();
 
+    public WorkerSettings Workers { get; init; } = new();
+
     public sealed class BuildSettings
     {
         /// <summary><c>Farm__Builds__TimeoutMinutes</c>: a build still open this long after its submission fails, naming the target it waited on.</summary>
         public int TimeoutMinutes { get; init; } = 60;
+
+        /// <summary>
+        /// <c>Farm__Builds__QueueWaitMinutes</c>: how long a target waits for a live worker of its queue before it fails
+        /// naming the queue. 0: a target no live worker serves when the build is planned is skipped at once, with the reason.
+        /// </summary>
+        public double QueueWaitMinutes { get; init; } = 10;
+
+        public TimeSpan QueueWait => TimeSpan.FromMinutes(QueueWaitMinutes);
+    }
+
+    public sealed class WorkerSettings
+    {
+        /// <summary>
+        /// <c>Farm__Workers__DeadAfterSeconds</c>: a worker whose heartbeat (every 2 s) is older is gone: its running
+        /// targets are requeued at once, not after Hangfire's invisibility timeout.
+        /// </summary>
+        public int DeadAfterSeconds { get; init; } = 15;
+
+        public TimeSpan DeadAfter => TimeSpan.FromSeconds(DeadAfterSeconds);
     }
 
     public sealed class GitHubSettings
@@ -215,6 +236,17 @@ public sealed class FarmOptions
             {
                 problems.Add($"{Core.Sources.SourcePolicy.Setting}__{i}: '{Sources.Allow[i]}' is not a URL glob such as https://github.com/org/* or git@github.com:org/* (a scheme of https, http, ssh, git or file, or USER@HOST)");
             }
+        }
+
+        if (Builds.QueueWaitMinutes is < 0 or > 10080 || double.IsNaN(Builds.QueueWaitMinutes))
+        {
+            problems.Add($"Farm__Builds__QueueWaitMinutes: {Builds.QueueWaitMinutes} is not between 0 (skip at once) and 10080 (a week)");
+        }
+
+        // Below a few heartbeats, one slow heartbeat would make a live worker's targets run twice.
+        if (Workers.DeadAfterSeconds is < 5 or > 3600)
+        {
+            problems.Add($"Farm__Workers__DeadAfterSeconds: {Workers.DeadAfterSeconds} is not between 5 (workers heartbeat every {Worker.State.WorkerRegistry.HeartbeatInterval.TotalSeconds:0} s) and 3600");
         }
 
         if (Signing.KeyFile is { } key && !File.Exists(key))

@@ -67,15 +67,18 @@ internal static class FarmServer
             OciRepositories.Open(reference, options.Registry.ClientOptions(insecure: options.Registry.Insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!))));
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton<IBuildStore>(store);
-        builder.Services.AddSingleton(new WorkerRegistry(database));
-        // A farm enqueues every target: a worker that serves its queue may register later (the API shows the target queued).
+        var workers = new WorkerRegistry(database, options.Workers.DeadAfter);
+        builder.Services.AddSingleton(workers);
+        // A target no live worker serves waits Farm__Builds__QueueWaitMinutes for one to register (the API says so),
+        // or is skipped at once when that is 0.
+        var watchdog = new WorkerWatchdog(new TargetRecovery(database), workers, store, client, options.Builds.QueueWait);
         var mirrors = new RuntimeMirrors();
         foreach (var mirror in options.Runtime.Mirrors)
         {
             mirrors.TryAdd(mirror);
         }
 
-        var submitter = new BuildSubmitter(store, client, (_, _) => null, mirrors, Open);
+        var submitter = new BuildSubmitter(store, client, watchdog.WhyNotServedAsync, mirrors, Open);
         var sources = new SourceCheckout(Environment.GetEnvironmentVariable("Farm__CacheDirectory"), options.Sources.Policy());
         builder.Services.AddSingleton(submitter);
         builder.Services.AddSingleton(sources);
@@ -144,6 +147,7 @@ internal static class FarmServer
         {
             [typeof(IAssembleJob)] = new AssembleJob(store, Open),
             [typeof(GitHubDeliveryJob)] = new GitHubDeliveryJob(gitHubStore, gitHubBuilds, store, catalog),
+            [typeof(ResolveBuildJob)] = new ResolveBuildJob(store, sources, submitter),
         };
         if (catalog is not null)
         {
@@ -161,8 +165,9 @@ internal static class FarmServer
             },
             storage);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        // Ends the farm's own loops (check runs, build deadlines) before the server stops.
+        // Ends the farm's own loops (check runs, build deadlines, the worker watchdog) before the server stops.
         using var loops = new CancellationTokenSource();
+        var watching = Task.Run(() => watchdog.RunAsync(line => stderr.WriteLine(line), loops.Token), CancellationToken.None);
         var checkRunSync = Task.CompletedTask;
         GitHubAppClient? gitHubApp = null;
         if (appOptions.IsConfigured)
@@ -189,6 +194,7 @@ internal static class FarmServer
         await loops.CancelAsync().ConfigureAwait(false);
         await checkRunSync.ConfigureAwait(false);
         await deadlineChecks.ConfigureAwait(false);
+        await watching.ConfigureAwait(false);
         gitHubApp?.Dispose();
         server.SendStop();
         await app.StopAsync(CancellationToken.None).ConfigureAwait(false);

@@ -30,13 +30,13 @@ public sealed class InMemoryBuildStoreTests
             new BuildRecord("b", "app", "Kraftfile", "oci:out:app", "trusted", DateTimeOffset.UtcNow),
             [new TargetRecord("b", "a", "app", "qemu", "x86_64", "qemu-x86_64"), new TargetRecord("b", "s", "app", "fc", "x86_64", "fc-x86_64") { State = TargetState.Skipped, Reason = "no firecracker" }],
             Ct);
-        Assert.True(await store.StartTargetAsync("b", "a", "w1", Ct));
+        Assert.True(await store.StartTargetAsync("b", "a", "w1", 0, Ct));
 
         Assert.True(await store.CancelAsync("b", Ct));
         var late = await store.CompleteTargetAsync("b", "a", new TargetOutcome(TargetState.Succeeded, null), Ct);
 
         Assert.Null(late);
-        Assert.False(await store.StartTargetAsync("b", "a", "w2", Ct));
+        Assert.False(await store.StartTargetAsync("b", "a", "w2", 0, Ct));
         var targets = await store.GetTargetsAsync("b", Ct);
         Assert.Equal([TargetState.Cancelled, TargetState.Skipped], targets.Select(t => t.State));
         Assert.Equal(BuildState.Cancelled, (await store.GetAsync("b", Ct))!.State);

@@ -18,7 +18,7 @@ public sealed class BuildDeadlinesTests(PostgresServer server) : IClassFixture<P
     {
         var store = await StoreAsync();
         await CreateAsync(store, "old", Submitted);
-        await store.StartTargetAsync("old", "app_qemu-x86_64", "worker-a", Ct);
+        await store.StartTargetAsync("old", "app_qemu-x86_64", "worker-a", 0, Ct);
         await store.SetPhaseAsync("old", "app_qemu-x86_64", "package", Ct);
         await store.CompleteTargetAsync("old", "app_fc-x86_64", new TargetOutcome(TargetState.Succeeded, null), Ct);
         var deadlines = new BuildDeadlines(store, TimeSpan.FromMinutes(60), new FixedTime(Submitted.AddMinutes(61)));

@@ -153,6 +153,13 @@ internal sealed class FarmCluster : IAsyncDisposable
                 continue;
             }
 
+            // Many builds polled at once pass the API's rate limit (429, no state): wait for the next minute's tokens.
+            if (!build.TryGetProperty("state", out _) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(1000, ct);
+                continue;
+            }
+
             if (build.GetProperty("state").GetString() is "succeeded" or "failed" or "cancelled" || DateTime.UtcNow > deadline)
             {
                 return build;
@@ -168,8 +175,9 @@ internal sealed class FarmCluster : IAsyncDisposable
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (DateTime.UtcNow < deadline)
         {
-            var target = (await GetAsync(id, ct)).GetProperty("targets")[0];
-            if (target.GetProperty("phase").GetString() == phase)
+            // No targets while the build is resolving (its commit fetched, its Kraftfile planned).
+            if ((await GetAsync(id, ct)).GetProperty("targets") is { } targets && targets.GetArrayLength() > 0 && targets[0] is var target
+                && target.GetProperty("phase").GetString() == phase)
             {
                 return target.GetProperty("worker").GetString()!;
             }

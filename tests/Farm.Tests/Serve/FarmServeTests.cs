@@ -131,7 +131,7 @@ public sealed class FarmServeTests(PostgresServer postgres) : IClassFixture<Post
     }
 
     [Fact]
-    public async Task Submit_BadRequests_Get400WithTheReason_AndNothingIsBuilt()
+    public async Task Submit_BadRequests_Get400WithTheReason_AndABadCommitOrKraftfileFailsTheBuild()
     {
         await using var registry = await RegistryServer.StartAsync(ct: Ct);
         await using var farm = await StartAsync();
@@ -150,10 +150,17 @@ public sealed class FarmServeTests(PostgresServer postgres) : IClassFixture<Post
         Assert.Contains("not JSON", (await FarmCluster.JsonAsync(notJson, Ct)).GetProperty("error").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, noImage.StatusCode);
         Assert.Contains("image", (await FarmCluster.JsonAsync(noImage, Ct)).GetProperty("error").GetString(), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.BadRequest, badKraftfile.StatusCode);
-        var errors = (await FarmCluster.JsonAsync(badKraftfile, Ct)).GetProperty("errors").EnumerateArray().Select(e => e.GetString()!).ToList();
-        Assert.Contains(errors, e => e.StartsWith("broken/Kraftfile:5:", StringComparison.Ordinal) && e.Contains("x87", StringComparison.Ordinal));
-        Assert.Equal(HttpStatusCode.BadRequest, unknownCommit.StatusCode);
+        // The commit is fetched and the Kraftfile read after the 202, by a control job: what is wrong with them fails the build.
+        Assert.Equal(HttpStatusCode.Accepted, badKraftfile.StatusCode);
+        var broken = await farm.WaitAsync((await FarmCluster.JsonAsync(badKraftfile, Ct)).GetProperty("id").GetString()!, Ct, minutes: 2);
+        Assert.Equal("failed", broken.GetProperty("state").GetString());
+        Assert.Contains("broken/Kraftfile:5:", broken.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Contains("x87", broken.GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Empty(broken.GetProperty("targets").EnumerateArray());
+        Assert.Equal(HttpStatusCode.Accepted, unknownCommit.StatusCode);
+        var unknown = await farm.WaitAsync((await FarmCluster.JsonAsync(unknownCommit, Ct)).GetProperty("id").GetString()!, Ct, minutes: 2);
+        Assert.Equal("failed", unknown.GetProperty("state").GetString());
+        Assert.StartsWith("source: ", unknown.GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, escape.StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, unknownBuild.StatusCode);
     }

@@ -90,31 +90,31 @@ public sealed class SourceAttackTests(PostgresServer postgres) : IClassFixture<P
     }
 
     [Fact]
-    public async Task Submit_RootfsEtc_Is400Located()
+    public async Task Submit_RootfsEtc_FailsTheBuildLocated()
     {
-        var errors = await KraftfileErrorsAsync("rootfs: /etc\n");
+        var reason = await KraftfileFailureAsync("rootfs: /etc\n");
 
-        Assert.Equal(["evil/Kraftfile:4:9: error: rootfs: '/etc' leaves the source tree; name a path inside the repository"], errors);
+        Assert.EndsWith(": evil/Kraftfile:4:9: error: rootfs: '/etc' leaves the source tree; name a path inside the repository", reason, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Submit_RootfsDotDot_Is400Located()
+    public async Task Submit_RootfsDotDot_FailsTheBuildLocated()
     {
-        var errors = await KraftfileErrorsAsync("rootfs: ../..\n");
+        var reason = await KraftfileFailureAsync("rootfs: ../..\n");
 
-        Assert.Equal(["evil/Kraftfile:4:9: error: rootfs: '../..' leaves the source tree; name a path inside the repository"], errors);
+        Assert.EndsWith(": evil/Kraftfile:4:9: error: rootfs: '../..' leaves the source tree; name a path inside the repository", reason, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Submit_UnikraftSourceOutsideTheCheckout_Is400Located()
+    public async Task Submit_UnikraftSourceOutsideTheCheckout_FailsTheBuildLocated()
     {
-        var errors = await KraftfileErrorsAsync(string.Empty, unikraft: "\n  source: ../../..");
+        var reason = await KraftfileFailureAsync(string.Empty, unikraft: "\n  source: ../../..");
 
-        Assert.Equal(["evil/Kraftfile:4:3: error: unikraft: '../../..' leaves the source tree; name a path inside the repository"], errors);
+        Assert.EndsWith(": evil/Kraftfile:4:3: error: unikraft: '../../..' leaves the source tree; name a path inside the repository", reason, StringComparison.Ordinal);
     }
 
     [Fact]
-    public async Task Submit_RepositoryWithAnAbsoluteSymlink_Is400NamingTheLink()
+    public async Task Submit_RepositoryWithAnAbsoluteSymlink_FailsTheBuildNamingTheLink()
     {
         Directory.CreateDirectory(Path.Combine(_work, "src"));
         File.CreateSymbolicLink(Path.Combine(_work, "src", "x"), "/etc");
@@ -123,9 +123,11 @@ public sealed class SourceAttackTests(PostgresServer postgres) : IClassFixture<P
         await using var farm = await StartAsync();
 
         var (status, body) = await SubmitGitAsync(farm, source.Url, source.Commit);
+        var build = await farm.WaitAsync(body.GetProperty("id").GetString()!, Ct, minutes: 2);
 
-        Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Contains("x: a symbolic link to /etc, outside the directory", body.GetProperty("error").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        Assert.Equal("failed", build.GetProperty("state").GetString());
+        Assert.Contains("x: a symbolic link to /etc, outside the directory", build.GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -165,8 +167,11 @@ public sealed class SourceAttackTests(PostgresServer postgres) : IClassFixture<P
     private async Task<FarmCluster> StartAsync() =>
         await FarmCluster.StartAsync(postgres, Path.Combine(_work, "farm-" + Guid.NewGuid().ToString("N")[..8]), Ct);
 
-    /// <summary>The Kraftfile errors of an app "evil" on the fixture core with <paramref name="extra"/> lines, submitted from a git repository.</summary>
-    private async Task<List<string>> KraftfileErrorsAsync(string extra, string unikraft = " ../fixture-core")
+    /// <summary>
+    /// Why the build of an app "evil" on the fixture core with <paramref name="extra"/> lines, submitted from a git
+    /// repository, failed: the Kraftfile is read after the 202, so its errors fail the build.
+    /// </summary>
+    private async Task<string> KraftfileFailureAsync(string extra, string unikraft = " ../fixture-core")
     {
         var source = await SourceRepository.CreateAsync(
             Path.Combine(_work, "src"),
@@ -175,8 +180,11 @@ public sealed class SourceAttackTests(PostgresServer postgres) : IClassFixture<P
             ("evil", new Dictionary<string, string> { ["Kraftfile"] = $"spec: v0.6\nname: evil\nunikraft:{unikraft}\n{extra}targets:\n- qemu/x86_64\n" }));
         await using var farm = await StartAsync();
         var (status, body) = await SubmitGitAsync(farm, source.Url, source.Commit, "evil/Kraftfile");
-        Assert.True(status == HttpStatusCode.BadRequest, body.ToString());
-        return body.GetProperty("errors").EnumerateArray().Select(e => e.GetString()!).ToList();
+        Assert.True(status == HttpStatusCode.Accepted, body.ToString());
+        var build = await farm.WaitAsync(body.GetProperty("id").GetString()!, Ct, minutes: 2);
+        Assert.True(build.GetProperty("state").GetString() == "failed", build.ToString());
+        Assert.Empty(build.GetProperty("targets").EnumerateArray());
+        return build.GetProperty("reason").GetString()!;
     }
 
     private static async Task<(HttpStatusCode Status, JsonElement Body)> SubmitGitAsync(FarmCluster farm, string url, string commit, string kraftfile = "helloworld/Kraftfile")

@@ -59,7 +59,8 @@ internal sealed class SourceRepository
         };
     }
 
-    private static async Task<string> GitAsync(string directory, CancellationToken ct, params string[] args)
+    /// <summary>Runs git in <paramref name="directory"/>; its standard output.</summary>
+    internal static async Task<string> GitAsync(string directory, CancellationToken ct, params string[] args)
     {
         var info = new System.Diagnostics.ProcessStartInfo("git") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args)

@@ -10,13 +10,15 @@ public sealed class PostgresBuildStoreTests(PostgresServer server) : IClassFixtu
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task<PostgresBuildStore> StoreAsync()
+    private async Task<PostgresBuildStore> StoreAsync() => new(await DatabaseAsync());
+
+    private async Task<NpgsqlDataSource> DatabaseAsync()
     {
         var database = NpgsqlDataSource.Create(await server.CreateDatabaseAsync());
         // Two processes starting at once (farm and a worker) both migrate; the lock makes it once.
         await Task.WhenAll(FarmSchema.MigrateAsync(database, Ct), FarmSchema.MigrateAsync(database, Ct));
         await FarmSchema.MigrateAsync(database, Ct);
-        return new PostgresBuildStore(database);
+        return database;
     }
 
     private static BuildRecord Build(string id) => new(id, "app", "Kraftfile", "oci:out:app", "trusted", DateTimeOffset.UtcNow) { PublishPartial = true, GitUrl = "file:///src", GitCommit = "abc" };
@@ -47,7 +49,7 @@ public sealed class PostgresBuildStoreTests(PostgresServer server) : IClassFixtu
         await store.CreateAsync(Build("b"), [new TargetRecord("b", "a", "app", "qemu", "x86_64", "qemu-x86_64")], Ct);
         await store.CreateAsync(Build("c"), [new TargetRecord("c", "a", "app", "qemu", "x86_64", "qemu-x86_64")], Ct);
 
-        Assert.True(await store.StartTargetAsync("b", "a", "worker-1", Ct));
+        Assert.True(await store.StartTargetAsync("b", "a", "worker-1", 0, Ct));
         await store.SetPhaseAsync("b", "a", "smoke", Ct);
         var running = (await store.GetAsync("b", Ct))!;
         var target = (await store.GetTargetsAsync("b", Ct)).Single();
@@ -55,7 +57,7 @@ public sealed class PostgresBuildStoreTests(PostgresServer server) : IClassFixtu
         Assert.True(await store.FinishAsync("b", BuildState.Succeeded, "sha256:i", null, Ct));
         Assert.False(await store.FinishAsync("b", BuildState.Failed, null, "late", Ct));
         Assert.True(await store.CancelAsync("c", Ct));
-        Assert.False(await store.StartTargetAsync("c", "a", "worker-2", Ct));
+        Assert.False(await store.StartTargetAsync("c", "a", "worker-2", 0, Ct));
         Assert.Null(await store.CompleteTargetAsync("c", "a", new TargetOutcome(TargetState.Succeeded, null), Ct));
 
         Assert.Equal((BuildState.Running, "file:///src", "abc", true), (running.State, running.GitUrl, running.GitCommit, running.PublishPartial));
@@ -80,5 +82,59 @@ public sealed class PostgresBuildStoreTests(PostgresServer server) : IClassFixtu
 
         Assert.Equal(Enumerable.Range(45, 5).Select(i => $"line {i}"), tail);
         Assert.Empty(await store.ReadLogAsync("b", "other", 0, Ct));
+    }
+
+    [Fact]
+    public async Task LostWorker_ItsTargetIsRequeuedOnce_AndItsOldJobCannotStartIt()
+    {
+        var database = await DatabaseAsync();
+        var store = new PostgresBuildStore(database);
+        TargetRecord[] targets = [new("r", "a", "app", "qemu", "x86_64", "qemu-x86_64")];
+        await store.CreateAsync(Build("r") with { State = BuildState.Resolving }, [], Ct);
+        var planned = await store.PlanAsync(Build("r") with { App = "hello" }, targets, Ct);
+        var plannedAgain = await store.PlanAsync(Build("r"), targets, Ct);
+        var build = (await store.GetAsync("r", Ct))!;
+        var registry = new WorkerRegistry(database, TimeSpan.FromSeconds(5));
+        await registry.RegisterAsync("w1", ["qemu-x86_64"], "qemu-x86_64", Ct);
+        await store.StartTargetAsync("r", "a", "w1", 0, Ct);
+        await using (var silence = database.CreateCommand("UPDATE farm.workers SET heartbeat = now() - interval '1 minute'"))
+        {
+            await silence.ExecuteNonQueryAsync(Ct);
+        }
+
+        var recovery = new TargetRecovery(database);
+        var lost = await recovery.LostAsync(registry.DeadAfter, Ct);
+        var requeued = await recovery.RequeueAsync(lost.Single(), Ct);
+        var requeuedAgain = await recovery.RequeueAsync(lost.Single(), Ct);
+        var queued = (await store.GetTargetsAsync("r", Ct)).Single();
+        var oldJob = await store.StartTargetAsync("r", "a", "w1", 0, Ct);
+        var newJob = await store.StartTargetAsync("r", "a", "w2", 1, Ct);
+
+        Assert.Equal((true, false), (planned, plannedAgain));
+        Assert.Equal(("hello", BuildState.Queued), (build.App, build.State));
+        Assert.Equal(("w1", 0), (lost.Single().Worker, lost.Single().Attempt));
+        Assert.Equal((true, false), (requeued, requeuedAgain));
+        Assert.Equal((TargetState.Queued, 1, "retrying after worker w1 was lost"), (queued.State, queued.Attempt, queued.Reason));
+        Assert.Equal((false, true), (oldJob, newJob));
+        Assert.Empty(await recovery.LostAsync(registry.DeadAfter, Ct));
+    }
+
+    [Fact]
+    public async Task FailUnserved_AQueueNoLiveWorkerServes_FailsNamingTheQueue_AndCountsOffTheBuild()
+    {
+        var database = await DatabaseAsync();
+        var store = new PostgresBuildStore(database);
+        await store.CreateAsync(Build("b"), [new TargetRecord("b", "fc", "app", "fc", "x86_64", "fc-x86_64")], Ct);
+        await store.CreateAsync(Build("c"), [new TargetRecord("c", "q", "app", "qemu", "x86_64", "qemu-x86_64")], Ct);
+        await new WorkerRegistry(database).RegisterAsync("w1", ["qemu-x86_64"], "qemu-x86_64", Ct);
+
+        var done = await new TargetRecovery(database).FailUnservedAsync(TimeSpan.Zero, TimeSpan.FromSeconds(15), Ct);
+
+        Assert.Equal(["b"], done);
+        var failed = (await store.GetTargetsAsync("b", Ct)).Single();
+        Assert.Equal(TargetState.Failed, failed.State);
+        Assert.StartsWith("no worker of queue fc-x86_64 appeared within 0 s", failed.Reason, StringComparison.Ordinal);
+        Assert.EndsWith("(none seen)", failed.Reason, StringComparison.Ordinal);
+        Assert.Equal(TargetState.Queued, (await store.GetTargetsAsync("c", Ct)).Single().State);
     }
 }

@@ -36,17 +36,19 @@ public sealed class TargetBuildJob
     }
 
     /// <summary>Enqueues a target's job on its queue (retries come back to the same queue).</summary>
-    public static string Enqueue(IBackgroundJobClient jobs, string buildId, string name, string queue)
+    /// <param name="attempt">0 at first; one more each time the farm gives the target to a new job after its worker was lost.</param>
+    public static string Enqueue(IBackgroundJobClient jobs, string buildId, string name, string queue, int attempt = 0)
     {
         ArgumentNullException.ThrowIfNull(jobs);
-        return jobs.Create(Hangfire.Common.Job.FromExpression<TargetBuildJob>(j => j.RunAsync(buildId, name, null, CancellationToken.None), queue), new Hangfire.States.EnqueuedState(queue));
+        return jobs.Create(Hangfire.Common.Job.FromExpression<TargetBuildJob>(j => j.RunAsync(buildId, name, attempt, null, CancellationToken.None), queue), new Hangfire.States.EnqueuedState(queue));
     }
 
     [AutomaticRetry(Attempts = Attempts, DelaysInSeconds = [5, 30])]
-    public async Task RunAsync(string buildId, string name, PerformContext? context, CancellationToken cancellationToken)
+    public async Task RunAsync(string buildId, string name, int attempt, PerformContext? context, CancellationToken cancellationToken)
     {
+        // A job of an older attempt (its worker was lost, the farm enqueued a new one) is refused here: it ends at once.
         if (await _store.GetAsync(buildId, cancellationToken).ConfigureAwait(false) is not { } build
-            || !await _store.StartTargetAsync(buildId, name, _runtime.Name, cancellationToken).ConfigureAwait(false))
+            || !await _store.StartTargetAsync(buildId, name, _runtime.Name, attempt, cancellationToken).ConfigureAwait(false))
         {
             return;
         }
@@ -65,15 +67,15 @@ public sealed class TargetBuildJob
         }
         catch (Exception ex) when (ex is RegistryException or IOException or HttpRequestException or OciFormatException)
         {
-            var attempt = context?.GetJobParameter<int>("RetryCount") ?? Attempts;
-            log.Write($"farm: {name}: attempt {attempt + 1} failed: {ex.Message}");
-            if (attempt < Attempts)
+            var retry = context?.GetJobParameter<int>("RetryCount") ?? Attempts;
+            log.Write($"farm: {name}: attempt {retry + 1} failed: {ex.Message}");
+            if (retry < Attempts)
             {
                 await _store.SetPhaseAsync(buildId, name, "retrying", CancellationToken.None).ConfigureAwait(false);
                 throw;
             }
 
-            outcome = new TargetOutcome(TargetState.Failed, $"{ex.Message} (after {attempt + 1} attempts)");
+            outcome = new TargetOutcome(TargetState.Failed, $"{ex.Message} (after {retry + 1} attempts)");
         }
         finally
         {

@@ -118,6 +118,14 @@ public static class FarmSchema
         WHERE d.id = f.id;
         CREATE UNIQUE INDEX github_deliveries_by_body ON farm.github_deliveries (body_sha256);
         """,
+        // A target given to a new job after its worker was lost counts up: an older job fetched again later is a no-op.
+        // queued: since when a target waits (at planning, again when requeued), for Farm__Builds__QueueWaitMinutes. The index
+        // finds the running targets of lost workers and the queued ones waiting for a worker, every second.
+        """
+        ALTER TABLE farm.targets ADD COLUMN attempt integer NOT NULL DEFAULT 0;
+        ALTER TABLE farm.targets ADD COLUMN queued timestamptz NOT NULL DEFAULT now();
+        CREATE INDEX targets_open ON farm.targets (state, queue) WHERE state IN ('queued','running');
+        """,
     ];
 
     public static async Task MigrateAsync(NpgsqlDataSource database, CancellationToken cancellationToken)

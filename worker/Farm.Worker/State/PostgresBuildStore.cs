@@ -44,27 +44,38 @@ public sealed class PostgresBuildStore : IBuildStore
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        for (var i = 0; i < targets.Count; i++)
+        await InsertTargetsAsync(connection, build.Id, targets, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> PlanAsync(BuildRecord planned, IReadOnlyList<TargetRecord> targets, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(planned);
+        ArgumentNullException.ThrowIfNull(targets);
+        await using var connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // Only from resolving, under the row's lock: a cancel, or a second run of the planning job, changes nothing.
+        await using (var update = new NpgsqlCommand(
+            """
+            UPDATE farm.builds SET state = 'queued', app = @app, kraftfile = @kraftfile, publish_partial = @partial, runtime = @runtime, open_targets = @open
+            WHERE id = @id AND state = 'resolving'
+            """, connection))
         {
-            var target = targets[i];
-            await using var insert = new NpgsqlCommand(
-                """
-                INSERT INTO farm.targets (build_id, name, target, platform, architecture, queue, state, reason, position)
-                VALUES (@build, @name, @target, @platform, @architecture, @queue, @state, @reason, @position)
-                """, connection);
-            insert.Parameters.AddWithValue("build", build.Id);
-            insert.Parameters.AddWithValue("name", target.Name);
-            insert.Parameters.AddWithValue("target", target.Target);
-            insert.Parameters.AddWithValue("platform", target.Platform);
-            insert.Parameters.AddWithValue("architecture", target.Architecture);
-            insert.Parameters.AddWithValue("queue", target.Queue);
-            insert.Parameters.AddWithValue("state", target.State.Name());
-            insert.Parameters.AddWithValue("reason", (object?)target.Reason ?? DBNull.Value);
-            insert.Parameters.AddWithValue("position", i);
-            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            update.Parameters.AddWithValue("id", planned.Id);
+            update.Parameters.AddWithValue("app", planned.App);
+            update.Parameters.AddWithValue("kraftfile", planned.KraftfilePath);
+            update.Parameters.AddWithValue("partial", planned.PublishPartial);
+            update.Parameters.AddWithValue("runtime", (object?)planned.Runtime ?? DBNull.Value);
+            update.Parameters.AddWithValue("open", targets.Count(t => !t.State.IsFinal()));
+            if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) != 1)
+            {
+                return false;
+            }
         }
 
+        await InsertTargetsAsync(connection, planned.Id, targets, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return true;
     }
 
     public async Task<BuildRecord?> GetAsync(string buildId, CancellationToken cancellationToken)
@@ -97,7 +108,7 @@ public sealed class PostgresBuildStore : IBuildStore
     {
         await using var command = _database.CreateCommand(
             """
-            SELECT build_id, name, target, platform, architecture, queue, state, phase, worker, manifest_digest, index_entry, build_seconds, boot_seconds, cache_hits, cache_misses, cached, reason, cache_errors
+            SELECT build_id, name, target, platform, architecture, queue, state, phase, worker, manifest_digest, index_entry, build_seconds, boot_seconds, cache_hits, cache_misses, cached, reason, cache_errors, attempt
             FROM farm.targets WHERE build_id = @id ORDER BY position
             """);
         command.Parameters.AddWithValue("id", buildId);
@@ -119,25 +130,29 @@ public sealed class PostgresBuildStore : IBuildStore
                 Cached = reader.GetBoolean(15),
                 Reason = Text(reader, 16),
                 CacheErrors = reader.GetInt64(17),
+                Attempt = reader.GetInt32(18),
             });
         }
 
         return targets;
     }
 
-    public async Task<bool> StartTargetAsync(string buildId, string name, string worker, CancellationToken cancellationToken)
+    public async Task<bool> StartTargetAsync(string buildId, string name, string worker, int attempt, CancellationToken cancellationToken)
     {
+        // attempt may be newer than the row's: the farm enqueues the new job before it records the attempt (so a farm
+        // killed in between leaves a runnable job, not a target no job will start).
         await using var command = _database.CreateCommand(
             $"""
             WITH started AS (
-                UPDATE farm.targets SET state = 'running', worker = @worker, phase = 'starting', started = now()
-                WHERE build_id = @build AND name = @name AND state IN {Open} RETURNING build_id)
+                UPDATE farm.targets SET state = 'running', worker = @worker, phase = 'starting', started = now(), attempt = @attempt
+                WHERE build_id = @build AND name = @name AND state IN {Open} AND attempt <= @attempt RETURNING build_id)
             UPDATE farm.builds SET state = CASE WHEN state = 'queued' THEN 'running' ELSE state END
             FROM started WHERE farm.builds.id = started.build_id RETURNING 1
             """);
         command.Parameters.AddWithValue("build", buildId);
         command.Parameters.AddWithValue("name", name);
         command.Parameters.AddWithValue("worker", worker);
+        command.Parameters.AddWithValue("attempt", attempt);
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
     }
 
@@ -179,7 +194,7 @@ public sealed class PostgresBuildStore : IBuildStore
     public async Task<bool> FinishAsync(string buildId, BuildState state, string? indexDigest, string? reason, CancellationToken cancellationToken)
     {
         await using var command = _database.CreateCommand(
-            "UPDATE farm.builds SET state = @state, index_digest = @digest, reason = @reason, finished = now() WHERE id = @id AND state IN ('queued','running')");
+            "UPDATE farm.builds SET state = @state, index_digest = @digest, reason = @reason, finished = now() WHERE id = @id AND state IN ('resolving','queued','running')");
         command.Parameters.AddWithValue("id", buildId);
         command.Parameters.AddWithValue("state", state.Name());
         command.Parameters.AddWithValue("digest", (object?)indexDigest ?? DBNull.Value);
@@ -226,7 +241,7 @@ public sealed class PostgresBuildStore : IBuildStore
             $"""
             WITH build AS (
                 UPDATE farm.builds SET state = @state, reason = @reason, finished = now(), open_targets = 0
-                WHERE id = @id AND state IN ('queued','running') RETURNING id),
+                WHERE id = @id AND state IN ('resolving','queued','running') RETURNING id),
             targets AS (
                 UPDATE farm.targets SET state = @target_state, phase = NULL, reason = @reason
                 WHERE build_id IN (SELECT id FROM build) AND state IN {Open})
@@ -277,6 +292,29 @@ public sealed class PostgresBuildStore : IBuildStore
         }
 
         return lines;
+    }
+
+    private static async Task InsertTargetsAsync(NpgsqlConnection connection, string buildId, IReadOnlyList<TargetRecord> targets, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < targets.Count; i++)
+        {
+            var target = targets[i];
+            await using var insert = new NpgsqlCommand(
+                """
+                INSERT INTO farm.targets (build_id, name, target, platform, architecture, queue, state, reason, position)
+                VALUES (@build, @name, @target, @platform, @architecture, @queue, @state, @reason, @position)
+                """, connection);
+            insert.Parameters.AddWithValue("build", buildId);
+            insert.Parameters.AddWithValue("name", target.Name);
+            insert.Parameters.AddWithValue("target", target.Target);
+            insert.Parameters.AddWithValue("platform", target.Platform);
+            insert.Parameters.AddWithValue("architecture", target.Architecture);
+            insert.Parameters.AddWithValue("queue", target.Queue);
+            insert.Parameters.AddWithValue("state", target.State.Name());
+            insert.Parameters.AddWithValue("reason", (object?)target.Reason ?? DBNull.Value);
+            insert.Parameters.AddWithValue("position", i);
+            await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private static string? Text(NpgsqlDataReader reader, int column) => reader.IsDBNull(column) ? null : reader.GetString(column);

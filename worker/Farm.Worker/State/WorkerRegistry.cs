@@ -5,12 +5,26 @@ namespace Farm.Worker.State;
 /// <summary>Workers as the farm lists them: name, queues, what they detected, and a heartbeat.</summary>
 public sealed class WorkerRegistry
 {
-    /// <summary>A worker whose heartbeat is older than this is shown as gone.</summary>
-    public static readonly TimeSpan Stale = TimeSpan.FromSeconds(45);
-    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(10);
-    private readonly NpgsqlDataSource _database;
+    /// <summary>The default of <c>Farm__Workers__DeadAfterSeconds</c>: a worker silent this long is gone, its running targets retried.</summary>
+    public static readonly TimeSpan DefaultDeadAfter = TimeSpan.FromSeconds(15);
 
-    public WorkerRegistry(NpgsqlDataSource database) => _database = database;
+    /// <summary>
+    /// A few heartbeats fit in <see cref="DefaultDeadAfter"/>, so one slow update does not make a live worker look
+    /// dead; each costs one single-row UPDATE.
+    /// </summary>
+    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(2);
+    private readonly NpgsqlDataSource _database;
+    private readonly TimeSpan _deadAfter;
+
+    /// <param name="deadAfter">When a worker counts as gone; null for <see cref="DefaultDeadAfter"/>.</param>
+    public WorkerRegistry(NpgsqlDataSource database, TimeSpan? deadAfter = null)
+    {
+        _database = database;
+        _deadAfter = deadAfter ?? DefaultDeadAfter;
+    }
+
+    /// <summary>How long a worker may be silent before it counts as gone.</summary>
+    public TimeSpan DeadAfter => _deadAfter;
 
     public async Task RegisterAsync(string name, IReadOnlyList<string> queues, string capabilities, CancellationToken cancellationToken)
     {
@@ -35,7 +49,7 @@ public sealed class WorkerRegistry
     public async Task<IReadOnlyList<WorkerInfo>> ListAsync(CancellationToken cancellationToken)
     {
         await using var command = _database.CreateCommand("SELECT name, queues, capabilities, started, heartbeat, now() - heartbeat < @stale FROM farm.workers ORDER BY name");
-        command.Parameters.AddWithValue("stale", Stale);
+        command.Parameters.AddWithValue("stale", _deadAfter);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var workers = new List<WorkerInfo>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

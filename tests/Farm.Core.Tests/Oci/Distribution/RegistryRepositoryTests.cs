@@ -188,7 +188,7 @@ public sealed class RegistryRepositoryTests
 
         var error = await Assert.ThrowsAsync<RegistryException>(() => repository.BlobExistsAsync(Digest.Of([1]), Ct));
 
-        Assert.Contains("cannot reach the registry after 2 attempts", error.Message, StringComparison.Ordinal);
+        Assert.Contains("cannot reach the registry (2 attempts)", error.Message, StringComparison.Ordinal);
     }
 
     internal static async Task<(byte[] Manifest, Descriptor Config)> PushImageAsync(IOciRepository repository)

@@ -1,0 +1,59 @@
+using Farm.Core.Builds;
+using Farm.Worker.Jobs;
+using Hangfire;
+
+namespace Farm.Builds;
+
+/// <summary>
+/// Plans a build the API accepted without waiting for git (Hangfire, queue <c>control</c>): checks out its commit,
+/// reads and plans its Kraftfile, stores its targets and enqueues them. A commit that cannot be fetched, or a
+/// Kraftfile that cannot be built, fails the build with the reason. Safe to run twice: only a build still
+/// <see cref="BuildState.Resolving"/> (or planned but not fully enqueued) is acted on.
+/// </summary>
+internal sealed class ResolveBuildJob
+{
+    private readonly IBuildStore _store;
+    private readonly SourceCheckout _sources;
+    private readonly BuildSubmitter _submitter;
+
+    public ResolveBuildJob(IBuildStore store, SourceCheckout sources, BuildSubmitter submitter)
+    {
+        _store = store;
+        _sources = sources;
+        _submitter = submitter;
+    }
+
+    /// <param name="targets">The request's target selection (<c>plat/arch</c>, target or kernel names); empty for all.</param>
+    public static string Enqueue(IBackgroundJobClient jobs, string buildId, IReadOnlyList<string> targets)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        var selected = targets.ToArray();
+        return jobs.Create(Hangfire.Common.Job.FromExpression<ResolveBuildJob>(j => j.RunAsync(buildId, selected, CancellationToken.None), FarmQueues.Control), new Hangfire.States.EnqueuedState(FarmQueues.Control));
+    }
+
+    [AutomaticRetry(Attempts = 2)]
+    public async Task RunAsync(string buildId, string[] targets, CancellationToken cancellationToken)
+    {
+        if (await _store.GetAsync(buildId, cancellationToken).ConfigureAwait(false) is not { State: BuildState.Resolving or BuildState.Queued, GitUrl: { } url, GitCommit: { } commit } build)
+        {
+            return;
+        }
+
+        string root;
+        try
+        {
+            root = await _sources.CheckoutAsync(Path.GetFileName(url.TrimEnd('/')), url, commit, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ArgumentException ex)
+        {
+            await _store.FinishAsync(buildId, BuildState.Failed, null, $"source: {ex.Message}", CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+
+        var errors = await _submitter.PlanResolvingAsync(build, new GitSource(root, url, commit), targets, cancellationToken).ConfigureAwait(false);
+        if (errors.Count > 0)
+        {
+            await _store.FinishAsync(buildId, BuildState.Failed, null, $"the Kraftfile cannot be built: {string.Join("; ", errors)}", CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+}

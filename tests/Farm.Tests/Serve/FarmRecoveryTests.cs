@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Farm.Core.Oci;
+using Farm.Core.Oci.Distribution;
+using Farm.Core.Tests.Oci.TestRegistry;
+using Farm.Tests.Support;
+
+namespace Farm.Tests.Serve;
+
+/// <summary>
+/// Waits that must end, with real processes: targets no worker serves, a worker lost mid-target, and submissions
+/// while git answers slowly. Deadlines here only prove that a wait ended; the figures are in docs/recovery-workers.md.
+/// </summary>
+public sealed class FarmRecoveryTests(PostgresServer postgres) : IClassFixture<PostgresServer>, IAsyncLifetime
+{
+    private static readonly string[] QemuX86 = ["qemu/x86_64"];
+    private readonly string _work = Directory.CreateTempSubdirectory("farm-recovery-").FullName;
+    private SourceRepository _source = null!;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    public async ValueTask InitializeAsync() =>
+        // "slow": helloworld whose make sleeps a few seconds, so that a worker can be killed while it builds.
+        _source = await SourceRepository.CreateAsync(
+            Path.Combine(_work, "src"),
+            Ct,
+            ("slow", SourceRepository.HelloworldWith(
+                "spec: v0.6\nname: slow\nunikraft: ../fixture-core\ntargets:\n- qemu/x86_64\nx-farm:\n  smoke:\n    expect: \"Hello, world!\"\n",
+                "SLOW_APP_PAUSE := $(shell sleep 3)\n")));
+
+    public ValueTask DisposeAsync()
+    {
+        Directory.Delete(_work, recursive: true);
+        return ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Submit_TargetsNoWorkerServes_WithoutQueueWait_AreSkippedNamingTheQueue()
+    {
+        await using var registry = await RegistryServer.StartAsync(ct: Ct);
+        await using var farm = await FarmCluster.StartAsync(postgres, Path.Combine(_work, "farm"), Ct, ("Farm__Builds__QueueWaitMinutes", "0"));
+        await farm.StartWorkerAsync("x86", ["linuxu-x86_64"], Ct);
+
+        var id = await farm.SubmitAsync(_source.Url, _source.Commit, "helloworld/Kraftfile", $"{registry.Host}/apps/hello:v1", ["linuxu/x86_64", "fc/x86_64", "xen/x86_64"], Ct);
+        var build = await farm.WaitAsync(id, Ct, minutes: 3);
+
+        var targets = Targets(build);
+        Assert.True(targets["linuxu/x86_64"].GetProperty("state").GetString() == "succeeded", build.ToString());
+        foreach (var (target, queue) in new[] { ("fc/x86_64", "fc-x86_64"), ("xen/x86_64", "xen-x86_64") })
+        {
+            Assert.Equal("skipped", targets[target].GetProperty("state").GetString());
+            Assert.Equal($"no live worker serves queue {queue} (none seen; Farm__Builds__QueueWaitMinutes is 0)", targets[target].GetProperty("reason").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Submit_TargetsNoWorkerServes_WaitTheQueueWait_ThenFailNamingTheQueue()
+    {
+        await using var farm = await FarmCluster.StartAsync(postgres, Path.Combine(_work, "farm"), Ct, ("Farm__Builds__QueueWaitMinutes", "0.1"));
+
+        var id = await farm.SubmitAsync(_source.Url, _source.Commit, "helloworld/Kraftfile", "127.0.0.1:1/apps/hello:v1", ["fc/x86_64"], Ct);
+        var waiting = await PollAsync(farm, id, b => b.GetProperty("state").GetString() == "queued" && b.GetProperty("targets").GetArrayLength() == 1, TimeSpan.FromMinutes(2));
+        var build = await farm.WaitAsync(id, Ct, minutes: 2);
+
+        Assert.Equal("waiting for a worker of queue fc-x86_64 (none seen)", waiting.GetProperty("targets")[0].GetProperty("reason").GetString());
+        Assert.True(build.GetProperty("state").GetString() == "failed", build.ToString());
+        var target = build.GetProperty("targets")[0];
+        Assert.Equal("failed", target.GetProperty("state").GetString());
+        Assert.Equal("no worker of queue fc-x86_64 appeared within 6 s (Farm__Builds__QueueWaitMinutes) (none seen)", target.GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task WorkerKilledMidTarget_RunsAgainOnAnotherWorkerWithinSeconds_AndIsPublishedOnce()
+    {
+        // Hangfire's invisibility timeout at two minutes, as deployed: only the heartbeat can bring the target back in time.
+        (string, string) invisibility = ("Farm__Hangfire__InvisibilitySeconds", "120");
+        await using var registry = await RegistryServer.StartAsync(ct: Ct);
+        await using var farm = await FarmCluster.StartAsync(postgres, Path.Combine(_work, "farm"), Ct, invisibility, ("Farm__Workers__DeadAfterSeconds", "5"));
+        await farm.StartWorkerAsync("a", ["qemu-x86_64"], Ct, invisibility);
+        await farm.StartWorkerAsync("b", ["qemu-x86_64"], Ct, invisibility);
+        var id = await farm.SubmitAsync(_source.Url, _source.Commit, "slow/Kraftfile", $"{registry.Host}/apps/slow:v1", [], Ct);
+        var victim = await farm.WaitForPhaseAsync(id, "build", Ct);
+
+        await farm.KillWorkerAsync(victim);
+        var killed = Stopwatch.StartNew();
+        var again = await PollAsync(farm, id, b => b.GetProperty("targets")[0] is var t && t.GetProperty("state").GetString() == "running" && t.GetProperty("worker").GetString() is { } w && w != victim, TimeSpan.FromSeconds(20));
+        var runningAgain = killed.Elapsed;
+        var build = await farm.WaitAsync(id, Ct, minutes: 3);
+        var published = killed.Elapsed;
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"kill → running again: {runningAgain.TotalSeconds:0.0} s; kill → published: {published.TotalSeconds:0.0} s");
+        Assert.Equal($"retrying after worker {victim} was lost", again.GetProperty("targets")[0].GetProperty("reason").GetString());
+        Assert.True(build.GetProperty("state").GetString() == "succeeded", build.ToString());
+        var target = build.GetProperty("targets")[0];
+        Assert.NotEqual(victim, target.GetProperty("worker").GetString());
+        var log = await farm.Http.GetStringAsync($"/api/builds/{id}/logs?target=qemu/x86_64", Ct);
+        Assert.Contains($"worker {victim} lost (no heartbeat for", log, StringComparison.Ordinal);
+        Assert.Equal(1, log.Split('\n').Count(l => l.Contains("smoke test passed", StringComparison.Ordinal)));
+        var repository = new RegistryRepository(new RegistryClient(registry.Host, new RegistryClientOptions { Insecure = true }), "apps/slow");
+        var index = ImageIndex.Parse((await repository.TryGetManifestAsync("v1", Ct))!.Bytes);
+        Assert.Equal([target.GetProperty("manifestDigest").GetString()], index.Manifests.Select(m => m.Digest.Value));
+    }
+
+    [Fact]
+    public async Task Submit_TwentyBuildsWhileGitAnswersSlowly_EachAnswersAtOnce_AndTheBuildsResolveAfterwards()
+    {
+        // Twenty repositories, so that every build's commit is a fetch of its own (a mirror each) through the slow server.
+        var served = Path.Combine(_work, "served");
+        for (var i = 0; i < 20; i++)
+        {
+            await SourceRepository.GitAsync(_work, Ct, "clone", "-q", "--bare", _source.Directory, Path.Combine(served, $"r{i}.git"));
+        }
+
+        await using var git = await SlowGitServer.StartAsync(served, TimeSpan.FromSeconds(2), Ct);
+        await using var farm = await FarmCluster.StartAsync(postgres, Path.Combine(_work, "farm"), Ct, ("Farm__Sources__Allow__1", git.AllowPattern));
+        // The first request of a fresh process pays for its JIT; it is also the build of a commit the server lacks.
+        var unknown = await farm.SubmitAsync(git.Url("r0.git"), new string('0', 40), "helloworld/Kraftfile", "127.0.0.1:1/apps/hello:x", ["qemu/x86_64"], Ct);
+
+        var answered = new List<TimeSpan>();
+        var ids = new List<string>();
+        for (var i = 0; i < 20; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            var body = JsonSerializer.Serialize(new { source = new { git = git.Url($"r{i}.git"), commit = _source.Commit }, kraftfile = "helloworld/Kraftfile", image = $"127.0.0.1:1/apps/hello:b{i}", targets = QemuX86 });
+            var response = await farm.Http.PostAsync("/api/builds", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
+            answered.Add(watch.Elapsed);
+            var json = await FarmCluster.JsonAsync(response, Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.Accepted, json.ToString());
+            Assert.Equal("resolving", json.GetProperty("state").GetString());
+            ids.Add(json.GetProperty("id").GetString()!);
+        }
+
+        // One at a time: twenty pollers would pass the API's rate limit.
+        var builds = new List<JsonElement>();
+        foreach (var id in ids)
+        {
+            builds.Add(await PollAsync(farm, id, b => b.GetProperty("state").GetString() != "resolving", TimeSpan.FromMinutes(4)));
+        }
+
+        var failed = await farm.WaitAsync(unknown, Ct, minutes: 2);
+
+        TestContext.Current.TestOutputHelper?.WriteLine($"submit answered in {string.Join(", ", answered.Select(a => $"{a.TotalMilliseconds:0}"))} ms; git connections: {git.Connections}");
+        // Generous: a submit that waited for git at all would take the server's 2 s delay.
+        Assert.All(answered, a => Assert.True(a < TimeSpan.FromSeconds(1), $"{a.TotalMilliseconds:0} ms"));
+        Assert.All(builds, b => Assert.True(b.GetProperty("state").GetString() == "queued" && b.GetProperty("targets").GetArrayLength() == 1, b.ToString()));
+        Assert.True(git.Connections >= 20, $"{git.Connections} connections");
+        Assert.Equal("failed", failed.GetProperty("state").GetString());
+        Assert.StartsWith("source: ", failed.GetProperty("reason").GetString(), StringComparison.Ordinal);
+    }
+
+    private static Dictionary<string, JsonElement> Targets(JsonElement build) =>
+        build.GetProperty("targets").EnumerateArray().ToDictionary(t => $"{t.GetProperty("platform").GetString()}/{t.GetProperty("architecture").GetString()}");
+
+    /// <summary>Polls the build until <paramref name="done"/> holds; fails when <paramref name="deadline"/> passes first.</summary>
+    private static async Task<JsonElement> PollAsync(FarmCluster farm, string id, Func<JsonElement, bool> done, TimeSpan deadline)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            var build = await farm.GetAsync(id, Ct);
+            if (done(build))
+            {
+                return build;
+            }
+
+            if (watch.Elapsed > deadline)
+            {
+                throw new TimeoutException($"build {id} after {deadline.TotalSeconds:0} s: {build}");
+            }
+
+            await Task.Delay(250, Ct);
+        }
+    }
+}
