@@ -101,8 +101,15 @@ internal sealed class RedisServer : IAsyncDisposable
         Stop();
     }
 
+    /// <summary>SIGSTOP: the server keeps its connections open and answers nothing, as a hung Redis does.</summary>
+    public void Freeze() => Signal("-STOP");
+
+    /// <summary>SIGCONT after <see cref="Freeze"/>.</summary>
+    public void Thaw() => Signal("-CONT");
+
     public async ValueTask DisposeAsync()
     {
+        Thaw();
         if (_client is not null)
         {
             await _client.DisposeAsync();
@@ -114,6 +121,17 @@ internal sealed class RedisServer : IAsyncDisposable
     }
 
     public override string ToString() => $"redis-server at {Endpoint}";
+
+    private void Signal(string signal)
+    {
+        if (_process.HasExited)
+        {
+            return;
+        }
+
+        using var kill = Process.Start("kill", [signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])!;
+        kill.WaitForExit();
+    }
 
     private static Process Launch(string binary, int port, string maxMemory, string directory, StringBuilder log)
     {

@@ -73,6 +73,35 @@ public sealed class FarmFaultTests(PostgresServer postgres) : IClassFixture<Post
     }
 
     [Fact]
+    public async Task RedisFrozenDuringABuild_TheBuildCompletes_WithTheErrorLoggedOnceAndCounted()
+    {
+        await using var redis = await RedisServer.StartAsync(ct: Ct);
+        await using var registry = await RegistryServer.StartAsync(ct: Ct);
+        await using var farm = await FarmCluster.StartAsync(postgres, Path.Combine(_work, "farm"), Ct);
+        await farm.StartWorkerAsync("a", ["qemu-x86_64"], Ct, ("ConnectionStrings__Redis", redis.Endpoint));
+        var id = await farm.SubmitAsync(_source.Url, _source.Commit, "slow/Kraftfile", $"{registry.Host}/apps/slow:frozen", [], Ct);
+        await farm.WaitForPhaseAsync(id, "build", Ct);
+
+        redis.Freeze();
+        System.Text.Json.JsonElement build;
+        string log;
+        try
+        {
+            build = await farm.WaitAsync(id, Ct);
+            log = await farm.Http.GetStringAsync($"/api/builds/{id}/logs?target=qemu/x86_64", Ct);
+        }
+        finally
+        {
+            redis.Thaw();
+        }
+
+        Assert.True(build.GetProperty("state").GetString() == "succeeded", build.ToString());
+        Assert.True(build.GetProperty("targets")[0].GetProperty("cache").GetProperty("errors").GetInt64() > 0, build.ToString());
+        var warnings = log.Split('\n').Where(l => l.Contains("warning", StringComparison.Ordinal) && l.Contains("edis", StringComparison.Ordinal)).ToList();
+        Assert.True(warnings.Count == 1, log);
+    }
+
+    [Fact]
     public async Task RegistryAnswers500ForAWhile_PushesRetryAndTheBuildPublishes()
     {
         await using var registry = await RegistryServer.StartAsync(ct: Ct);

@@ -65,7 +65,16 @@ internal static class ServeCommand
         var registry = new WorkerRegistry(database);
         await registry.RegisterAsync(name, runtime.Queues, string.Join(", ", runtime.Queues), cancellationToken).ConfigureAwait(false);
         var storage = FarmHangfireStorage.Create(postgres);
-        var options = new RegistryClientOptions { Insecure = Environment.GetEnvironmentVariable("Farm__Registry__Insecure") is "true" or "1" };
+        // The same registry timeouts as the farm's (Farm__Registry__*), so a silent registry ends a worker's push as well.
+        var defaults = new RegistryClientOptions();
+        int Seconds(string name, TimeSpan fallback) => int.TryParse(Environment.GetEnvironmentVariable($"Farm__Registry__{name}"), out var value) && value > 0 ? value : (int)fallback.TotalSeconds;
+        var options = defaults with
+        {
+            Insecure = Environment.GetEnvironmentVariable("Farm__Registry__Insecure") is "true" or "1",
+            RequestTimeout = TimeSpan.FromSeconds(Seconds("RequestTimeoutSeconds", defaults.RequestTimeout)),
+            OperationTimeout = TimeSpan.FromSeconds(Seconds("OperationTimeoutSeconds", defaults.OperationTimeout)),
+            MaxAttempts = int.TryParse(Environment.GetEnvironmentVariable("Farm__Registry__MaxAttempts"), out var attempts) && attempts > 0 ? attempts : defaults.MaxAttempts,
+        };
         IOciRepository Open(OciReference reference) => OciRepositories.Open(reference, options with { Insecure = options.Insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!)) });
         var store = new PostgresBuildStore(database);
         var job = new TargetBuildJob(runtime, store, new BackgroundJobClient(storage), Open);
