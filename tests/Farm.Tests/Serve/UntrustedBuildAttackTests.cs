@@ -66,6 +66,7 @@ public sealed class UntrustedBuildAttackTests(PostgresServer postgres) : IClassF
         await using var registry = await RegistryServer.StartAsync(ct: Ct);
         await using var farm = await FarmCluster.StartAsync(postgres, Path.Combine(_work, "farm"), Ct);
         var id = await SubmitAsync(farm, _source.Url, _source.Commit, $"{registry.Host}/prs/leak:2");
+        await WaitPlannedAsync(farm, id);
 
         // Whoever can write the farm's database (not the API) rewrites the job before any worker takes it.
         await using (var database = NpgsqlDataSource.Create(farm.Database))
@@ -83,6 +84,17 @@ public sealed class UntrustedBuildAttackTests(PostgresServer postgres) : IClassF
         Assert.True(build.GetProperty("state").GetString() == "failed", build.ToString());
         var reason = build.GetProperty("targets")[0].GetProperty("reason").GetString();
         Assert.True(reason?.Contains("git would read it as an option", StringComparison.Ordinal) == true, build.ToString());
+    }
+
+    /// <summary>Until the farm has resolved and planned the build: its target waits in its queue, with no worker yet.</summary>
+    private static async Task WaitPlannedAsync(FarmCluster farm, string id)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while ((await farm.GetAsync(id, Ct)) is var build && build.GetProperty("state").GetString() == "resolving")
+        {
+            Assert.True(DateTime.UtcNow < deadline, build.ToString());
+            await Task.Delay(100, Ct);
+        }
     }
 
     private static async Task<string> SubmitAsync(FarmCluster farm, string url, string commit, string image)
