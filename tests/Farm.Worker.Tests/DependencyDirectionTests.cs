@@ -4,8 +4,8 @@ namespace Farm.Worker.Tests;
 
 public sealed class DependencyDirectionTests
 {
-    // Farm.Core <- Farm.Cache <- Farm.Worker <- Farm: the worker reaches Core through the cache, never the host.
+    // Farm.Core <- Farm.Cache <- Farm.State <- Farm.Worker <- Farm: the worker reaches the cache and Core through the state, never the host.
     [Fact]
-    public void FarmWorker_DependsOnTheCacheAndNoHost() =>
-        Assert.Equal(["Farm.Cache"], ProjectReferences.Of("worker/Farm.Worker/Farm.Worker.csproj"));
+    public void FarmWorker_DependsOnTheStateAndNoHost() =>
+        Assert.Equal(["Farm.State"], ProjectReferences.Of("worker/Farm.Worker/Farm.Worker.csproj"));
 }

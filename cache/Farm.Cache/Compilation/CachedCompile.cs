@@ -22,11 +22,11 @@ public sealed class CachedCompile
     private readonly TextWriter _stdout;
     private readonly TextWriter _stderr;
     private readonly string _directory;
-    private readonly Broker.IManifestStore? _manifests;
+    private readonly Store.IManifestStore? _manifests;
 
     /// <param name="workingDirectory">Where the compile runs (make runs compiles from the build directory).</param>
     /// <param name="manifests">The worker's disk (directly or through the broker), for direct-mode manifests; null turns direct mode off.</param>
-    public CachedCompile(CacheSettings settings, TieredCache cache, CacheEvents events, TextWriter stdout, TextWriter stderr, string workingDirectory, Broker.IManifestStore? manifests = null)
+    public CachedCompile(CacheSettings settings, TieredCache cache, CacheEvents events, TextWriter stdout, TextWriter stderr, string workingDirectory, Store.IManifestStore? manifests = null)
     {
         _manifests = manifests;
         _directory = workingDirectory;

@@ -8,7 +8,7 @@ namespace Farm.Cache.Store;
 /// grows past its cap, the least recently used files go first (checked on a sample of writes, so that a write
 /// rarely pays for a scan).
 /// </summary>
-public sealed class LocalDiskTier : ICacheTier, Broker.IManifestStore
+public sealed class LocalDiskTier : ICacheTier, IManifestStore
 {
     private const int EvictionCheckEvery = 64;
     private readonly string _root;

@@ -1,8 +1,8 @@
 namespace Farm.Core.Oci;
 
 /// <summary>
-/// One repository: in a registry (<see cref="Distribution.RegistryRepository"/>) or an OCI layout directory
-/// (<see cref="Layout.OciLayoutRepository"/>). Every read is verified against its digest; a push of content that
+/// One repository: in a registry (<c>Distribution.RegistryRepository</c>) or an OCI layout directory
+/// (<c>Layout.OciLayoutRepository</c>). Every read is verified against its digest; a push of content that
 /// is already there transfers nothing.
 /// </summary>
 public interface IOciRepository

@@ -60,13 +60,13 @@ public static class OciCopier
     // Straight from a layout's file, or straight into a layout's staging file; a temporary file only between registries.
     private static async Task CopyBlobAsync(IOciRepository source, Descriptor blob, IOciRepository destination, CancellationToken cancellationToken)
     {
-        if (source is Layout.OciLayoutRepository layout && layout.LocalBlob(blob.Digest) is { } local)
+        if (source is ILocalBlobStore layout && layout.LocalBlob(blob.Digest) is { } local)
         {
             await destination.PushBlobAsync(local, cancellationToken).ConfigureAwait(false);
             return;
         }
 
-        if (destination is Layout.OciLayoutRepository target)
+        if (destination is ILocalBlobStore target)
         {
             await target.WriteBlobAsync(blob.Digest, blob.Size, (stream, ct) => source.CopyBlobToAsync(blob.Digest, stream, ct), cancellationToken).ConfigureAwait(false);
             return;

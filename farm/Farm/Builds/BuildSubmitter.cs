@@ -2,7 +2,6 @@ using Farm.Core.Builds;
 using Farm.Core.Diagnostics;
 using Farm.Core.Kraftfiles;
 using Farm.Core.Planning;
-using Farm.Worker.Jobs;
 using Hangfire;
 
 namespace Farm.Builds;
@@ -162,7 +161,7 @@ public sealed class BuildSubmitter
 
         foreach (var target in targets.Where(t => t.State == TargetState.Queued))
         {
-            TargetBuildJob.Enqueue(_jobs, id, target.Name, target.Queue, target.Attempt);
+            ITargetBuildJob.Enqueue(_jobs, id, target.Name, target.Queue, target.Attempt);
         }
 
         if (targets.TrueForAll(t => t.State.IsFinal()))

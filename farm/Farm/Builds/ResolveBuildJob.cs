@@ -1,5 +1,5 @@
 using Farm.Core.Builds;
-using Farm.Worker.Jobs;
+using Farm.State.Sources;
 using Hangfire;
 
 namespace Farm.Builds;

@@ -1,7 +1,7 @@
+using Farm.Configuration;
 using Farm.Builds;
 using Farm.GitHub;
-using Farm.Serve;
-using Farm.Worker.Jobs;
+using Farm.State.Sources;
 
 namespace Farm.Catalog;
 

@@ -124,7 +124,7 @@ internal static class BuildCommand
         await using var farm = await EmbeddedFarm.StartAsync(Path.Combine(cache, "work"), parallel, registry, mirrors, smoke, cancellationToken).ConfigureAwait(false);
         if (!json)
         {
-            await stderr.WriteLineAsync($"farm build: worker {farm.Worker.Name} serves {string.Join(", ", farm.Worker.Queues)}").ConfigureAwait(false);
+            await stderr.WriteLineAsync($"farm build: worker {farm.WorkerDescription}").ConfigureAwait(false);
         }
 
         var builds = new List<BuildRecord>();

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Farm.Core.Oci.Repositories;
 using Farm.Core.Oci;
 using Farm.Core.Oci.Distribution;
 using Farm.Core.Oci.Packaging;

@@ -1,3 +1,4 @@
+using Farm.Core.Oci.Repositories;
 using Farm.Builds;
 using Farm.Core.Builds;
 using Farm.Core.Oci;
@@ -26,7 +27,7 @@ internal sealed class EmbeddedFarm : IAsyncDisposable
         var client = new BackgroundJobClient(_storage);
         var activator = new FarmJobActivator(new Dictionary<Type, object>
         {
-            [typeof(TargetBuildJob)] = new TargetBuildJob(worker, Store, client, Open),
+            [typeof(ITargetBuildJob)] = new TargetBuildJob(worker, Store, client, Open),
             [typeof(IAssembleJob)] = new AssembleJob(Store, Open),
         });
         _server = new BackgroundJobServer(
@@ -47,7 +48,10 @@ internal sealed class EmbeddedFarm : IAsyncDisposable
 
     public BuildSubmitter Submitter { get; }
 
-    public WorkerRuntime Worker { get; }
+    private WorkerRuntime Worker { get; }
+
+    /// <summary>The embedded worker's name and the queues it serves, as <c>farm build</c> reports them.</summary>
+    public string WorkerDescription => $"{Worker.Name} serves {string.Join(", ", Worker.Queues)}";
 
     /// <param name="smoke">Boot every image before it counts (the default); false builds every platform this host compiles for, untested.</param>
     public static async Task<EmbeddedFarm> StartAsync(string workDirectory, int parallelTargets, RegistryClientOptions registry, RuntimeMirrors mirrors, bool smoke, CancellationToken cancellationToken)

@@ -1,6 +1,6 @@
+using Farm.Configuration;
 using Farm.Builds;
-using Farm.Serve;
-using Farm.Worker.Jobs;
+using Farm.State.Sources;
 
 namespace Farm.GitHub;
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Farm.GitHub.Oidc;
+using Farm.Http;
 using Microsoft.AspNetCore.Http;
 
 namespace Farm.Serve;
@@ -12,7 +13,7 @@ namespace Farm.Serve;
 /// (<see cref="Http.FarmHttp"/> answers it, counts it and logs it). An accepted caller's rate-limit partition is a hash of
 /// its token.
 /// </summary>
-internal sealed class ApiAuthentication
+internal sealed class ApiAuthentication : Farm.Http.IRequestAuthenticator
 {
     /// <summary>The <see cref="HttpContext.Items"/> key of the scope an OIDC token earned.</summary>
     public const string OidcScopeItem = "farm.oidc.scope";

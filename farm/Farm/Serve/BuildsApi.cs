@@ -1,3 +1,4 @@
+using Farm.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -5,10 +6,9 @@ using System.Text.Json;
 using Farm.Builds;
 using Farm.Core.Builds;
 using Farm.Core.Oci;
-using Farm.Serve.Http;
-using Farm.Worker.Jobs;
-using Farm.Worker.Sources;
-using Farm.Worker.State;
+using Farm.Http;
+using Farm.State.Sources;
+using Farm.State.Postgres;
 
 namespace Farm.Serve;
 

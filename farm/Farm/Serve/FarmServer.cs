@@ -1,9 +1,11 @@
+using Farm.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Farm.Core.Oci.Repositories;
 using Farm.Builds;
 using Farm.Catalog;
 using Farm.GitHub;
@@ -14,9 +16,9 @@ using Farm.Core.Builds;
 using Farm.Core.Oci;
 using Farm.Core.Oci.Distribution;
 using Farm.Embedded;
-using Farm.Serve.Http;
-using Farm.Worker.Jobs;
-using Farm.Worker.State;
+using Farm.Http;
+using Farm.State.Postgres;
+using Farm.State.Sources;
 using Hangfire;
 using Npgsql;
 
@@ -52,7 +54,7 @@ internal static class FarmServer
         var database = NpgsqlDataSource.Create(postgres!);
         try
         {
-            await FarmSchema.MigrateAsync(database, cancellationToken).ConfigureAwait(false);
+            await FarmSchema.MigrateAsync(database, cancellationToken, GitHubSchema.Module, CatalogSchema.Module).ConfigureAwait(false);
         }
         catch (NpgsqlException ex)
         {

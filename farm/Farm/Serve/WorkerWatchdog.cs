@@ -1,7 +1,6 @@
 using Farm.Core.Builds;
 using Farm.Core.Planning;
-using Farm.Worker.Jobs;
-using Farm.Worker.State;
+using Farm.State.Postgres;
 using Hangfire;
 using Npgsql;
 
@@ -61,7 +60,7 @@ internal sealed class WorkerWatchdog
         {
             // The job first, then the row: a farm stopped in between leaves a job that can start the target (its
             // attempt is newer), never a queued target without a job. A job for a target that moved on is a no-op.
-            TargetBuildJob.Enqueue(_jobs, lost.BuildId, lost.Name, lost.Queue, lost.Attempt + 1);
+            ITargetBuildJob.Enqueue(_jobs, lost.BuildId, lost.Name, lost.Queue, lost.Attempt + 1);
             if (await _recovery.RequeueAsync(lost, cancellationToken).ConfigureAwait(false))
             {
                 await _store.AppendLogAsync(lost.BuildId, lost.Name, $"farm: {lost.Name}: worker {lost.Worker} lost (no heartbeat for {lost.Silent.TotalSeconds:0} s); queued again as attempt {lost.Attempt + 2}", cancellationToken).ConfigureAwait(false);

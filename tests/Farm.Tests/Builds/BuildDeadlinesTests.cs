@@ -1,7 +1,7 @@
 using Farm.Builds;
 using Farm.Core.Builds;
 using Farm.Tests.Support;
-using Farm.Worker.State;
+using Farm.State.Postgres;
 using Npgsql;
 
 namespace Farm.Tests.Builds;

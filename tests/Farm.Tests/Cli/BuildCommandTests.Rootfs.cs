@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Farm.Core.Oci.Repositories;
 using Farm.Core.Oci;
 using Farm.Core.Oci.Layout;
 using Farm.Core.Tests.Oci.TestRegistry;

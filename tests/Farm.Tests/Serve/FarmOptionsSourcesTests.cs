@@ -1,3 +1,4 @@
+using Farm.Configuration;
 using Farm.Serve;
 
 namespace Farm.Tests.Serve;

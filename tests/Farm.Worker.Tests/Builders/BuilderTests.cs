@@ -3,7 +3,7 @@ using Farm.Core.Planning;
 using Farm.Worker.Builders;
 using Farm.Worker.Capabilities;
 using Farm.Worker.Pipeline;
-using Farm.Worker.Sources;
+using Farm.State.Sources;
 
 namespace Farm.Worker.Tests.Builders;
 

@@ -7,7 +7,7 @@ using Farm.Worker.Builders;
 using Farm.Worker.Caching;
 using Farm.Worker.Capabilities;
 using Farm.Worker.Pipeline;
-using Farm.Worker.Sources;
+using Farm.State.Sources;
 
 namespace Farm.Worker.Tests.Caching;
 

@@ -1,5 +1,5 @@
 using Farm.Worker.Capabilities;
-using Farm.Worker.Processes;
+using Farm.Core.Processes;
 
 namespace Farm.Worker.Tests.Capabilities;
 

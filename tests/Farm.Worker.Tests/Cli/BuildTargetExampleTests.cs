@@ -56,7 +56,7 @@ public sealed class BuildTargetExampleTests
     public async Task BuildTarget_PvhImage_AlsoBootsThroughQemusPvhLoader(string target, string kernel)
     {
         // Beyond the structural check: QEMU enters an ELF64 through its PVH note, as Firecracker and Xen do.
-        Assert.SkipWhen(Farm.Worker.Processes.ExecutableLocator.Find("qemu-system-x86_64") is null, "qemu-system-x86_64 is not installed");
+        Assert.SkipWhen(Farm.Core.Processes.ExecutableLocator.Find("qemu-system-x86_64") is null, "qemu-system-x86_64 is not installed");
         using var temp = new TempDirectory();
         await WorkerRun.BuildAsync(Path.Combine(TestPaths.Examples, "helloworld"), target, temp);
         var expectation = new Farm.Worker.Smoke.SmokeExpectation(new System.Text.RegularExpressions.Regex("Hello, world!"), TimeSpan.FromSeconds(30), null);

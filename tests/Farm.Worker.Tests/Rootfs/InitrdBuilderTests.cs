@@ -1,5 +1,6 @@
 using System.Formats.Tar;
 using System.Text;
+using Farm.Core.Oci.Repositories;
 using Farm.Core.Oci;
 using Farm.Core.Oci.Distribution;
 using Farm.Core.Tests.Oci.TestRegistry;
@@ -59,7 +60,7 @@ public sealed class InitrdBuilderTests : IDisposable
     [Fact]
     public async Task Dockerfile_IsBuiltByBuildah_WithItsDirectoryAsTheContext()
     {
-        Assert.True(Farm.Worker.Processes.ExecutableLocator.Find("buildah") is not null, "buildah is missing: tests/install-packages.sh installs it");
+        Assert.True(Farm.Core.Processes.ExecutableLocator.Find("buildah") is not null, "buildah is missing: tests/install-packages.sh installs it");
         var app = App();
         File.WriteAllText(Path.Combine(app, "Dockerfile"), "FROM scratch\nCOPY rootfs/etc/message.txt /etc/message.txt\nCOPY rootfs/etc/message.txt /srv/copy.txt\n");
         var log = new List<string>();
@@ -101,7 +102,7 @@ public sealed class InitrdBuilderTests : IDisposable
     [Fact]
     public async Task Dockerfile_Unchanged_IsPulledFromTheRegistryLayerCache_AChangedContextIsRebuilt()
     {
-        Assert.True(Farm.Worker.Processes.ExecutableLocator.Find("buildah") is not null, "buildah is missing: tests/install-packages.sh installs it");
+        Assert.True(Farm.Core.Processes.ExecutableLocator.Find("buildah") is not null, "buildah is missing: tests/install-packages.sh installs it");
         await using var registry = await RegistryServer.StartAsync(ct: Ct);
         var cache = new RootfsLayerCache(OciRepositories.Open(OciReference.Parse($"{registry.Host}/farm-cache"), new() { Insecure = true }));
         var app = App();
@@ -136,7 +137,7 @@ public sealed class InitrdBuilderTests : IDisposable
     [Fact]
     public async Task Dockerfile_OnABaseImageInTheRegistry_IsRebuiltWhenTheBaseTagMoves_AndTheImageItselfIsARootfs()
     {
-        Assert.True(Farm.Worker.Processes.ExecutableLocator.Find("buildah") is not null, "buildah is missing: tests/install-packages.sh installs it");
+        Assert.True(Farm.Core.Processes.ExecutableLocator.Find("buildah") is not null, "buildah is missing: tests/install-packages.sh installs it");
         await using var registry = await RegistryServer.StartAsync(ct: Ct);
         var cache = new RootfsLayerCache(new OciLayoutRepository(_temp.Combine("layer-cache")));
         var baseImage = OciRepositories.Open(OciReference.Parse($"{registry.Host}/base"), new() { Insecure = true });
@@ -232,7 +233,7 @@ public sealed class InitrdBuilderTests : IDisposable
     [Fact]
     public async Task BuildKit_WhenADaemonIsConfigured_GivesTheSameInitrdAsBuildah()
     {
-        Assert.SkipWhen(Environment.GetEnvironmentVariable("BUILDKIT_HOST") is not { Length: > 0 } || Farm.Worker.Processes.ExecutableLocator.Find("buildctl") is null,
+        Assert.SkipWhen(Environment.GetEnvironmentVariable("BUILDKIT_HOST") is not { Length: > 0 } || Farm.Core.Processes.ExecutableLocator.Find("buildctl") is null,
             "no BuildKit daemon on this host: BuildKit is not packaged in Debian; set BUILDKIT_HOST and put buildctl on PATH to run this");
         var app = App();
         File.WriteAllText(Path.Combine(app, "Dockerfile"), "FROM scratch\nCOPY rootfs/etc/message.txt /etc/message.txt\n");

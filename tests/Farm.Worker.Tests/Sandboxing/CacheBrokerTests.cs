@@ -10,7 +10,7 @@ using Farm.Worker.Builders;
 using Farm.Worker.Capabilities;
 using Farm.Worker.Pipeline;
 using Farm.Worker.Sandboxing;
-using Farm.Worker.Sources;
+using Farm.State.Sources;
 
 namespace Farm.Worker.Tests.Sandboxing;
 

@@ -82,7 +82,7 @@ public sealed class RunnerCommandTests
         var firecracker = new FirecrackerRunner("x86_64", kvmProblem: "/dev/kvm does not exist");
         var xen = new XenRunner("x86_64", toolstackProblem: null);
 
-        Assert.SkipWhen(Processes.ExecutableLocator.Find("firecracker") is not null || Processes.ExecutableLocator.Find("xl") is not null, "this host has firecracker or xl installed");
+        Assert.SkipWhen(Core.Processes.ExecutableLocator.Find("firecracker") is not null || Core.Processes.ExecutableLocator.Find("xl") is not null, "this host has firecracker or xl installed");
         Assert.Equal("firecracker is not installed", firecracker.UnavailableReason);
         Assert.StartsWith("the Xen toolstack (xl) is not installed", xen.UnavailableReason, StringComparison.Ordinal);
     }

@@ -1,5 +1,5 @@
 using Farm.Core.Sources;
-using Farm.Worker.Sources;
+using Farm.State.Sources;
 
 namespace Farm.Worker.Tests.Sources;
 

@@ -1,4 +1,4 @@
-using Farm.Worker.Sources;
+using Farm.State.Sources;
 
 namespace Farm.Worker.Tests.Sources;
 

@@ -1,6 +1,6 @@
 using Farm.Core.Oci.Distribution;
 using Farm.Core.Tests.Oci.TestRegistry;
-using Farm.Worker.Sources;
+using Farm.State.Sources;
 
 namespace Farm.Worker.Tests.Sources;
 

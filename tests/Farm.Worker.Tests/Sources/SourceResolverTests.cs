@@ -1,5 +1,5 @@
 using Farm.Core.Kraftfiles;
-using Farm.Worker.Sources;
+using Farm.State.Sources;
 
 namespace Farm.Worker.Tests.Sources;
 

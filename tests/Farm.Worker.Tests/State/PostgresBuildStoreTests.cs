@@ -1,6 +1,6 @@
 using Farm.Core.Builds;
 using Farm.Tests.Support;
-using Farm.Worker.State;
+using Farm.State.Postgres;
 using Npgsql;
 
 namespace Farm.Worker.Tests.State;

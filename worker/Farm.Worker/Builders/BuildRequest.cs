@@ -1,6 +1,6 @@
 using Farm.Core.Kraftfiles;
 using Farm.Core.Planning;
-using Farm.Worker.Sources;
+using Farm.State.Sources;
 
 namespace Farm.Worker.Builders;
 

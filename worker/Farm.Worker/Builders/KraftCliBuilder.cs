@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Farm.Core.IO;
-using Farm.Worker.Processes;
+using Farm.Core.Processes;
 
 namespace Farm.Worker.Builders;
 

@@ -2,7 +2,7 @@ using Farm.Cache;
 using Farm.Cache.Stats;
 using Farm.Cache.Store;
 using Farm.Core.Oci.Distribution;
-using Farm.Worker.Processes;
+using Farm.Core.Processes;
 
 namespace Farm.Worker.Caching;
 

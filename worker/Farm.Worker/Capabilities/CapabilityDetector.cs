@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Farm.Core.Kraftfiles;
 using Farm.Core.Planning;
 using Farm.Worker.Builders;
-using Farm.Worker.Processes;
+using Farm.Core.Processes;
 
 namespace Farm.Worker.Capabilities;
 

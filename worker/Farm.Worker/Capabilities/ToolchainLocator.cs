@@ -1,6 +1,6 @@
 using Farm.Core.Kraftfiles;
 using Farm.Worker.Builders;
-using Farm.Worker.Processes;
+using Farm.Core.Processes;
 
 namespace Farm.Worker.Capabilities;
 

@@ -6,7 +6,9 @@ using Farm.Worker.Capabilities;
 using Farm.Worker.Pipeline;
 using Farm.Worker.Rootfs;
 using Farm.Worker.Smoke;
-using Farm.Worker.Sources;
+using Farm.State.Sources;
+
+using Farm.Worker.Settings;
 
 namespace Farm.Worker.Cli;
 

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Text.Json;
 using Farm.Worker.Capabilities;
 
+using Farm.Worker.Settings;
+
 namespace Farm.Worker.Cli;
 
 /// <summary><c>worker capabilities [--json]</c>: what this host can build and boot, and the queues it serves.</summary>

@@ -1,3 +1,4 @@
+using Farm.Core.Oci.Repositories;
 using Farm.Core.Builds;
 using Farm.Core.IO;
 using Farm.Core.Oci;
@@ -8,7 +9,9 @@ using Farm.Worker.Jobs;
 using Farm.Worker.Pipeline;
 using Farm.Worker.Rootfs;
 using Farm.Worker.Smoke;
-using Farm.Worker.Sources;
+using Farm.State.Sources;
+
+using Farm.Worker.Settings;
 
 namespace Farm.Worker.Cli;
 

@@ -1,11 +1,14 @@
 using System.CommandLine;
+using Farm.Core.Oci.Repositories;
 using Farm.Core.Builds;
 using Farm.Core.Oci;
 using Farm.Core.Oci.Distribution;
 using Farm.Worker.Jobs;
-using Farm.Worker.State;
+using Farm.State.Postgres;
 using Hangfire;
 using Npgsql;
+
+using Farm.Worker.Settings;
 
 namespace Farm.Worker.Cli;
 
@@ -116,6 +119,6 @@ internal static class ServeCommand
     private sealed class SingleJobActivator(TargetBuildJob job) : JobActivator
     {
         public override object ActivateJob(Type jobType) =>
-            jobType == typeof(TargetBuildJob) ? job : throw new InvalidOperationException($"worker: no job of type {jobType.Name} here");
+            jobType == typeof(ITargetBuildJob) || jobType == typeof(TargetBuildJob) ? job : throw new InvalidOperationException($"worker: no job of type {jobType.Name} here");
     }
 }

@@ -6,7 +6,7 @@ using Farm.Core.Oci.Packaging;
 using Farm.Core.Planning;
 using Farm.Worker.Pipeline;
 using Farm.Worker.Smoke;
-using Farm.Worker.Sources;
+using Farm.State.Sources;
 using Hangfire;
 using Hangfire.Server;
 
@@ -19,9 +19,8 @@ namespace Farm.Worker.Jobs;
 /// enqueues the assemble job. Infrastructure errors (the registry down) are retried on the same queue, a bounded
 /// number of times; the last attempt fails the target instead of leaving the build waiting.
 /// </summary>
-public sealed class TargetBuildJob
+public sealed class TargetBuildJob : ITargetBuildJob
 {
-    public const int Attempts = 2;
     private readonly WorkerRuntime _runtime;
     private readonly IBuildStore _store;
     private readonly IBackgroundJobClient _jobs;
@@ -35,15 +34,6 @@ public sealed class TargetBuildJob
         _open = open;
     }
 
-    /// <summary>Enqueues a target's job on its queue (retries come back to the same queue).</summary>
-    /// <param name="attempt">0 at first; one more each time the farm gives the target to a new job after its worker was lost.</param>
-    public static string Enqueue(IBackgroundJobClient jobs, string buildId, string name, string queue, int attempt = 0)
-    {
-        ArgumentNullException.ThrowIfNull(jobs);
-        return jobs.Create(Hangfire.Common.Job.FromExpression<TargetBuildJob>(j => j.RunAsync(buildId, name, attempt, null, CancellationToken.None), queue), new Hangfire.States.EnqueuedState(queue));
-    }
-
-    [AutomaticRetry(Attempts = Attempts, DelaysInSeconds = [5, 30])]
     public async Task RunAsync(string buildId, string name, int attempt, PerformContext? context, CancellationToken cancellationToken)
     {
         // A job of an older attempt (its worker was lost, the farm enqueued a new one) is refused here: it ends at once.
@@ -67,9 +57,9 @@ public sealed class TargetBuildJob
         }
         catch (Exception ex) when (ex is RegistryException or IOException or HttpRequestException or OciFormatException)
         {
-            var retry = context?.GetJobParameter<int>("RetryCount") ?? Attempts;
+            var retry = context?.GetJobParameter<int>("RetryCount") ?? ITargetBuildJob.Retries;
             log.Write($"farm: {name}: attempt {retry + 1} failed: {ex.Message}");
-            if (retry < Attempts)
+            if (retry < ITargetBuildJob.Retries)
             {
                 await _store.SetPhaseAsync(buildId, name, "retrying", CancellationToken.None).ConfigureAwait(false);
                 throw;

@@ -3,7 +3,7 @@ using System.Text;
 using Farm.Core.Kraftfiles;
 using Farm.Core.Planning;
 using Farm.Worker.Builders;
-using Farm.Worker.Sources;
+using Farm.State.Sources;
 
 namespace Farm.Worker.Jobs;
 

@@ -1,9 +1,10 @@
 using Farm.Worker.Builders;
 using Farm.Worker.Caching;
 using Farm.Worker.Capabilities;
-using Farm.Worker.Cli;
 using Farm.Worker.Pipeline;
-using Farm.Worker.Sources;
+using Farm.State.Sources;
+
+using Farm.Worker.Settings;
 
 namespace Farm.Worker.Jobs;
 

@@ -7,7 +7,7 @@ using Farm.Worker.Caching;
 using Farm.Worker.Capabilities;
 using Farm.Worker.Images;
 using Farm.Worker.Smoke;
-using Farm.Worker.Sources;
+using Farm.State.Sources;
 
 namespace Farm.Worker.Pipeline;
 

@@ -1,6 +1,6 @@
 using Farm.Core.IO;
 using Farm.Core.Oci;
-using Farm.Worker.Processes;
+using Farm.Core.Processes;
 
 namespace Farm.Worker.Rootfs;
 

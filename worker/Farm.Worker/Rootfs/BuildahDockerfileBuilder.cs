@@ -1,4 +1,4 @@
-using Farm.Worker.Processes;
+using Farm.Core.Processes;
 using Farm.Worker.Sandboxing;
 
 namespace Farm.Worker.Rootfs;

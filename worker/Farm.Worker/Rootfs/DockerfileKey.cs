@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Farm.Core.Oci.Repositories;
 using Farm.Core.Oci;
 using Farm.Core.Oci.Distribution;
 

@@ -1,3 +1,4 @@
+using Farm.Core.Oci.Repositories;
 using Farm.Core.Oci;
 using Farm.Core.Oci.Distribution;
 using Farm.Core.Rootfs;

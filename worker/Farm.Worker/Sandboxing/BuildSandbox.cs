@@ -1,4 +1,4 @@
-using Farm.Worker.Processes;
+using Farm.Core.Processes;
 
 namespace Farm.Worker.Sandboxing;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Farm.Worker.Processes;
+using Farm.Core.Processes;
 
 namespace Farm.Worker.Smoke;
 

@@ -1,5 +1,5 @@
 using Farm.Core.Kraftfiles;
-using Farm.Worker.Processes;
+using Farm.Core.Processes;
 
 namespace Farm.Worker.Smoke;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using Farm.Core.IO;
 using Farm.Core.Kraftfiles;
-using Farm.Worker.Processes;
+using Farm.Core.Processes;
 
 namespace Farm.Worker.Smoke;
 

@@ -9,7 +9,7 @@ namespace Farm.Core.Oci.Layout;
 /// <c>org.opencontainers.image.ref.name</c>. Blobs and <c>index.json</c> appear by atomic rename, and a lock
 /// serialises updates of <c>index.json</c> across processes.
 /// </summary>
-public sealed class OciLayoutRepository : IOciRepository
+public sealed class OciLayoutRepository : IOciRepository, ILocalBlobStore
 {
     public const string RefName = "org.opencontainers.image.ref.name";
     private static readonly byte[] LayoutMarker = "{\"imageLayoutVersion\":\"1.0.0\"}"u8.ToArray();

@@ -1,6 +1,8 @@
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
+using Farm.Http;
+
 namespace Farm.GitHub.Oidc;
 
 /// <summary>

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
 
+using Farm.Http;
+
 namespace Farm.GitHub.Oidc;
 
 /// <summary>

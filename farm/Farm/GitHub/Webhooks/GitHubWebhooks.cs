@@ -1,7 +1,7 @@
+using Farm.Configuration;
 using System.Security.Cryptography;
 using System.Text;
-using Farm.Serve;
-using Farm.Serve.Http;
+using Farm.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 
@@ -15,7 +15,7 @@ namespace Farm.GitHub.Webhooks;
 /// </summary>
 internal static class GitHubWebhooks
 {
-    public const string Path = "/api/github/webhooks";
+    public const string Path = Routes.GitHubWebhooks;
 
     private const string MaxVariable = "Farm__GitHub__WebhookMaxMegabytes";
 

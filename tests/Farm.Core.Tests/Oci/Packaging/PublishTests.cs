@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Farm.Core.Oci.Repositories;
 using Farm.Core.Oci;
 using Farm.Core.Oci.Distribution;
 using Farm.Core.Oci.Layout;

@@ -1,4 +1,5 @@
 using System.Text;
+using Farm.Core.Oci.Repositories;
 using Farm.Core.Oci;
 using Farm.Core.Oci.Distribution;
 using Farm.Core.Oci.Signing;
