@@ -51,11 +51,6 @@ public interface IBuildStore
     /// <summary>The builds not yet final that were created before <paramref name="createdBefore"/>, oldest first.</summary>
     Task<IReadOnlyList<BuildRecord>> ListOpenAsync(DateTimeOffset createdBefore, CancellationToken cancellationToken);
 
-    /// <summary>Keeps an uploaded source (a tar) by its digest, for the workers that build from it.</summary>
-    Task PutSourceAsync(string digest, byte[] archive, CancellationToken cancellationToken);
-
-    Task<byte[]?> GetSourceAsync(string digest, CancellationToken cancellationToken);
-
     Task AppendLogAsync(string buildId, string name, string line, CancellationToken cancellationToken);
 
     /// <summary>A target's log from line <paramref name="from"/> on.</summary>

@@ -7,7 +7,6 @@ public sealed class InMemoryBuildStore : IBuildStore
     private readonly Dictionary<string, BuildRecord> _builds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<TargetRecord>> _targets = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, string), List<string>> _logs = [];
-    private readonly Dictionary<string, byte[]> _sources = new(StringComparer.Ordinal);
 
     public Task CreateAsync(BuildRecord build, IReadOnlyList<TargetRecord> targets, CancellationToken cancellationToken)
     {
@@ -142,24 +141,6 @@ public sealed class InMemoryBuildStore : IBuildStore
         lock (_gate)
         {
             return Task.FromResult<IReadOnlyList<BuildRecord>>([.. _builds.Values.Where(b => !b.State.IsFinal() && b.Created < createdBefore).OrderBy(b => b.Created)]);
-        }
-    }
-
-    public Task PutSourceAsync(string digest, byte[] archive, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            _sources[digest] = archive;
-        }
-
-        return Task.CompletedTask;
-    }
-
-    public Task<byte[]?> GetSourceAsync(string digest, CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            return Task.FromResult(_sources.GetValueOrDefault(digest));
         }
     }
 

@@ -12,7 +12,7 @@ public static class FarmSchema
 {
     private const long MigrationLock = 0x6661726D; // "farm"
 
-    /// <summary>The builds, their targets and logs, uploaded sources and the worker registry: every process needs these.</summary>
+    /// <summary>The builds, their targets and logs and the worker registry: every process needs these.</summary>
     public static readonly SchemaModule Core = new("core",
     [
         """
@@ -81,6 +81,11 @@ public static class FarmSchema
         ALTER TABLE farm.targets ADD COLUMN attempt integer NOT NULL DEFAULT 0;
         ALTER TABLE farm.targets ADD COLUMN queued timestamptz NOT NULL DEFAULT now();
         CREATE INDEX targets_open ON farm.targets (state, queue) WHERE state IN ('queued','running');
+        """,
+        // Uploaded sources live in the source store (Farm__Sources__Store) by digest; the database keeps digests only.
+        // A build still open at the upgrade whose upload was only here fails naming the store.
+        """
+        DROP TABLE farm.sources;
         """,
     ]);
 

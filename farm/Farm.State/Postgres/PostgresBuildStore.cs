@@ -254,21 +254,6 @@ public sealed class PostgresBuildStore : IBuildStore
         return (long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))! == 1;
     }
 
-    public async Task PutSourceAsync(string digest, byte[] archive, CancellationToken cancellationToken)
-    {
-        await using var command = _database.CreateCommand("INSERT INTO farm.sources (digest, archive) VALUES (@digest, @archive) ON CONFLICT (digest) DO NOTHING");
-        command.Parameters.AddWithValue("digest", digest);
-        command.Parameters.AddWithValue("archive", archive);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
-    public async Task<byte[]?> GetSourceAsync(string digest, CancellationToken cancellationToken)
-    {
-        await using var command = _database.CreateCommand("SELECT archive FROM farm.sources WHERE digest = @digest");
-        command.Parameters.AddWithValue("digest", digest);
-        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as byte[];
-    }
-
     public async Task AppendLogAsync(string buildId, string name, string line, CancellationToken cancellationToken)
     {
         await using var command = _database.CreateCommand("INSERT INTO farm.logs (build_id, name, line) VALUES (@build, @name, @line)");

@@ -6,6 +6,7 @@ using System.Text.Json;
 using Farm.Builds;
 using Farm.Core.Builds;
 using Farm.Core.Oci;
+using Farm.Core.Oci.Distribution;
 using Farm.Http;
 using Farm.State.Sources;
 using Farm.State.Postgres;
@@ -56,11 +57,11 @@ internal static class BuildsApi
         return api;
     }
 
-    private static async Task<IResult> SubmitAsync(HttpRequest request, BuildSubmitter submitter, SourceCheckout sources, IBuildStore store, FarmOptions options, Hangfire.IBackgroundJobClient jobs, CancellationToken ct)
+    private static async Task<IResult> SubmitAsync(HttpRequest request, BuildSubmitter submitter, SourceCheckout sources, UploadStore uploads, IBuildStore store, FarmOptions options, Hangfire.IBackgroundJobClient jobs, CancellationToken ct)
     {
         if (request.ContentType?.Split(';')[0].Trim() is "application/x-tar" or "application/gzip" or "application/x-gzip" or "application/octet-stream")
         {
-            return await SubmitUploadAsync(request, submitter, sources, store, options, ct).ConfigureAwait(false);
+            return await SubmitUploadAsync(request, submitter, sources, uploads, options, ct).ConfigureAwait(false);
         }
 
         JsonElement body;
@@ -145,9 +146,10 @@ internal static class BuildsApi
 
     /// <summary>
     /// An uploaded source: the body is a tar (or tar.gz) of the source tree; <c>?image=</c>, <c>&amp;kraftfile=</c>,
-    /// <c>&amp;targets=a,b</c> and <c>&amp;scope=</c> say the rest. The archive is kept by digest for the workers.
+    /// <c>&amp;targets=a,b</c> and <c>&amp;scope=</c> say the rest. The archive is kept by digest in the source store
+    /// (<see cref="UploadStore"/>) for the workers; the database holds only the digest.
     /// </summary>
-    private static async Task<IResult> SubmitUploadAsync(HttpRequest request, BuildSubmitter submitter, SourceCheckout sources, IBuildStore store, FarmOptions options, CancellationToken ct)
+    private static async Task<IResult> SubmitUploadAsync(HttpRequest request, BuildSubmitter submitter, SourceCheckout sources, UploadStore uploads, FarmOptions options, CancellationToken ct)
     {
         if (await BodyLimit.ReadAsync(request, options.Sources.MaxMegabytes, ct).ConfigureAwait(false) is not { } archive)
         {
@@ -179,8 +181,16 @@ internal static class BuildsApi
             return Results.Json(new { error = "the uploaded source was refused", refused }, statusCode: 400);
         }
 
-        var digest = UploadedSource.Digest(archive);
-        await store.PutSourceAsync(digest, archive, ct).ConfigureAwait(false);
+        string digest;
+        try
+        {
+            digest = await uploads.PutAsync(archive, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is RegistryException or IOException or HttpRequestException or TimeoutException)
+        {
+            return Results.Json(new { error = $"the uploaded source cannot be stored in the source store {uploads.Location}: {ex.Message}" }, statusCode: 503);
+        }
+
         var targets = Query("targets")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
         var (build, errors) = await submitter.SubmitAsync(
             new BuildRequest(Path.Combine(root, kraftfile), reference.ToString(), targets)

@@ -84,6 +84,7 @@ internal static class FarmServer
         var sources = new SourceCheckout(Environment.GetEnvironmentVariable("Farm__CacheDirectory"), options.Sources.Policy());
         builder.Services.AddSingleton(submitter);
         builder.Services.AddSingleton(sources);
+        builder.Services.AddSingleton(UploadStore.FromEnvironment(Open));
         builder.Services.AddSingleton<IBackgroundJobClient>(client);
 
         // GitHub: webhooks only with a secret, check runs only with an app, the catalog only with a repository.

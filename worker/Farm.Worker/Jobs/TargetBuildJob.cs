@@ -105,9 +105,10 @@ public sealed class TargetBuildJob : ITargetBuildJob
 
         else if (build.SourceDigest is { } digest)
         {
-            if (await _store.GetSourceAsync(digest, cancellationToken).ConfigureAwait(false) is not { } archive)
+            var uploads = UploadStore.FromEnvironment(_open);
+            if (await uploads.GetAsync(digest, cancellationToken).ConfigureAwait(false) is not { } archive)
             {
-                return new TargetOutcome(TargetState.Failed, $"the uploaded source {digest} is no longer in the farm's store");
+                return new TargetOutcome(TargetState.Failed, $"the uploaded source {digest} is not in the source store {uploads.Location} (farm and workers must name the same {UploadStore.Variable})");
             }
 
             (root, var refused) = UploadedSource.Unpack(archive, _runtime.CacheDirectory);

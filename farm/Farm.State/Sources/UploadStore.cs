@@ -1,0 +1,65 @@
+using System.Text;
+using Farm.Core.Oci;
+
+namespace Farm.State.Sources;
+
+/// <summary>
+/// Uploaded source archives, kept once by digest as OCI blobs (each under a manifest tagged <c>upload-&lt;hex&gt;</c>,
+/// so a registry's garbage collection keeps it), in the source store every process names the same way: the cache
+/// registry, or a directory all of them share. The database keeps only the digest. Reads are verified against it.
+/// </summary>
+public sealed class UploadStore
+{
+    /// <summary>Where sources are stored: <c>host:port/repo</c> or <c>oci:/path</c>; else the cache registry, else <see cref="DefaultLayout"/>.</summary>
+    public const string Variable = "Farm__Sources__Store";
+    private const string ConfigMediaType = "application/vnd.unikernel-farm.upload.config.v1+json";
+    private readonly IOciRepository _repository;
+
+    public UploadStore(IOciRepository repository) => _repository = repository;
+
+    /// <summary>Where this store keeps archives, for messages.</summary>
+    public string Location => _repository.Name;
+
+    /// <summary>An OCI layout in the default cache directory: fits processes on one host only.</summary>
+    public static string DefaultLayout => Path.Combine(SourceCacheLocations.DefaultDirectory(), "source-store");
+
+    /// <summary>The store this process is configured with: <see cref="Variable"/>, else <c>FARM_CACHE_REGISTRY</c>, else <see cref="DefaultLayout"/>.</summary>
+    public static UploadStore FromEnvironment(Func<OciReference, IOciRepository> open)
+    {
+        var configured = Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } store ? store
+            : Environment.GetEnvironmentVariable("FARM_CACHE_REGISTRY") is { Length: > 0 } cache ? cache
+            : OciReference.LayoutPrefix + DefaultLayout;
+        if (!OciReference.TryParse(configured, out var reference, out var error))
+        {
+            throw new ArgumentException($"{Variable}: '{configured}' is not host:port/repo or oci:/path: {error}");
+        }
+
+        ArgumentNullException.ThrowIfNull(open);
+        return new UploadStore(open(reference));
+    }
+
+    public static string Tag(string digest) => "upload-" + digest["sha256:".Length..];
+
+    /// <summary>Keeps the archive; its digest (<c>sha256:...</c>). Storing the same archive again costs one existence check.</summary>
+    public async Task<string> PutAsync(byte[] archive, CancellationToken cancellationToken)
+    {
+        var layer = BlobSource.FromBytes(archive);
+        var config = BlobSource.FromBytes(Encoding.UTF8.GetBytes($"{{\"digest\":\"{layer.Digest}\"}}"));
+        await _repository.PushBlobAsync(layer, cancellationToken).ConfigureAwait(false);
+        await _repository.PushBlobAsync(config, cancellationToken).ConfigureAwait(false);
+        var manifest = new ImageManifest(new Descriptor(ConfigMediaType, config.Digest, config.Size), [new Descriptor(MediaTypes.Layer, layer.Digest, layer.Size)]);
+        await _repository.PutManifestAsync(manifest.ToJson(), MediaTypes.ImageManifest, Tag(layer.Digest.Value), cancellationToken).ConfigureAwait(false);
+        return layer.Digest.Value;
+    }
+
+    /// <summary>The archive of <paramref name="digest"/>, checked against it; null when the store lacks it.</summary>
+    public async Task<byte[]?> GetAsync(string digest, CancellationToken cancellationToken)
+    {
+        if (!Digest.TryParse(digest, out var parsed) || !await _repository.BlobExistsAsync(parsed, cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        return await _repository.GetBlobAsync(parsed, cancellationToken).ConfigureAwait(false);
+    }
+}
