@@ -9,9 +9,11 @@ public static class SourceCacheLocations
 
     /// <summary>Git checkouts and other caches: <c>Farm__Worker__CacheDirectory</c>, else the XDG cache directory.</summary>
     public static string DefaultDirectory() =>
-        Environment.GetEnvironmentVariable("Farm__Worker__CacheDirectory") is { Length: > 0 } configured
-            ? configured
-            : Path.Combine(
-                Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"),
-                "unikernel-farm");
+        Environment.GetEnvironmentVariable("Farm__Worker__CacheDirectory") is { Length: > 0 } configured ? configured : UserDirectory();
+
+    /// <summary>The user's cache directory for the farm (XDG), whatever a process configured for itself: processes of one user meet here.</summary>
+    public static string UserDirectory() =>
+        Path.Combine(
+            Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"),
+            "unikernel-farm");
 }

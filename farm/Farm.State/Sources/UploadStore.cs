@@ -20,8 +20,8 @@ public sealed class UploadStore
     /// <summary>Where this store keeps archives, for messages.</summary>
     public string Location => _repository.Name;
 
-    /// <summary>An OCI layout in the default cache directory: fits processes on one host only.</summary>
-    public static string DefaultLayout => Path.Combine(SourceCacheLocations.DefaultDirectory(), "source-store");
+    /// <summary>An OCI layout in the user's cache directory: the farm and workers of one user on one host meet there; hosts apart need a registry.</summary>
+    public static string DefaultLayout => Path.Combine(SourceCacheLocations.UserDirectory(), "source-store");
 
     /// <summary>The store this process is configured with: <see cref="Variable"/>, else <c>FARM_CACHE_REGISTRY</c>, else <see cref="DefaultLayout"/>.</summary>
     public static UploadStore FromEnvironment(Func<OciReference, IOciRepository> open)

@@ -137,6 +137,14 @@ internal sealed class FarmCluster : IAsyncDisposable
     public async Task<JsonElement> GetAsync(string id, CancellationToken ct) => await JsonAsync(await Http.GetAsync($"/api/builds/{id}", ct), ct);
 
     /// <summary>Polls until the build is final (or the deadline passes, when the last state is returned).</summary>
+    /// <summary>The farm database's size on disk, in bytes (PostgreSQL's own count: tables, indexes, TOAST).</summary>
+    public async Task<long> DatabaseSizeAsync(CancellationToken ct)
+    {
+        await using var database = Npgsql.NpgsqlDataSource.Create(_database);
+        await using var command = database.CreateCommand("SELECT pg_database_size(current_database())");
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
     public async Task<JsonElement> WaitAsync(string id, CancellationToken ct, int minutes = 5)
     {
         var deadline = DateTime.UtcNow.AddMinutes(minutes);

@@ -123,6 +123,48 @@ public sealed class FarmServeTests(PostgresServer postgres) : IClassFixture<Post
         Assert.Contains("../escape", (await FarmCluster.JsonAsync(refused, Ct)).GetProperty("refused")[0].GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task UploadOf50MB_IsKeptInTheSourceStoreByDigest_TheDatabaseGrowsByLessThan1MB_AndWorkersBuildFromTheStore()
+    {
+        await using var registry = await RegistryServer.StartAsync(ct: Ct);
+        var store = ("Farm__Sources__Store", $"{registry.Host}/farm/sources");
+        await using var farm = await FarmCluster.StartAsync(postgres, Path.Combine(_work, "big"), Ct, store);
+        await farm.StartWorkerAsync("x86", ["linuxu-x86_64"], Ct, store);
+        var tree = Path.Combine(_work, "big-tree");
+        CopyDirectory(_source.Directory, tree);
+        var noise = new byte[50 << 20];
+        new Random(7).NextBytes(noise);
+        await File.WriteAllBytesAsync(Path.Combine(tree, "helloworld", "assets.bin"), noise, Ct);
+        using var archive = new MemoryStream();
+        await System.Formats.Tar.TarFile.CreateFromDirectoryAsync(tree, archive, includeBaseDirectory: false, Ct);
+        var bytes = archive.ToArray();
+        var before = await farm.DatabaseSizeAsync(Ct);
+
+        var submitted = await farm.Http.PostAsync($"/api/builds?image={registry.Host}/apps/big:v1&kraftfile=helloworld/Kraftfile&targets=linuxu/x86_64", Tar(bytes), Ct);
+        var build = await farm.WaitAsync((await FarmCluster.JsonAsync(submitted, Ct)).GetProperty("id").GetString()!, Ct);
+        var grown = await farm.DatabaseSizeAsync(Ct) - before;
+
+        Assert.True(build.GetProperty("state").GetString() == "succeeded", build.ToString());
+        Assert.True(grown < 1 << 20, $"the database grew by {grown} bytes for a {bytes.Length}-byte upload");
+        var digest = "sha256:" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes));
+        var sources = new RegistryRepository(new RegistryClient(registry.Host, new RegistryClientOptions { Insecure = true }), "farm/sources");
+        Assert.True(await sources.BlobExistsAsync(Digest.Parse(digest), Ct), $"{digest} is not in the source store");
+        Assert.Contains(Farm.State.Sources.UploadStore.Tag(digest), await sources.ListTagsAsync(Ct));
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var directory in Directory.EnumerateDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(Path.Combine(to, Path.GetRelativePath(from, directory)));
+        }
+
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, Path.Combine(to, Path.GetRelativePath(from, file)));
+        }
+    }
+
     private static ByteArrayContent Tar(byte[] bytes)
     {
         var content = new ByteArrayContent(bytes);
