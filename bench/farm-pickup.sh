@@ -70,7 +70,8 @@ for poll in "${polls[@]}"; do
   wait_for "$work/worker2.log" "serving"
   submit_and_wait # fills the target cache; not counted
   for _ in $(seq "$builds"); do submit_and_wait; done
-  psql_args=(-h 127.0.0.1 -p "$(sed 's/.*Port=\([0-9]*\).*/\1/' <<<"$postgres")" -U postgres -d postgres -At -F ' ')
+  pg_port=${postgres##*Port=}
+  psql_args=(-h 127.0.0.1 -p "${pg_port%%;*}" -U postgres -d postgres -At -F ' ')
   stats=$(psql "${psql_args[@]}" -c "
     WITH t AS (SELECT extract(epoch FROM tg.started - b.created) * 1000 AS pickup, extract(epoch FROM b.finished - tg.finished) * 1000 AS assemble
                FROM farm.builds b JOIN farm.targets tg ON tg.build_id = b.id ORDER BY b.created OFFSET 1)

@@ -19,7 +19,10 @@ mkdir -p "$app"
 printf 'spec: v0.6\nname: many\nunikraft: %s\ntargets:\n- qemu/x86_64\nx-farm:\n  smoke:\n    expect: "Hello"\n' "$PWD/examples/fixture-core" >"$app/Kraftfile"
 printf '#include <stdio.h>\nint main(void) { printf("Hello\\n"); return 0; }\n' >"$app/main.c"
 {
+  # Make's own syntax, written as it is: the shell must not expand it.
+  # shellcheck disable=SC2016
   echo '$(eval $(call addlib,appmany))'
+  # shellcheck disable=SC2016
   echo 'APPMANY_SRCS-y += $(APPMANY_BASE)/main.c'
   for i in $(seq "$files"); do
     printf 'int f%d(int x) { return x * %d + 1; }\n' "$i" "$i" >"$app/f$i.c"

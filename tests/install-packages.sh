@@ -5,8 +5,9 @@
 # tests' real registry and third-party client), openssl and Node.js with npm (npm @sigstore/verify checks our
 # signatures; it needs node >= 20.17, which this machine kind ships), redis-server (the cache's hot tier),
 # ccache (the cache benchmark's yardstick) and clang (farm-cc is published with NativeAOT, which links
-# with it), PostgreSQL (the farm's state and Hangfire's storage) GNU cpio (reads our initrds in tests) buildah (Dockerfile rootfs, daemonless) and
-# bubblewrap (the build sandbox: every make and every boot of untrusted code runs in it). Idempotent; quiet when all is there.
+# with it), PostgreSQL (the farm's state and Hangfire's storage), GNU cpio (reads our initrds in tests), buildah (Dockerfile rootfs, daemonless),
+# bubblewrap (the build sandbox: every make and every boot of untrusted code runs in it) and shellcheck (every
+# script of the repository is checked by a test). Idempotent; quiet when all is there.
 set -euo pipefail
 
 declare -A wanted=(
@@ -31,6 +32,7 @@ declare -A wanted=(
   [cpio]=cpio
   [buildah]=buildah
   [bwrap]=bubblewrap
+  [shellcheck]=shellcheck
 )
 
 missing=()

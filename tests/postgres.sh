@@ -13,11 +13,11 @@ usage() {
 }
 
 [ $# -eq 2 ] || usage
-bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-[ -n "$bin" ] && [ -x "$bin/postgres" ] || {
+bin=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -1)
+if [ -z "$bin" ] || [ ! -x "$bin/postgres" ]; then
   echo "postgres.sh: the PostgreSQL server is not installed; run tests/install-packages.sh" >&2
   exit 1
-}
+fi
 
 dir=$2
 as=()

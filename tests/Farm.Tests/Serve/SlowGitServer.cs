@@ -7,6 +7,8 @@ namespace Farm.Tests.Serve;
 /// <summary>
 /// A git server that answers slowly, as a loaded forge does: <c>git daemon</c> on 127.0.0.1, behind a TCP proxy that
 /// holds every connection for <see cref="Delay"/> before passing it on. Its URLs are <c>git://127.0.0.1:PORT/NAME</c>.
+/// Started closed (<c>open: false</c>), it holds every connection until <see cref="Open"/>: what answers before that
+/// did not wait for git, however loaded the machine.
 /// </summary>
 internal sealed class SlowGitServer : IAsyncDisposable
 {
@@ -15,10 +17,16 @@ internal sealed class SlowGitServer : IAsyncDisposable
     private readonly int _daemonPort;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
+    private readonly TaskCompletionSource _opened = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _connections;
 
-    private SlowGitServer(Process daemon, int daemonPort, TimeSpan delay)
+    private SlowGitServer(Process daemon, int daemonPort, TimeSpan delay, bool open)
     {
+        if (open)
+        {
+            _opened.SetResult();
+        }
+
         _daemon = daemon;
         _daemonPort = daemonPort;
         Delay = delay;
@@ -38,7 +46,7 @@ internal sealed class SlowGitServer : IAsyncDisposable
     public int Connections => Volatile.Read(ref _connections);
 
     /// <summary>Serves every repository under <paramref name="basePath"/> (read-only).</summary>
-    public static async Task<SlowGitServer> StartAsync(string basePath, TimeSpan delay, CancellationToken ct)
+    public static async Task<SlowGitServer> StartAsync(string basePath, TimeSpan delay, CancellationToken ct, bool open = true)
     {
         int daemonPort;
         using (var probe = new TcpListener(IPAddress.Loopback, 0))
@@ -69,10 +77,13 @@ internal sealed class SlowGitServer : IAsyncDisposable
             }
         }
 
-        return new SlowGitServer(daemon, daemonPort, delay);
+        return new SlowGitServer(daemon, daemonPort, delay, open);
     }
 
     public string Url(string repository) => $"git://127.0.0.1:{Port}/{repository}";
+
+    /// <summary>Lets the held connections, and every later one, through (after <see cref="Delay"/> each).</summary>
+    public void Open() => _opened.TrySetResult();
 
     public async ValueTask DisposeAsync()
     {
@@ -108,6 +119,7 @@ internal sealed class SlowGitServer : IAsyncDisposable
         {
             try
             {
+                await _opened.Task.WaitAsync(_stop.Token);
                 await Task.Delay(Delay, _stop.Token);
                 using var upstream = new TcpClient();
                 await upstream.ConnectAsync(IPAddress.Loopback, _daemonPort, _stop.Token);
