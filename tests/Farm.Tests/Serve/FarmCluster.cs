@@ -137,6 +137,31 @@ internal sealed class FarmCluster : IAsyncDisposable
     public async Task<JsonElement> GetAsync(string id, CancellationToken ct) => await JsonAsync(await Http.GetAsync($"/api/builds/{id}", ct), ct);
 
     /// <summary>Polls until the build is final (or the deadline passes, when the last state is returned).</summary>
+    /// <summary>Reads the database itself (the farm may be down) until every target of the build is final; 5 minutes at most.</summary>
+    public async Task WaitForFinalTargetsAsync(string id, CancellationToken ct)
+    {
+        await using var database = Npgsql.NpgsqlDataSource.Create(_database);
+        var deadline = DateTime.UtcNow.AddMinutes(5);
+        while (true)
+        {
+            await using var command = database.CreateCommand("SELECT count(*) FILTER (WHERE state NOT IN ('succeeded','failed','skipped','cancelled')), count(*) FROM farm.targets WHERE build_id = $1");
+            command.Parameters.Add(new Npgsql.NpgsqlParameter { Value = id });
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            await reader.ReadAsync(ct);
+            if (reader.GetInt64(1) > 0 && reader.GetInt64(0) == 0)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"build {id}: {reader.GetInt64(0)} of {reader.GetInt64(1)} targets still open after 5 minutes");
+            }
+
+            await Task.Delay(250, ct);
+        }
+    }
+
     /// <summary>The farm database's size on disk, in bytes (PostgreSQL's own count: tables, indexes, TOAST).</summary>
     public async Task<long> DatabaseSizeAsync(CancellationToken ct)
     {

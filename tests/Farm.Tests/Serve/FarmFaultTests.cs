@@ -127,9 +127,10 @@ public sealed class FarmFaultTests(PostgresServer postgres) : IClassFixture<Post
         var id = await farm.SubmitAsync(_source.Url, _source.Commit, "slow/Kraftfile", $"{registry.Host}/apps/slow:v1", [], Ct);
         await farm.WaitForPhaseAsync(id, "build", Ct);
 
-        // Down while the worker finishes the target and enqueues the assemble job; back a little later.
+        // Down while the worker finishes the target and enqueues the assemble job: back only once the store says the
+        // target is final, so the assemble job certainly waited for a farm that was not there.
         await farm.KillFarmAsync();
-        await Task.Delay(TimeSpan.FromSeconds(8), Ct);
+        await farm.WaitForFinalTargetsAsync(id, Ct);
         await farm.StartFarmAsync(Ct);
         var build = await farm.WaitAsync(id, Ct);
 
