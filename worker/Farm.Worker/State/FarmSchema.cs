@@ -126,6 +126,12 @@ public static class FarmSchema
         ALTER TABLE farm.targets ADD COLUMN queued timestamptz NOT NULL DEFAULT now();
         CREATE INDEX targets_open ON farm.targets (state, queue) WHERE state IN ('queued','running');
         """,
+        // Drain: set by the API (draining), confirmed by the worker once its job server has stopped with no target
+        // running (drained), cleared by resume. It survives the worker's restart, so an upgraded worker takes no job
+        // until it is resumed.
+        """
+        ALTER TABLE farm.workers ADD COLUMN drain text;
+        """,
     ];
 
     public static async Task MigrateAsync(NpgsqlDataSource database, CancellationToken cancellationToken)
