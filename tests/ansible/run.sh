@@ -103,16 +103,26 @@ until api "http://127.0.0.1:$FARM_CI_FARM_PORT/api/workers" | grep -q '"name":"t
   sleep 1
 done
 
-# The example catalog as a git repository inside the host, which the farm and worker may clone (farm_sources_allow).
-mkdir -p "$root/srv/sources"
-cp -r "$repo/examples" "$root/srv/sources/examples"
-git -C "$root/srv/sources/examples" init -q
-git -C "$root/srv/sources/examples" -c user.name=ci -c user.email=ci@localhost add -A
-git -C "$root/srv/sources/examples" -c user.name=ci -c user.email=ci@localhost commit -qm examples
-commit=$(git -C "$root/srv/sources/examples" rev-parse HEAD)
+# The example catalog as a git repository served by git daemon on loopback (farm_sources_allow: git://127.0.0.1:*).
+sources=$work/sources
+mkdir -p "$sources"
+cp -r "$repo/examples" "$sources/examples"
+git -C "$sources/examples" init -q
+git -C "$sources/examples" -c user.name=ci -c user.email=ci@localhost add -A
+git -C "$sources/examples" -c user.name=ci -c user.email=ci@localhost commit -qm examples
+commit=$(git -C "$sources/examples" rev-parse HEAD)
+git_port=$(free_port)
+setsid git daemon --reuseaddr --export-all --base-path="$sources" --listen=127.0.0.1 --port="$git_port" "$sources" \
+  >"$work/git-daemon.log" 2>&1 &
+pids+=($!)
+deadline=$((SECONDS + 30))
+until git ls-remote "git://127.0.0.1:$git_port/examples" >/dev/null 2>&1; do
+  [ $SECONDS -lt $deadline ] || fail "git daemon did not answer on 127.0.0.1:$git_port within 30 s"
+  sleep 0.5
+done
 image=127.0.0.1:$FARM_CI_REGISTRY_PORT/apps/helloworld:ci
 answer=$(api -X POST -H 'Content-Type: application/json' "http://127.0.0.1:$FARM_CI_FARM_PORT/api/builds" \
-  -d "{\"source\":{\"git\":\"file:///srv/sources/examples\",\"commit\":\"$commit\"},\"kraftfile\":\"helloworld/Kraftfile\",\"image\":\"$image\",\"targets\":[\"qemu/x86_64\"]}")
+  -d "{\"source\":{\"git\":\"git://127.0.0.1:$git_port/examples\",\"commit\":\"$commit\"},\"kraftfile\":\"helloworld/Kraftfile\",\"image\":\"$image\",\"targets\":[\"qemu/x86_64\"]}")
 id=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["id"])' "$answer") || fail "submit refused: $answer"
 deadline=$((SECONDS + 300))
 while :; do
@@ -122,14 +132,55 @@ while :; do
   [ $SECONDS -lt $deadline ] || fail "build $id not finished within 300 s: $build"
   sleep 1
 done
-# Verified on the host, as the farm's user, with the public key the play installed and the registry credentials.
-python3 - "$root" "$image" >"$work/verify.log" 2>&1 <<'PY' || { cat "$work/verify.log" >&2; fail "farm verify $image failed"; }
-import subprocess, sys
-root, image = sys.argv[1:]
-sys.exit(subprocess.run(["bwrap", "--bind", root, "/", "--dev-bind", "/dev", "/dev", "--proc", "/proc", "--clearenv",
-                         "--setenv", "DOCKER_CONFIG", "/etc/farm/docker", "--setenv", "HOME", "/var/lib/farm", "--",
-                         "setpriv", "--reuid=farm", "--regid=farm", "--init-groups", "--",
-                         "/opt/farm/current/farm", "verify", image, "--key", "/etc/farm/signing.pub", "--insecure"]).returncode)
-PY
-grep -q . "$work/verify.log" && sed 's/^/  /' "$work/verify.log"
-step "verify: build $id published $image, signature verified with /etc/farm/signing.pub"
+# Verified on the host, as the farm's user, with the public key the play installed and the registry credentials;
+# and refused with another key (the check can fail).
+in_host() {
+  bwrap --bind "$root" / --dev-bind /dev /dev --bind /proc /proc --clearenv --setenv HOME /var/lib/farm \
+    --setenv DOCKER_CONFIG /etc/farm/docker -- setpriv --reuid=farm --regid=farm --init-groups -- "$@"
+}
+in_host /opt/farm/current/farm verify "$image" --key /etc/farm/signing.pub --insecure >"$work/verify.log" 2>&1 \
+  || { cat "$work/verify.log" >&2; fail "farm verify $image failed with /etc/farm/signing.pub"; }
+sed 's/^/  /' "$work/verify.log"
+in_host /opt/farm/current/farm keygen --out /var/lib/farm/other >/dev/null
+if in_host /opt/farm/current/farm verify "$image" --key /var/lib/farm/other.pub --insecure >"$work/verify-other.log" 2>&1; then
+  fail "farm verify accepted $image with a key the play did not install"
+fi
+step "verify: build $id published $image, signed with the key the play installed"
+
+step "stop the services"
+for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+chroot "$root" pg_ctlcluster 15 main stop >/dev/null 2>&1 || true
+pids=()
+
+step "the worker role's KVM check: the host in workers_kvm"
+printf 'workers_kvm:\n  hosts:\n    throwaway:\n' >"$work/kvm-inventory.yml"
+kvm_works=$(python3 -c 'import json, sys; print(str(json.load(open(sys.argv[1]))["hypervisors"].get("kvm", False)).lower())' \
+  "$root/etc/ansible/facts.d/farm_worker.fact")
+if ansible-playbook -i inventories/ci -i "$work/kvm-inventory.yml" "${vault[@]}" playbooks/workers.yml --tags worker_capabilities \
+  >"$work/kvm-check.log" 2>&1; then
+  [ "$kvm_works" = true ] || { tail -20 "$work/kvm-check.log" >&2; fail "a host in workers_kvm whose KVM cannot run a guest passed the play"; }
+  step "  this machine's KVM runs guests: the play passed, as it should"
+else
+  [ "$kvm_works" = false ] || { tail -20 "$work/kvm-check.log" >&2; fail "the KVM check failed on a host whose KVM works"; }
+  grep -q "throwaway is in workers_kvm but its kvm cannot run a guest" "$work/kvm-check.log" \
+    || { tail -20 "$work/kvm-check.log" >&2; fail "the KVM check failed without naming the host and the reason"; }
+  step "  failed as it should: $(grep -o 'throwaway is in workers_kvm[^"]*' "$work/kvm-check.log" | head -1)"
+fi
+
+step "the worker role's removal (worker_state: absent)"
+ansible -i inventories/ci "${vault[@]}" throwaway -m ansible.builtin.include_role -a name=worker -e worker_state=absent \
+  >"$work/absent.log" 2>&1 || { tail -30 "$work/absent.log" >&2; fail "worker_state=absent failed"; }
+for path in etc/systemd/system/farm-worker@.service etc/farm-worker var/cache/farm-worker var/lib/farm-worker etc/ansible/facts.d/farm_worker.fact; do
+  [ ! -e "$root/$path" ] || fail "worker_state=absent left /$path"
+done
+! grep -q '^farm-worker:' "$root/etc/passwd" || fail "worker_state=absent left the user farm-worker"
+! grep -q '^farm-worker:' "$root/etc/group" || fail "worker_state=absent left the group farm-worker"
+[ -x "$root/opt/farm/current/farm" ] && grep -q '^farm:' "$root/etc/passwd" || fail "worker_state=absent removed the farm's binaries or user"
+
+step "check mode (--check --diff) of the whole site on a fresh host"
+"$here/throwaway-root.sh" remove "$root"
+"$here/throwaway-root.sh" make "$work/check-root"
+FARM_CI_ROOT=$work/check-root converge --check --diff >"$work/check.log" 2>&1 || { tail -40 "$work/check.log" >&2; fail "check mode failed"; }
+[ ! -e "$work/check-root/etc/systemd/system/farm.service" ] || fail "check mode wrote farm.service"
+
+step "passed in $(($(date +%s) - started)) s"

@@ -6,7 +6,8 @@ Usage: start-unit.py ROOT UNIT[@INSTANCE] LOG
 Reads the unit from ROOT/etc/systemd/system or ROOT/lib/systemd/system (a template for NAME@INSTANCE), and runs its
 first ExecStart as User/Group with the environment of its EnvironmentFile= and Environment= lines, in its
 WorkingDirectory, after creating its RuntimeDirectory. The root is entered with bubblewrap (a mount namespace with
-pivot_root, not a chroot, so the worker's own sandbox can still make user namespaces). Prints the PID; the process
+pivot_root, not a chroot, so the worker's own sandbox can still make user namespaces; the machine's /proc is
+bound rather than a new one mounted, so that the sandbox may mount its own). Prints the PID; the process
 writes to LOG. Fails naming the unit and the line it cannot follow.
 """
 import os
@@ -107,14 +108,13 @@ def main():
             os.makedirs(runtime, exist_ok=True)
             os.chown(runtime, uid, gid)
     working = service.get("WorkingDirectory", ["/"])[-1].lstrip("-")
-    bwrap = ["bwrap", "--bind", root, "/", "--dev-bind", "/dev", "/dev", "--proc", "/proc", "--bind", "/sys", "/sys",
-             "--clearenv", "--chdir", working]
-    for key, value in environment.items():
-        bwrap += ["--setenv", key, value]
+    bwrap = ["bwrap", "--bind", root, "/", "--dev-bind", "/dev", "/dev", "--bind", "/proc", "/proc", "--bind", "/sys", "/sys",
+             "--chdir", working]
     setpriv = ["setpriv", f"--reuid={uid}", f"--regid={gid}" if group is None else f"--regid={group}", "--init-groups", "--"]
     with open(log, "ab") as output:
-        process = subprocess.Popen(bwrap + ["--"] + setpriv + command, stdin=subprocess.DEVNULL, stdout=output,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+        # The unit's environment only (secrets through the environment, never on a command line).
+        process = subprocess.Popen(bwrap + ["--"] + setpriv + command, env=environment, stdin=subprocess.DEVNULL,
+                                   stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
     print(process.pid)
 
 

@@ -6,14 +6,14 @@
 # Cache: $FARM_ANSIBLE_CACHE, else ${XDG_CACHE_HOME:-~/.cache}/unikernel-farm/ansible (outside the repository).
 set -euo pipefail
 cache=${FARM_ANSIBLE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/unikernel-farm/ansible}
-base=$cache/bookworm-minbase-python3.tar
+base=$cache/bookworm-minbase-python3-apt.tar
 mirror=${FARM_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
 make_base() {
   local build
   build=$(mktemp -d "$cache/debootstrap.XXXXXX")
   echo "throwaway-root: debootstrap of a minimal bookworm root into the cache (once; a few minutes)" >&2
-  debootstrap --variant=minbase --include=python3,ca-certificates bookworm "$build/root" "$mirror" >"$build/log" 2>&1 \
+  debootstrap --variant=minbase --include=python3,python3-apt,ca-certificates bookworm "$build/root" "$mirror" >"$build/log" 2>&1 \
     || { tail -20 "$build/log" >&2; rm -rf --one-file-system "$build"; exit 1; }
   tar --numeric-owner -C "$build/root" -cf "$base.tmp" .
   mv "$base.tmp" "$base"
@@ -33,6 +33,10 @@ case "${1:-}" in
     printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
     chmod 755 "$root/usr/sbin/policy-rc.d"
     cp /etc/resolv.conf "$root/etc/resolv.conf"
+    # The cached root's package lists are old or absent: make apt (and the roles' cache_valid_time) fetch them.
+    mkdir -p "$root/var/lib/apt/lists"
+    touch -d @0 "$root/var/lib/apt/lists"
+    rm -f "$root/var/lib/apt/periodic/update-success-stamp"
     mount -t proc proc "$root/proc"
     mount --rbind /sys "$root/sys" && mount --make-rslave "$root/sys"
     mount --rbind /dev "$root/dev" && mount --make-rslave "$root/dev"
