@@ -13,13 +13,18 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 
-publish() { dotnet publish "$root/$1" -c Release -r linux-x64 --self-contained --nologo -v quiet -o "$stage/bin" "${@:2}" >/dev/null; }
+# dotnet prints its errors on stdout: shown only when a publish fails.
+publish() {
+  dotnet publish "$root/$1" -c Release -r linux-x64 --self-contained --nologo -v quiet -o "$stage/bin" "${@:2}" >"$stage/publish.log" 2>&1 \
+    || { cat "$stage/publish.log" >&2; echo "release.sh: dotnet publish $1 failed" >&2; exit 1; }
+}
 publish farm/Farm
 publish worker/Farm.Worker
 if $jit; then
   publish cache/Farm.Cache.Cc
 else
-  dotnet publish "$root/cache/Farm.Cache.Cc" -c Release -r linux-x64 --nologo -v quiet -o "$stage/aot" >/dev/null
+  dotnet publish "$root/cache/Farm.Cache.Cc" -c Release -r linux-x64 --nologo -v quiet -o "$stage/aot" >"$stage/publish.log" 2>&1 \
+    || { cat "$stage/publish.log" >&2; echo "release.sh: dotnet publish cache/Farm.Cache.Cc (NativeAOT) failed" >&2; exit 1; }
   cp "$stage/aot/farm-cc" "$stage/bin/farm-cc"
 fi
 rm -f "$stage"/bin/*.pdb "$stage"/bin/*.dbg

@@ -47,7 +47,7 @@ ansible-inventory -i inventories/example --graph >/dev/null
 ansible-inventory -i inventories/ci "${vault[@]}" --graph >/dev/null
 
 step "release: this checkout's farm, worker and farm-cc (self-contained)"
-"$repo/ansible/release.sh" "$work/release.tar" --jit-farm-cc >/dev/null
+"$repo/ansible/release.sh" "$work/release.tar" --jit-farm-cc >/dev/null || fail "ansible/release.sh failed"
 export FARM_CI_RELEASE=$work/release.tar
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
