@@ -19,6 +19,11 @@ status=0
 # A test that hangs is stopped after 20 minutes and named (VSTest's blame), instead of holding CI until its limit.
 dotnet test Farm.sln -c Release --no-build --nologo --blame-hang-timeout 20m --blame-hang-dump-type none 2>&1 | tee "$log" || status=$?
 
+# The Ansible roles: lint, a real converge of site.yml on a throwaway Debian root, idempotence, verify, check mode.
+ansible_status=passed
+tests/ansible/run.sh || { ansible_status=failed; status=1; }
+echo "ansible: $ansible_status"
+
 # One closing line for CI, summed over the test projects: "N passed, N failed, N skipped".
 awk '/^(Passed|Failed)! +-/ {
        for (i = 1; i <= NF; i++) {

@@ -7,7 +7,8 @@
 # ccache (the cache benchmark's yardstick) and clang (farm-cc is published with NativeAOT, which links
 # with it), PostgreSQL (the farm's state and Hangfire's storage), GNU cpio (reads our initrds in tests), buildah (Dockerfile rootfs, daemonless),
 # bubblewrap (the build sandbox: every make and every boot of untrusted code runs in it) and shellcheck (every
-# script of the repository is checked by a test). Idempotent; quiet when all is there.
+# script of the repository is checked by a test), and for the Ansible test (tests/ansible/run.sh) ansible,
+# ansible-lint, yamllint, debootstrap and curl. Idempotent; quiet when all is there.
 set -euo pipefail
 
 declare -A wanted=(
@@ -33,6 +34,11 @@ declare -A wanted=(
   [buildah]=buildah
   [bwrap]=bubblewrap
   [shellcheck]=shellcheck
+  [ansible-playbook]=ansible
+  [ansible-lint]=ansible-lint
+  [yamllint]=yamllint
+  [debootstrap]=debootstrap
+  [curl]=curl
 )
 
 missing=()

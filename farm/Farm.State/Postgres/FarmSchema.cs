@@ -87,6 +87,12 @@ public static class FarmSchema
         """
         DROP TABLE farm.sources;
         """,
+        // Drain: set by the API (draining), confirmed by the worker once its job server has stopped with no target
+        // running (drained), cleared by resume. It survives the worker's restart, so an upgraded worker takes no job
+        // until it is resumed.
+        """
+        ALTER TABLE farm.workers ADD COLUMN drain text;
+        """,
     ]);
 
     /// <summary>

@@ -26,35 +26,63 @@ public sealed class WorkerRegistry
     /// <summary>How long a worker may be silent before it counts as gone.</summary>
     public TimeSpan DeadAfter => _deadAfter;
 
-    public async Task RegisterAsync(string name, IReadOnlyList<string> queues, string capabilities, CancellationToken cancellationToken)
+    /// <returns>The drain state the worker comes back to (a drain survives a restart: an upgraded worker waits to be resumed).</returns>
+    public async Task<WorkerDrain> RegisterAsync(string name, IReadOnlyList<string> queues, string capabilities, CancellationToken cancellationToken)
     {
         await using var command = _database.CreateCommand(
             """
             INSERT INTO farm.workers (name, queues, capabilities, started, heartbeat) VALUES (@name, @queues, @capabilities, now(), now())
             ON CONFLICT (name) DO UPDATE SET queues = excluded.queues, capabilities = excluded.capabilities, started = now(), heartbeat = now()
+            RETURNING drain
             """);
         command.Parameters.AddWithValue("name", name);
         command.Parameters.AddWithValue("queues", queues.ToArray());
         command.Parameters.AddWithValue("capabilities", capabilities);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return WorkerDrains.Parse(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string);
     }
 
-    public async Task HeartbeatAsync(string name, CancellationToken cancellationToken)
+    /// <returns>The worker's drain state as the farm asks it (<see cref="WorkerDrain"/>), read in the same statement.</returns>
+    public async Task<WorkerDrain> HeartbeatAsync(string name, CancellationToken cancellationToken)
     {
-        await using var command = _database.CreateCommand("UPDATE farm.workers SET heartbeat = now() WHERE name = @name");
+        await using var command = _database.CreateCommand("UPDATE farm.workers SET heartbeat = now() WHERE name = @name RETURNING drain");
         command.Parameters.AddWithValue("name", name);
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return WorkerDrains.Parse(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string);
+    }
+
+    /// <summary>
+    /// Asks a worker to take no new target and finish the ones it runs (it confirms with <see cref="MarkDrainedAsync"/>).
+    /// A drained worker stays drained. False when no worker has that name.
+    /// </summary>
+    public async Task<bool> RequestDrainAsync(string name, CancellationToken cancellationToken) =>
+        await ExecuteAsync("UPDATE farm.workers SET drain = coalesce(drain, 'draining') WHERE name = @name", name, cancellationToken).ConfigureAwait(false) > 0;
+
+    /// <summary>Lets a worker take targets again (drained or still draining). False when no worker has that name.</summary>
+    public async Task<bool> ResumeAsync(string name, CancellationToken cancellationToken) =>
+        await ExecuteAsync("UPDATE farm.workers SET drain = NULL WHERE name = @name", name, cancellationToken).ConfigureAwait(false) > 0;
+
+    /// <summary>The worker's confirmation: its job server has stopped and no target runs. Only a drain still asked for moves.</summary>
+    public async Task MarkDrainedAsync(string name, CancellationToken cancellationToken) =>
+        await ExecuteAsync("UPDATE farm.workers SET drain = 'drained' WHERE name = @name AND drain = 'draining'", name, cancellationToken).ConfigureAwait(false);
+
+    private async Task<int> ExecuteAsync(string sql, string name, CancellationToken cancellationToken)
+    {
+        await using var command = _database.CreateCommand(sql);
+        command.Parameters.AddWithValue("name", name);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<WorkerInfo>> ListAsync(CancellationToken cancellationToken)
     {
-        await using var command = _database.CreateCommand("SELECT name, queues, capabilities, started, heartbeat, now() - heartbeat < @stale FROM farm.workers ORDER BY name");
+        await using var command = _database.CreateCommand("SELECT name, queues, capabilities, started, heartbeat, now() - heartbeat < @stale, drain FROM farm.workers ORDER BY name");
         command.Parameters.AddWithValue("stale", _deadAfter);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var workers = new List<WorkerInfo>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            workers.Add(new WorkerInfo(reader.GetString(0), reader.GetFieldValue<string[]>(1), reader.GetString(2), reader.GetDateTime(3), reader.GetDateTime(4), reader.GetBoolean(5)));
+            workers.Add(new WorkerInfo(reader.GetString(0), reader.GetFieldValue<string[]>(1), reader.GetString(2), reader.GetDateTime(3), reader.GetDateTime(4), reader.GetBoolean(5))
+            {
+                Drain = WorkerDrains.Parse(reader.IsDBNull(6) ? null : reader.GetString(6)),
+            });
         }
 
         return workers;
@@ -62,4 +90,7 @@ public sealed class WorkerRegistry
 }
 
 /// <summary>One registered worker; <see cref="Alive"/> when its heartbeat is recent.</summary>
-public sealed record WorkerInfo(string Name, IReadOnlyList<string> Queues, string Capabilities, DateTime Started, DateTime Heartbeat, bool Alive);
+public sealed record WorkerInfo(string Name, IReadOnlyList<string> Queues, string Capabilities, DateTime Started, DateTime Heartbeat, bool Alive)
+{
+    public WorkerDrain Drain { get; init; }
+}

@@ -15,7 +15,7 @@ namespace Farm.Serve;
 
 /// <summary>
 /// The HTTP API: <c>POST /api/builds</c>, <c>GET /api/builds/{id}</c>, <c>GET /api/builds/{id}/logs?target=</c> (server-sent
-/// events, live), <c>POST /api/builds/{id}/cancel</c>, <c>GET /api/workers</c>. Every route needs a bearer token
+/// events, live), <c>POST /api/builds/{id}/cancel</c> (workers: <see cref="WorkersApi"/>). Every route needs a bearer token
 /// (checked for all of <c>/api</c> by <see cref="Http.FarmHttp"/>); malformed requests get 400 with the reason, a bad
 /// Kraftfile its located errors, a too large upload 413.
 /// </summary>
@@ -45,15 +45,6 @@ internal static class BuildsApi
                     ? Results.Json(new { id, state = "cancelled" }, statusCode: 202)
                     : Results.Json(new { error = $"build {id} has already finished" }, statusCode: 409));
         api.MapGet("/builds/{id}/logs", LogsAsync);
-        api.MapGet("/workers", async (WorkerRegistry workers, CancellationToken ct) =>
-            Results.Json((await workers.ListAsync(ct).ConfigureAwait(false)).Select(w => new
-            {
-                name = w.Name,
-                queues = w.Queues,
-                started = w.Started,
-                heartbeat = w.Heartbeat,
-                state = w.Alive ? "alive" : "gone",
-            })));
         return api;
     }
 

@@ -122,6 +122,7 @@ internal static class FarmServer
         var app = builder.Build();
         app.UseFarmHttp(new ApiAuthentication(options.ApiTokens, oidc));
         var api = BuildsApi.Map(app);
+        WorkersApi.Map(api);
         CatalogApi.Map(api, catalog is not null);
         if (options.GitHub.WebhookSecret is { Length: > 0 } secret)
         {

@@ -66,7 +66,7 @@ internal static class ServeCommand
         }
 
         var registry = new WorkerRegistry(database);
-        await registry.RegisterAsync(name, runtime.Queues, string.Join(", ", runtime.Queues), cancellationToken).ConfigureAwait(false);
+        var drain = await registry.RegisterAsync(name, runtime.Queues, string.Join(", ", runtime.Queues), cancellationToken).ConfigureAwait(false);
         var storage = FarmHangfireStorage.Create(postgres);
         // The same registry timeouts as the farm's (Farm__Registry__*), so a silent registry ends a worker's push as well.
         var defaults = new RegistryClientOptions();
@@ -81,17 +81,22 @@ internal static class ServeCommand
         IOciRepository Open(OciReference reference) => OciRepositories.Open(reference, options with { Insecure = options.Insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!)) });
         var store = new PostgresBuildStore(database);
         var job = new TargetBuildJob(runtime, store, new BackgroundJobClient(storage), Open);
-        using var server = new BackgroundJobServer(
+        var workerCount = int.TryParse(Environment.GetEnvironmentVariable("Farm__Worker__Parallel"), out var parallel) && parallel > 0 ? parallel : 1;
+        // A stop (drain, SIGTERM) never aborts a running target: a drain waits for it; SIGTERM gives it a few seconds.
+        using var server = new DrainableJobServer(() => new BackgroundJobServer(
             new BackgroundJobServerOptions
             {
                 ServerName = name,
                 Queues = [.. runtime.Queues],
-                WorkerCount = int.TryParse(Environment.GetEnvironmentVariable("Farm__Worker__Parallel"), out var parallel) && parallel > 0 ? parallel : 1,
+                WorkerCount = workerCount,
+                StopTimeout = Timeout.InfiniteTimeSpan,
+                ShutdownTimeout = Timeout.InfiniteTimeSpan,
                 Activator = new SingleJobActivator(job),
                 FilterProvider = JobFailureFilter.With(store, new BackgroundJobClient(storage), line => stderr.WriteLine($"worker {name}: {line}")),
             },
-            storage);
-        await stdout.WriteLineAsync($"worker {name}: serving {string.Join(", ", runtime.Queues)}; sandbox: {Sandboxing.BuildSandbox.Current.Describe()}").ConfigureAwait(false);
+            storage));
+        server.Follow(drain);
+        await stdout.WriteLineAsync($"worker {name}: serving {string.Join(", ", runtime.Queues)}; sandbox: {Sandboxing.BuildSandbox.Current.Describe()}{(drain == WorkerDrain.Serving ? string.Empty : $"; {drain.Name()}: takes no target until resumed (POST /api/workers/{name}/resume)")}").ConfigureAwait(false);
         await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -100,7 +105,8 @@ internal static class ServeCommand
                 await Task.Delay(WorkerRegistry.HeartbeatInterval, cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    await registry.HeartbeatAsync(name, cancellationToken).ConfigureAwait(false);
+                    drain = await registry.HeartbeatAsync(name, cancellationToken).ConfigureAwait(false);
+                    await FollowAsync(server, registry, name, drain, stderr, cancellationToken).ConfigureAwait(false);
                 }
                 catch (NpgsqlException ex)
                 {
@@ -112,8 +118,26 @@ internal static class ServeCommand
         {
         }
 
-        server.SendStop();
         return WorkerCli.Success;
+    }
+
+    /// <summary>Starts or stops taking targets as the farm asks; confirms a drain once nothing runs.</summary>
+    private static async Task FollowAsync(DrainableJobServer server, WorkerRegistry registry, string name, WorkerDrain drain, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        var wasServing = server.Serving;
+        if (server.Follow(drain))
+        {
+            await registry.MarkDrainedAsync(name, cancellationToken).ConfigureAwait(false);
+            await stderr.WriteLineAsync($"worker {name}: drained (no target running, none taken until resumed)").ConfigureAwait(false);
+        }
+        else if (wasServing && !server.Serving)
+        {
+            await stderr.WriteLineAsync($"worker {name}: draining: the running targets finish, no new one is taken").ConfigureAwait(false);
+        }
+        else if (!wasServing && server.Serving && drain == WorkerDrain.Serving)
+        {
+            await stderr.WriteLineAsync($"worker {name}: resumed").ConfigureAwait(false);
+        }
     }
 
     private sealed class SingleJobActivator(TargetBuildJob job) : JobActivator
