@@ -24,7 +24,7 @@ cleanup() {
   sleep 1
   for pid in "${pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null; done
   for root in "$work/root" "$work/check-root"; do "$here/throwaway-root.sh" remove "$root"; done
-  if [ -n "$(findmnt -rn -o TARGET | grep -F "$work/")" ]; then
+  if findmnt -rn -o TARGET | grep -qF "$work/"; then
     echo "ansible-test: left $work in place: something is still mounted under it" >&2
   else
     rm -rf --one-file-system "$work"
@@ -51,7 +51,8 @@ step "release: this checkout's farm, worker and farm-cc (self-contained)"
 export FARM_CI_RELEASE=$work/release.tar
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-export FARM_CI_POSTGRES_PORT=$(free_port) FARM_CI_REDIS_PORT=$(free_port) FARM_CI_REGISTRY_PORT=$(free_port) FARM_CI_FARM_PORT=$(free_port)
+FARM_CI_POSTGRES_PORT=$(free_port) FARM_CI_REDIS_PORT=$(free_port) FARM_CI_REGISTRY_PORT=$(free_port) FARM_CI_FARM_PORT=$(free_port)
+export FARM_CI_POSTGRES_PORT FARM_CI_REDIS_PORT FARM_CI_REGISTRY_PORT FARM_CI_FARM_PORT
 
 step "throwaway host: $work/root"
 "$here/throwaway-root.sh" make "$work/root"
@@ -176,8 +177,9 @@ done
 ! grep -q '^farm-worker:' "$root/etc/passwd" || fail "worker_state=absent left the user farm-worker"
 ! grep -q '^farm-worker:' "$root/etc/group" || fail "worker_state=absent left the group farm-worker"
 # current links to an absolute path inside the host.
-[ -x "$root$(readlink "$root/opt/farm/current")/farm" ] && grep -q "^farm:" "$root/etc/passwd" \
-  || fail "worker_state=absent removed the farm's binaries or user"
+if ! [ -x "$root$(readlink "$root/opt/farm/current")/farm" ] || ! grep -q "^farm:" "$root/etc/passwd"; then
+  fail "worker_state=absent removed the farm's binaries or user"
+fi
 
 step "check mode (--check --diff) of the whole site on a fresh host"
 "$here/throwaway-root.sh" remove "$root"
