@@ -176,7 +176,10 @@ for path in etc/systemd/system/farm-worker@.service etc/farm-worker var/cache/fa
 done
 ! grep -q '^farm-worker:' "$root/etc/passwd" || fail "worker_state=absent left the user farm-worker"
 ! grep -q '^farm-worker:' "$root/etc/group" || fail "worker_state=absent left the group farm-worker"
-{ [ -x "$root/opt/farm/current/farm" ] && grep -q '^farm:' "$root/etc/passwd"; } || fail "worker_state=absent removed the farm's binaries or user"
+# current links to an absolute path inside the host.
+if ! [ -x "$root$(readlink "$root/opt/farm/current")/farm" ] || ! grep -q "^farm:" "$root/etc/passwd"; then
+  fail "worker_state=absent removed the farm's binaries or user"
+fi
 
 step "check mode (--check --diff) of the whole site on a fresh host"
 "$here/throwaway-root.sh" remove "$root"
