@@ -17,6 +17,7 @@ using Farm.Core.Oci;
 using Farm.Core.Oci.Distribution;
 using Farm.Embedded;
 using Farm.Http;
+using Farm.Operations;
 using Farm.State.Postgres;
 using Farm.State.Sources;
 using Hangfire;
@@ -33,7 +34,6 @@ internal static class FarmServer
     public static async Task<int> RunAsync(string[] urls, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
         if (urls.Length > 0)
         {
             builder.WebHost.UseUrls(urls);
@@ -41,6 +41,7 @@ internal static class FarmServer
 
         var options = builder.Configuration.GetSection("Farm").Get<FarmOptions>() ?? new FarmOptions();
         var postgres = builder.Configuration.GetConnectionString("Postgres");
+        builder.AddFarmLogging(options);
         if (options.Problems(postgres) is { Count: > 0 } problems)
         {
             foreach (var problem in problems)
@@ -54,7 +55,7 @@ internal static class FarmServer
         var database = NpgsqlDataSource.Create(postgres!);
         try
         {
-            await FarmSchema.MigrateAsync(database, cancellationToken, GitHubSchema.Module, CatalogSchema.Module).ConfigureAwait(false);
+            await FarmSchema.MigrateAsync(database, cancellationToken, GitHubSchema.Module, CatalogSchema.Module, OperationsSchema.Module).ConfigureAwait(false);
         }
         catch (NpgsqlException ex)
         {
@@ -118,8 +119,10 @@ internal static class FarmServer
         using var oidcHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var oidc = oidcOptions.Enabled ? new GitHubOidcVerifier(oidcOptions, oidcHttp, TimeProvider.System) : null;
         builder.AddFarmHttp(options);
+        builder.AddFarmOperations(options, database);
         var app = builder.Build();
         app.UseFarmHttp(new ApiAuthentication(options.ApiTokens, oidc));
+        app.MapFarmOperations(options);
         var api = BuildsApi.Map(app);
         CatalogApi.Map(api, catalog is not null);
         if (options.GitHub.WebhookSecret is { Length: > 0 } secret)

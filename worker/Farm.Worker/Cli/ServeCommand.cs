@@ -35,6 +35,14 @@ internal static class ServeCommand
         }
 
         var name = Environment.GetEnvironmentVariable("Farm__Worker__Name") is { Length: > 0 } configured ? configured : $"{Environment.MachineName}-{Environment.ProcessId}";
+        (string Host, int Port, string Path)? metricsAt = null;
+        if (Environment.GetEnvironmentVariable(Telemetry.MetricsEndpoint.Variable) is { Length: > 0 } metricsUrl
+            && (metricsAt = Telemetry.MetricsEndpoint.Parse(metricsUrl, out var metricsProblem)) is null)
+        {
+            await stderr.WriteLineAsync($"worker serve: {metricsProblem}").ConfigureAwait(false);
+            return WorkerCli.UsageError;
+        }
+
         await using var database = NpgsqlDataSource.Create(postgres);
         try
         {
@@ -80,7 +88,23 @@ internal static class ServeCommand
         };
         IOciRepository Open(OciReference reference) => OciRepositories.Open(reference, options with { Insecure = options.Insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!)) });
         var store = new PostgresBuildStore(database);
-        var job = new TargetBuildJob(runtime, store, new BackgroundJobClient(storage), Open);
+        using var metrics = new Telemetry.WorkerMetrics(name);
+        Prometheus.IMetricServer? metricServer = null;
+        if (metricsAt is { } at)
+        {
+            try
+            {
+                metricServer = Telemetry.MetricsEndpoint.Start(at.Host, at.Port, at.Path, metrics.Registry);
+            }
+            catch (System.Net.HttpListenerException ex)
+            {
+                await stderr.WriteLineAsync($"worker serve: {Telemetry.MetricsEndpoint.Variable}: cannot listen on {at.Host}:{at.Port}: {ex.Message}").ConfigureAwait(false);
+                return WorkerCli.Failed;
+            }
+        }
+
+        using var metricsListener = metricServer;
+        var job = new TargetBuildJob(runtime, store, new BackgroundJobClient(storage), Open, metrics);
         using var server = new BackgroundJobServer(
             new BackgroundJobServerOptions
             {
