@@ -136,10 +136,11 @@ internal sealed class TargetPipeline
             log($"farm: {job.KernelFileName}: cache: the broker refused {refusing.Refusals} requests outside this build's scope");
         }
 
-        if (broker is { ErrorEvents.Count: > 0 } failing && Farm.Core.IO.FileKinds.Of(events) is Farm.Core.IO.FileKind.Regular or Farm.Core.IO.FileKind.Absent)
+        if (broker is not null && broker.ErrorEvents.Concat(broker.AnswerEvents).ToList() is { Count: > 0 } brokerEvents
+            && Farm.Core.IO.FileKinds.Of(events) is Farm.Core.IO.FileKind.Regular or Farm.Core.IO.FileKind.Absent)
         {
-            // The broker's tier errors (Redis down) count for this target as farm-cc's own would.
-            await File.AppendAllLinesAsync(events, failing.ErrorEvents, cancellationToken).ConfigureAwait(false);
+            // The broker's tier errors (Redis down) count for this target as farm-cc's own would, and so does which tier answered.
+            await File.AppendAllLinesAsync(events, brokerEvents, cancellationToken).ConfigureAwait(false);
         }
 
         if (build.Succeeded && cache is not null)
