@@ -1,5 +1,4 @@
 using Farm.Core.Builds;
-using Farm.Worker.Telemetry;
 using Npgsql;
 using Prometheus;
 
@@ -71,7 +70,7 @@ internal sealed class FarmMetrics : IDisposable
         }
 
         // The farm's own pushes (indexes, signatures); each worker counts its kernels on its own /metrics.
-        _meters = new RegistryMeterBridge(factory);
+        _meters = new RegistryCounters(factory);
         Registry.AddBeforeCollectCallback(RefreshAsync);
     }
 

@@ -159,6 +159,7 @@ internal static class FarmServer
             jobs[typeof(CatalogRebuildJob)] = new CatalogRebuildJob(catalog);
         }
 
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         using var server = new BackgroundJobServer(
             new BackgroundJobServerOptions
             {
@@ -166,24 +167,24 @@ internal static class FarmServer
                 Queues = [FarmQueues.Assemble, FarmQueues.Control],
                 WorkerCount = 2,
                 Activator = new FarmJobActivator(jobs),
-                FilterProvider = JobFailureFilter.With(store, client, line => stderr.WriteLine($"farm serve: {line}")),
+                FilterProvider = JobFailureFilter.With(store, client, loggers.CreateLogger<JobFailureFilter>()),
             },
             storage);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         // Ends the farm's own loops (check runs, build deadlines, the worker watchdog) before the server stops.
         using var loops = new CancellationTokenSource();
-        var watching = Task.Run(() => watchdog.RunAsync(line => stderr.WriteLine(line), loops.Token), CancellationToken.None);
+        var watching = Task.Run(() => watchdog.RunAsync(loggers.CreateLogger<WorkerWatchdog>(), loops.Token), CancellationToken.None);
         var checkRunSync = Task.CompletedTask;
         GitHubAppClient? gitHubApp = null;
         if (appOptions.IsConfigured)
         {
             gitHubApp = new GitHubAppClient(appOptions, TimeProvider.System);
-            var sync = new CheckRunSync(gitHubStore, store, new CheckRunReporter(gitHubApp, TimeProvider.System), line => stderr.WriteLine(line));
+            var sync = new CheckRunSync(gitHubStore, store, new CheckRunReporter(gitHubApp, TimeProvider.System), loggers.CreateLogger<CheckRunSync>());
             checkRunSync = Task.Run(() => sync.RunAsync(TimeSpan.FromSeconds(2), loops.Token), CancellationToken.None);
         }
 
         var deadlines = new BuildDeadlines(store, TimeSpan.FromMinutes(options.Builds.TimeoutMinutes), TimeProvider.System);
-        var deadlineChecks = Task.Run(() => deadlines.RunAsync(line => stderr.WriteLine($"farm serve: {line}"), loops.Token), CancellationToken.None);
+        var deadlineChecks = Task.Run(() => deadlines.RunAsync(loggers.CreateLogger<BuildDeadlines>(), loops.Token), CancellationToken.None);
         await stdout.WriteLineAsync($"farm serve: listening on {string.Join(", ", app.Urls)}").ConfigureAwait(false);
         await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
         // Ctrl-C reaches us through the command line's token, SIGTERM through the host's lifetime.

@@ -18,7 +18,7 @@ public sealed class WorkerMetricsTests
             using var metrics = new WorkerMetrics("w1");
 
             metrics.CacheCounted(CacheStatistics.Read(events));
-            metrics.Finished("qemu-x86_64", new TargetOutcome(TargetState.Succeeded, null));
+            metrics.Finished("b1", "app_qemu-x86_64", "qemu-x86_64", new TargetOutcome(TargetState.Succeeded, null));
             using var text = new MemoryStream();
             await metrics.Registry.CollectAndExportAsTextAsync(text, TestContext.Current.CancellationToken);
             var exposition = System.Text.Encoding.UTF8.GetString(text.ToArray());

@@ -6,6 +6,7 @@ using Farm.Core.Oci.Distribution;
 using Farm.Worker.Jobs;
 using Farm.State.Postgres;
 using Hangfire;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 using Farm.Worker.Settings;
@@ -88,6 +89,8 @@ internal static class ServeCommand
         };
         IOciRepository Open(OciReference reference) => OciRepositories.Open(reference, options with { Insecure = options.Insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!)) });
         var store = new PostgresBuildStore(database);
+        using var loggers = Telemetry.WorkerLogging.Create();
+        var logger = loggers.CreateLogger("Farm.Worker.Serve");
         using var metrics = new Telemetry.WorkerMetrics(name);
         Prometheus.IMetricServer? metricServer = null;
         if (metricsAt is { } at)
@@ -104,7 +107,7 @@ internal static class ServeCommand
         }
 
         using var metricsListener = metricServer;
-        var job = new TargetBuildJob(runtime, store, new BackgroundJobClient(storage), Open, metrics);
+        var job = new TargetBuildJob(runtime, store, new BackgroundJobClient(storage), Open, new Telemetry.TargetActivityLog(loggers.CreateLogger<TargetBuildJob>(), metrics));
         using var server = new BackgroundJobServer(
             new BackgroundJobServerOptions
             {
@@ -112,7 +115,7 @@ internal static class ServeCommand
                 Queues = [.. runtime.Queues],
                 WorkerCount = int.TryParse(Environment.GetEnvironmentVariable("Farm__Worker__Parallel"), out var parallel) && parallel > 0 ? parallel : 1,
                 Activator = new SingleJobActivator(job),
-                FilterProvider = JobFailureFilter.With(store, new BackgroundJobClient(storage), line => stderr.WriteLine($"worker {name}: {line}")),
+                FilterProvider = JobFailureFilter.With(store, new BackgroundJobClient(storage), loggers.CreateLogger<JobFailureFilter>()),
             },
             storage);
         await stdout.WriteLineAsync($"worker {name}: serving {string.Join(", ", runtime.Queues)}; sandbox: {Sandboxing.BuildSandbox.Current.Describe()}").ConfigureAwait(false);
@@ -128,7 +131,7 @@ internal static class ServeCommand
                 }
                 catch (NpgsqlException ex)
                 {
-                    await stderr.WriteLineAsync($"worker {name}: heartbeat failed: {ex.Message}").ConfigureAwait(false);
+                    ServeLog.HeartbeatFailed(logger, ex, name);
                 }
             }
         }

@@ -13,7 +13,7 @@ public interface ITargetObserver
     void CacheCounted(CacheStatistics statistics);
 
     /// <summary>A target this worker ran reached its final state.</summary>
-    void Finished(string queue, TargetOutcome outcome);
+    void Finished(string buildId, string name, string queue, TargetOutcome outcome);
 
     public static readonly ITargetObserver None = new NoObserver();
 
@@ -23,7 +23,7 @@ public interface ITargetObserver
         {
         }
 
-        public void Finished(string queue, TargetOutcome outcome)
+        public void Finished(string buildId, string name, string queue, TargetOutcome outcome)
         {
         }
     }

@@ -84,7 +84,7 @@ public sealed class TargetBuildJob : ITargetBuildJob
         if (_observer != ITargetObserver.None
             && (await _store.GetTargetsAsync(buildId, CancellationToken.None).ConfigureAwait(false)).FirstOrDefault(t => t.Name == name) is { } target)
         {
-            _observer.Finished(target.Queue, outcome);
+            _observer.Finished(buildId, name, target.Queue, outcome);
         }
     }
 
@@ -213,16 +213,17 @@ public sealed class TargetBuildJob : ITargetBuildJob
             Initrd = initrd,
             Smoke = _runtime.Smoke,
             Cache = trusted ? WorkerRuntime.ObjectCache(log) : WorkerRuntime.ObjectCache(log)?.InScope(scope),
-        };
-        var result = await _runtime.Pipeline(tree).RunAsync(kraftfile, job, options, line =>
-        {
-            if (line.Contains(": booting on ", StringComparison.Ordinal))
+            // "build" is set above, before make; the boot is reported by the pipeline. Fire and forget: the phase is for
+            // the API's display, and a slow database must not hold the boot.
+            OnPhase = phase =>
             {
-                _ = _store.SetPhaseAsync(build.Id, name, "smoke", CancellationToken.None);
-            }
-
-            log(line);
-        }, cancellationToken).ConfigureAwait(false);
+                if (phase == TargetPhase.Booting)
+                {
+                    _ = _store.SetPhaseAsync(build.Id, name, "smoke", CancellationToken.None);
+                }
+            },
+        };
+        var result = await _runtime.Pipeline(tree).RunAsync(kraftfile, job, options, log, cancellationToken).ConfigureAwait(false);
 
         if (result.Cache is { } statistics)
         {

@@ -21,7 +21,7 @@ public sealed class WorkerMetrics : ITargetObserver, IDisposable
     private readonly Counter _errors;
     private readonly Counter _bytesRead;
     private readonly Counter _finished;
-    private readonly RegistryMeterBridge _registry;
+    private readonly RegistryCounters _registry;
 
     public WorkerMetrics(string worker)
     {
@@ -40,7 +40,7 @@ public sealed class WorkerMetrics : ITargetObserver, IDisposable
             _errors.WithLabels(tier);
         }
 
-        _registry = new RegistryMeterBridge(factory);
+        _registry = new RegistryCounters(factory);
     }
 
     public CollectorRegistry Registry { get; }
@@ -65,7 +65,7 @@ public sealed class WorkerMetrics : ITargetObserver, IDisposable
         }
     }
 
-    public void Finished(string queue, TargetOutcome outcome)
+    public void Finished(string buildId, string name, string queue, TargetOutcome outcome)
     {
         ArgumentNullException.ThrowIfNull(outcome);
         _finished.WithLabels(queue, outcome.State.Name()).Inc();

@@ -14,10 +14,50 @@ public static class RegistryMeter
     private static readonly Meter Meter = new(Name);
 
     private static readonly Counter<long> PushedBytes = Meter.CreateCounter<long>(
-        "farm_registry_push_bytes", "By", "Bytes uploaded to registries (blobs and manifests), by kind");
+        PushBytes, "By", "Bytes uploaded to registries (blobs and manifests), by kind");
 
     private static readonly Counter<long> Failures = Meter.CreateCounter<long>(
-        "farm_registry_errors", description: "Registry operations that failed after their retries (push or pull), by kind of failure");
+        Errors, description: "Registry operations that failed after their retries (push or pull), by kind of failure");
+
+    /// <summary>The instrument names, as <see cref="Listen"/> reports them.</summary>
+    public const string PushBytes = "farm_registry_push_bytes";
+
+    public const string Errors = "farm_registry_errors";
+
+    /// <summary>
+    /// Calls <paramref name="measured"/> (instrument, kind, value) for every measurement of this process until disposed:
+    /// how a host's exporter counts them (a listener of our own rather than an exporter's meter adapter, which would add
+    /// series of its own and name counters by its rules).
+    /// </summary>
+    public static IDisposable Listen(Action<string, string, long> measured)
+    {
+        ArgumentNullException.ThrowIfNull(measured);
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == Name)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var kind = "other";
+            foreach (var tag in tags)
+            {
+                if (tag is { Key: "kind", Value: string k })
+                {
+                    kind = k;
+                }
+            }
+
+            measured(instrument.Name, kind, value);
+        });
+        listener.Start();
+        return listener;
+    }
 
     internal static void Pushed(long bytes, string kind) => PushedBytes.Add(bytes, new KeyValuePair<string, object?>("kind", kind));
 
