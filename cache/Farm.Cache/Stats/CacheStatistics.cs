@@ -42,6 +42,9 @@ public sealed record CacheStatistics(
                     case "corrupt" when parts.Length > 1:
                         Tier(parts[1]).Corrupt++;
                         break;
+                    case "answered" when parts.Length > 2 && long.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var answered):
+                        Tier(parts[1]).Answered += answered;
+                        break;
                     case "bytes" when parts.Length > 2 && long.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var bytes):
                         Tier(parts[1]).BytesRead += bytes;
                         break;
@@ -65,4 +68,7 @@ public sealed class TierStatistics
     public long Errors { get; set; }
 
     public long Corrupt { get; set; }
+
+    /// <summary>Lookups this tier answered for a sandboxed build's broker (whose compiles report the broker as their tier).</summary>
+    public long Answered { get; set; }
 }

@@ -1,6 +1,7 @@
 using Hangfire;
 using Hangfire.Common;
 using Hangfire.States;
+using Microsoft.Extensions.Logging;
 
 namespace Farm.Core.Builds;
 
@@ -11,24 +12,24 @@ namespace Farm.Core.Builds;
 /// Runs after <see cref="AutomaticRetryAttribute"/> (order 20), which turns a failure with retries left into a
 /// scheduled retry; only a failure still elected after it is final.
 /// </summary>
-public sealed class JobFailureFilter : IElectStateFilter
+public sealed partial class JobFailureFilter : IElectStateFilter
 {
     /// <summary>After <see cref="AutomaticRetryAttribute"/>'s default order of 20.</summary>
     public const int Order = 30;
     private readonly IBuildStore _store;
     private readonly IBackgroundJobClient _jobs;
-    private readonly Action<string> _log;
+    private readonly ILogger _logger;
 
-    public JobFailureFilter(IBuildStore store, IBackgroundJobClient jobs, Action<string> log)
+    public JobFailureFilter(IBuildStore store, IBackgroundJobClient jobs, ILogger logger)
     {
         _store = store;
         _jobs = jobs;
-        _log = log;
+        _logger = logger;
     }
 
     /// <summary>Hangfire's filters (attributes and global ones) and this one, for a server's <see cref="BackgroundJobServerOptions.FilterProvider"/>.</summary>
-    public static IJobFilterProvider With(IBuildStore store, IBackgroundJobClient jobs, Action<string> log) =>
-        new JobFilterProviderCollection(JobFilterProviders.Providers, new JobFilterCollection { { new JobFailureFilter(store, jobs, log), Order } });
+    public static IJobFilterProvider With(IBuildStore store, IBackgroundJobClient jobs, ILogger logger) =>
+        new JobFilterProviderCollection(JobFilterProviders.Providers, new JobFilterCollection { { new JobFailureFilter(store, jobs, logger), Order } });
 
     public void OnStateElection(ElectStateContext context)
     {
@@ -59,7 +60,7 @@ public sealed class JobFailureFilter : IElectStateFilter
         catch (Exception recording)
 #pragma warning restore CA1031
         {
-            _log($"job {context.BackgroundJob.Id} ({job.Type.Name}) failed for good, and recording it failed too: {recording.Message}");
+            Log.RecordingFailed(_logger, recording, context.BackgroundJob.Id, job.Type.Name);
         }
     }
 }

@@ -1,4 +1,5 @@
 using Farm.Core.Builds;
+using Microsoft.Extensions.Logging;
 
 namespace Farm.Builds;
 
@@ -8,7 +9,7 @@ namespace Farm.Builds;
 /// builds past the cut-off, every <see cref="CheckInterval"/>; what it misses (a worker that never reports, a job
 /// Hangfire lost, a registry that never answers) it ends at most that much after the deadline.
 /// </summary>
-internal sealed class BuildDeadlines
+internal sealed partial class BuildDeadlines
 {
     public const string Setting = "Farm__Builds__TimeoutMinutes";
     private readonly IBuildStore _store;
@@ -42,7 +43,7 @@ internal sealed class BuildDeadlines
     }
 
     /// <summary>Checks until <paramref name="cancellationToken"/> ends; a failed check (the database away) is logged and tried again.</summary>
-    public async Task RunAsync(Action<string> log, CancellationToken cancellationToken)
+    public async Task RunAsync(ILogger logger, CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(CheckInterval, _time);
         try
@@ -53,12 +54,12 @@ internal sealed class BuildDeadlines
                 {
                     foreach (var id in await FailOverdueAsync(cancellationToken).ConfigureAwait(false))
                     {
-                        log($"build {id}: failed, past its deadline");
+                        Log.Expired(logger, id);
                     }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    log($"checking build deadlines failed: {ex.Message}");
+                    Log.CheckFailed(logger, ex);
                 }
             }
         }

@@ -27,6 +27,10 @@ public sealed class FarmOptions
 
     public WorkerSettings Workers { get; init; } = new();
 
+    public MetricsSettings Metrics { get; init; } = new();
+
+    public LoggingSettings Logging { get; init; } = new();
+
     public sealed class BuildSettings
     {
         /// <summary><c>Farm__Builds__TimeoutMinutes</c>: a build still open this long after its submission fails, naming the target it waited on.</summary>
@@ -189,6 +193,11 @@ public sealed class FarmOptions
             {
                 problems.Add("Farm__Catalog__Images (host:port/prefix) is required with Farm__Catalog__Repository: where catalog apps publish");
             }
+        }
+
+        if (Metrics.Token is { Length: > 0 and < 16 })
+        {
+            problems.Add("Farm__Metrics__Token must be at least 16 characters (or unset: /metrics open on the farm's port)");
         }
 
         // A MemoryStream holds an upload: it cannot pass 2 GiB.

@@ -37,7 +37,7 @@ internal sealed class EmbeddedFarm : IAsyncDisposable
                 Queues = [.. worker.Queues, FarmQueues.Assemble, FarmQueues.Control],
                 WorkerCount = parallelTargets + 1,
                 Activator = activator,
-                FilterProvider = JobFailureFilter.With(Store, client, line => Console.Error.WriteLine($"farm: {line}")),
+                FilterProvider = JobFailureFilter.With(Store, client, new CliErrorLogger(Console.Error)),
                 SchedulePollingInterval = TimeSpan.FromSeconds(1),
             },
             _storage);

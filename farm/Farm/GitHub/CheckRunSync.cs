@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using Farm.Core.Builds;
 using Farm.GitHub.Checks;
+using Microsoft.Extensions.Logging;
 
 namespace Farm.GitHub;
 
@@ -16,14 +17,14 @@ internal sealed partial class CheckRunSync
     private readonly GitHubStore _store;
     private readonly IBuildStore _builds;
     private readonly ICheckRunReporter _reporter;
-    private readonly Action<string> _log;
+    private readonly ILogger _logger;
 
-    public CheckRunSync(GitHubStore store, IBuildStore builds, ICheckRunReporter reporter, Action<string> log)
+    public CheckRunSync(GitHubStore store, IBuildStore builds, ICheckRunReporter reporter, ILogger<CheckRunSync> logger)
     {
         _store = store;
         _builds = builds;
         _reporter = reporter;
-        _log = log;
+        _logger = logger;
     }
 
     public async Task RunAsync(TimeSpan interval, CancellationToken cancellationToken)
@@ -41,7 +42,7 @@ internal sealed partial class CheckRunSync
             }
             catch (Npgsql.NpgsqlException ex)
             {
-                _log($"farm: check runs: the database failed, retrying: {ex.Message}");
+                Log.DatabaseFailed(_logger, ex);
                 await Task.Delay(interval, cancellationToken).ConfigureAwait(false);
             }
         }
@@ -67,7 +68,7 @@ internal sealed partial class CheckRunSync
                 }
                 catch (GitHubReportException ex)
                 {
-                    _log($"farm: check runs: {commit.Owner}/{commit.Repository}@{commit.Sha[..12]} {name}: {ex.Message}");
+                    Log.ReportFailed(_logger, $"{commit.Owner}/{commit.Repository}", commit.Sha[..12], name, ex.Message);
                 }
             }
         }

@@ -17,6 +17,7 @@ using Farm.Core.Oci;
 using Farm.Core.Oci.Distribution;
 using Farm.Embedded;
 using Farm.Http;
+using Farm.Operations;
 using Farm.State.Postgres;
 using Farm.State.Sources;
 using Hangfire;
@@ -33,7 +34,6 @@ internal static class FarmServer
     public static async Task<int> RunAsync(string[] urls, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
         if (urls.Length > 0)
         {
             builder.WebHost.UseUrls(urls);
@@ -41,6 +41,7 @@ internal static class FarmServer
 
         var options = builder.Configuration.GetSection("Farm").Get<FarmOptions>() ?? new FarmOptions();
         var postgres = builder.Configuration.GetConnectionString("Postgres");
+        builder.AddFarmLogging(options);
         if (options.Problems(postgres) is { Count: > 0 } problems)
         {
             foreach (var problem in problems)
@@ -54,7 +55,7 @@ internal static class FarmServer
         var database = NpgsqlDataSource.Create(postgres!);
         try
         {
-            await FarmSchema.MigrateAsync(database, cancellationToken, GitHubSchema.Module, CatalogSchema.Module).ConfigureAwait(false);
+            await FarmSchema.MigrateAsync(database, cancellationToken, GitHubSchema.Module, CatalogSchema.Module, OperationsSchema.Module).ConfigureAwait(false);
         }
         catch (NpgsqlException ex)
         {
@@ -119,8 +120,10 @@ internal static class FarmServer
         using var oidcHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var oidc = oidcOptions.Enabled ? new GitHubOidcVerifier(oidcOptions, oidcHttp, TimeProvider.System) : null;
         builder.AddFarmHttp(options);
+        builder.AddFarmOperations(options, database);
         var app = builder.Build();
         app.UseFarmHttp(new ApiAuthentication(options.ApiTokens, oidc));
+        app.MapFarmOperations(options);
         var api = BuildsApi.Map(app);
         WorkersApi.Map(api);
         CatalogApi.Map(api, catalog is not null);
@@ -158,6 +161,7 @@ internal static class FarmServer
             jobs[typeof(CatalogRebuildJob)] = new CatalogRebuildJob(catalog);
         }
 
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         using var server = new BackgroundJobServer(
             new BackgroundJobServerOptions
             {
@@ -165,24 +169,24 @@ internal static class FarmServer
                 Queues = [FarmQueues.Assemble, FarmQueues.Control],
                 WorkerCount = 2,
                 Activator = new FarmJobActivator(jobs),
-                FilterProvider = JobFailureFilter.With(store, client, line => stderr.WriteLine($"farm serve: {line}")),
+                FilterProvider = JobFailureFilter.With(store, client, loggers.CreateLogger<JobFailureFilter>()),
             },
             storage);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         // Ends the farm's own loops (check runs, build deadlines, the worker watchdog) before the server stops.
         using var loops = new CancellationTokenSource();
-        var watching = Task.Run(() => watchdog.RunAsync(line => stderr.WriteLine(line), loops.Token), CancellationToken.None);
+        var watching = Task.Run(() => watchdog.RunAsync(loggers.CreateLogger<WorkerWatchdog>(), loops.Token), CancellationToken.None);
         var checkRunSync = Task.CompletedTask;
         GitHubAppClient? gitHubApp = null;
         if (appOptions.IsConfigured)
         {
             gitHubApp = new GitHubAppClient(appOptions, TimeProvider.System);
-            var sync = new CheckRunSync(gitHubStore, store, new CheckRunReporter(gitHubApp, TimeProvider.System), line => stderr.WriteLine(line));
+            var sync = new CheckRunSync(gitHubStore, store, new CheckRunReporter(gitHubApp, TimeProvider.System), loggers.CreateLogger<CheckRunSync>());
             checkRunSync = Task.Run(() => sync.RunAsync(TimeSpan.FromSeconds(2), loops.Token), CancellationToken.None);
         }
 
         var deadlines = new BuildDeadlines(store, TimeSpan.FromMinutes(options.Builds.TimeoutMinutes), TimeProvider.System);
-        var deadlineChecks = Task.Run(() => deadlines.RunAsync(line => stderr.WriteLine($"farm serve: {line}"), loops.Token), CancellationToken.None);
+        var deadlineChecks = Task.Run(() => deadlines.RunAsync(loggers.CreateLogger<BuildDeadlines>(), loops.Token), CancellationToken.None);
         await stdout.WriteLineAsync($"farm serve: listening on {string.Join(", ", app.Urls)}").ConfigureAwait(false);
         await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
         // Ctrl-C reaches us through the command line's token, SIGTERM through the host's lifetime.

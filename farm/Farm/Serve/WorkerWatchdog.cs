@@ -2,6 +2,7 @@ using Farm.Core.Builds;
 using Farm.Core.Planning;
 using Farm.State.Postgres;
 using Hangfire;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Farm.Serve;
@@ -13,7 +14,7 @@ namespace Farm.Serve;
 /// worker serves fails naming the queue. Completion stays exactly once: the store moves a target to a final state
 /// once, and the lost worker's old job, fetched again later, is refused by its older attempt.
 /// </summary>
-internal sealed class WorkerWatchdog
+internal sealed partial class WorkerWatchdog
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
     private readonly TargetRecovery _recovery;
@@ -32,9 +33,9 @@ internal sealed class WorkerWatchdog
     }
 
     /// <summary>Sweeps until cancelled; a database error is reported and the next sweep tries again.</summary>
-    public async Task RunAsync(Action<string> report, CancellationToken cancellationToken)
+    public async Task RunAsync(ILogger logger, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(logger);
         while (!cancellationToken.IsCancellationRequested)
         {
             try
@@ -48,7 +49,7 @@ internal sealed class WorkerWatchdog
             }
             catch (NpgsqlException ex)
             {
-                report($"farm serve: watching workers: {ex.Message}");
+                Log.SweepFailed(logger, ex);
                 await Task.Delay(Interval, CancellationToken.None).ConfigureAwait(false);
             }
         }

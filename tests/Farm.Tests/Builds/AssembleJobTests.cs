@@ -63,7 +63,7 @@ public sealed class AssembleJobTests
                 Queues = [FarmQueues.Assemble],
                 WorkerCount = 1,
                 Activator = new Activator(new ThrowingAssembleJob()),
-                FilterProvider = JobFailureFilter.With(store, client, _ => { }),
+                FilterProvider = JobFailureFilter.With(store, client, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance),
             },
             storage);
 

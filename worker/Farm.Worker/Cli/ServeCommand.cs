@@ -6,6 +6,7 @@ using Farm.Core.Oci.Distribution;
 using Farm.Worker.Jobs;
 using Farm.State.Postgres;
 using Hangfire;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 using Farm.Worker.Settings;
@@ -35,6 +36,14 @@ internal static class ServeCommand
         }
 
         var name = Environment.GetEnvironmentVariable("Farm__Worker__Name") is { Length: > 0 } configured ? configured : $"{Environment.MachineName}-{Environment.ProcessId}";
+        (string Host, int Port, string Path)? metricsAt = null;
+        if (Environment.GetEnvironmentVariable(Telemetry.MetricsEndpoint.Variable) is { Length: > 0 } metricsUrl
+            && (metricsAt = Telemetry.MetricsEndpoint.Parse(metricsUrl, out var metricsProblem)) is null)
+        {
+            await stderr.WriteLineAsync($"worker serve: {metricsProblem}").ConfigureAwait(false);
+            return WorkerCli.UsageError;
+        }
+
         await using var database = NpgsqlDataSource.Create(postgres);
         try
         {
@@ -80,7 +89,25 @@ internal static class ServeCommand
         };
         IOciRepository Open(OciReference reference) => OciRepositories.Open(reference, options with { Insecure = options.Insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!)) });
         var store = new PostgresBuildStore(database);
-        var job = new TargetBuildJob(runtime, store, new BackgroundJobClient(storage), Open);
+        using var loggers = Telemetry.WorkerLogging.Create();
+        var logger = loggers.CreateLogger("Farm.Worker.Serve");
+        using var metrics = new Telemetry.WorkerMetrics(name);
+        Prometheus.IMetricServer? metricServer = null;
+        if (metricsAt is { } at)
+        {
+            try
+            {
+                metricServer = Telemetry.MetricsEndpoint.Start(at.Host, at.Port, at.Path, metrics.Registry);
+            }
+            catch (System.Net.HttpListenerException ex)
+            {
+                await stderr.WriteLineAsync($"worker serve: {Telemetry.MetricsEndpoint.Variable}: cannot listen on {at.Host}:{at.Port}: {ex.Message}").ConfigureAwait(false);
+                return WorkerCli.Failed;
+            }
+        }
+
+        using var metricsListener = metricServer;
+        var job = new TargetBuildJob(runtime, store, new BackgroundJobClient(storage), Open, new Telemetry.TargetActivityLog(loggers.CreateLogger<TargetBuildJob>(), metrics));
         var workerCount = int.TryParse(Environment.GetEnvironmentVariable("Farm__Worker__Parallel"), out var parallel) && parallel > 0 ? parallel : 1;
         // A stop (drain, SIGTERM) never aborts a running target: a drain waits for it; SIGTERM gives it a few seconds.
         using var server = new DrainableJobServer(() => new BackgroundJobServer(
@@ -92,7 +119,7 @@ internal static class ServeCommand
                 StopTimeout = Timeout.InfiniteTimeSpan,
                 ShutdownTimeout = Timeout.InfiniteTimeSpan,
                 Activator = new SingleJobActivator(job),
-                FilterProvider = JobFailureFilter.With(store, new BackgroundJobClient(storage), line => stderr.WriteLine($"worker {name}: {line}")),
+                FilterProvider = JobFailureFilter.With(store, new BackgroundJobClient(storage), loggers.CreateLogger<JobFailureFilter>()),
             },
             storage));
         server.Follow(drain);
@@ -110,7 +137,7 @@ internal static class ServeCommand
                 }
                 catch (NpgsqlException ex)
                 {
-                    await stderr.WriteLineAsync($"worker {name}: heartbeat failed: {ex.Message}").ConfigureAwait(false);
+                    ServeLog.HeartbeatFailed(logger, ex, name);
                 }
             }
         }

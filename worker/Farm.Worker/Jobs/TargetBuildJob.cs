@@ -25,13 +25,15 @@ public sealed class TargetBuildJob : ITargetBuildJob
     private readonly IBuildStore _store;
     private readonly IBackgroundJobClient _jobs;
     private readonly Func<OciReference, IOciRepository> _open;
+    private readonly ITargetObserver _observer;
 
-    public TargetBuildJob(WorkerRuntime runtime, IBuildStore store, IBackgroundJobClient jobs, Func<OciReference, IOciRepository> open)
+    public TargetBuildJob(WorkerRuntime runtime, IBuildStore store, IBackgroundJobClient jobs, Func<OciReference, IOciRepository> open, ITargetObserver? observer = null)
     {
         _runtime = runtime;
         _store = store;
         _jobs = jobs;
         _open = open;
+        _observer = observer ?? ITargetObserver.None;
     }
 
     public async Task RunAsync(string buildId, string name, int attempt, PerformContext? context, CancellationToken cancellationToken)
@@ -77,6 +79,12 @@ public sealed class TargetBuildJob : ITargetBuildJob
         if (await _store.CompleteTargetAsync(buildId, name, outcome, CancellationToken.None).ConfigureAwait(false) == 0)
         {
             _jobs.Create(Hangfire.Common.Job.FromExpression<IAssembleJob>(j => j.AssembleAsync(buildId, CancellationToken.None), FarmQueues.Assemble), new Hangfire.States.EnqueuedState(FarmQueues.Assemble));
+        }
+
+        if (_observer != ITargetObserver.None
+            && (await _store.GetTargetsAsync(buildId, CancellationToken.None).ConfigureAwait(false)).FirstOrDefault(t => t.Name == name) is { } target)
+        {
+            _observer.Finished(buildId, name, target.Queue, outcome);
         }
     }
 
@@ -206,16 +214,22 @@ public sealed class TargetBuildJob : ITargetBuildJob
             Initrd = initrd,
             Smoke = _runtime.Smoke,
             Cache = trusted ? WorkerRuntime.ObjectCache(log) : WorkerRuntime.ObjectCache(log)?.InScope(scope),
-        };
-        var result = await _runtime.Pipeline(tree).RunAsync(kraftfile, job, options, line =>
-        {
-            if (line.Contains(": booting on ", StringComparison.Ordinal))
+            // "build" is set above, before make; the boot is reported by the pipeline. Fire and forget: the phase is for
+            // the API's display, and a slow database must not hold the boot.
+            OnPhase = phase =>
             {
-                _ = _store.SetPhaseAsync(build.Id, name, "smoke", CancellationToken.None);
-            }
+                if (phase == TargetPhase.Booting)
+                {
+                    _ = _store.SetPhaseAsync(build.Id, name, "smoke", CancellationToken.None);
+                }
+            },
+        };
+        var result = await _runtime.Pipeline(tree).RunAsync(kraftfile, job, options, log, cancellationToken).ConfigureAwait(false);
 
-            log(line);
-        }, cancellationToken).ConfigureAwait(false);
+        if (result.Cache is { } statistics)
+        {
+            _observer.CacheCounted(statistics);
+        }
 
         var counters = (Hits: result.Cache?.Hits ?? 0, Misses: result.Cache?.Misses ?? 0, Errors: result.Cache?.Tiers.Values.Sum(t => t.Errors) ?? 0);
         if (!result.Succeeded)

@@ -130,16 +130,18 @@ internal sealed class TargetPipeline
             Sandbox = _sandbox,
             CacheSocket = broker?.SocketPath,
         };
+        options.OnPhase?.Invoke(TargetPhase.Building);
         var build = await _builder.BuildAsync(request, log, cancellationToken).ConfigureAwait(false);
         if (broker is { Refusals: > 0 } refusing)
         {
             log($"farm: {job.KernelFileName}: cache: the broker refused {refusing.Refusals} requests outside this build's scope");
         }
 
-        if (broker is { ErrorEvents.Count: > 0 } failing && Farm.Core.IO.FileKinds.Of(events) is Farm.Core.IO.FileKind.Regular or Farm.Core.IO.FileKind.Absent)
+        if (broker is not null && broker.ErrorEvents.Concat(broker.AnswerEvents).ToList() is { Count: > 0 } brokerEvents
+            && Farm.Core.IO.FileKinds.Of(events) is Farm.Core.IO.FileKind.Regular or Farm.Core.IO.FileKind.Absent)
         {
-            // The broker's tier errors (Redis down) count for this target as farm-cc's own would.
-            await File.AppendAllLinesAsync(events, failing.ErrorEvents, cancellationToken).ConfigureAwait(false);
+            // The broker's tier errors (Redis down) count for this target as farm-cc's own would, and so does which tier answered.
+            await File.AppendAllLinesAsync(events, brokerEvents, cancellationToken).ConfigureAwait(false);
         }
 
         if (build.Succeeded && cache is not null)
@@ -173,7 +175,7 @@ internal sealed class TargetPipeline
 
         var bootInitrd = embedded ? null : initrd;
         var smoke = options.Smoke
-            ? await SmokeAsync(kraftfile, job, build.KernelPath!, bootInitrd, buildDirectory, log, cancellationToken).ConfigureAwait(false)
+            ? await SmokeAsync(kraftfile, job, build.KernelPath!, bootInitrd, buildDirectory, log, options.OnPhase, cancellationToken).ConfigureAwait(false)
             : SmokeResult.Skipped("not booted: built with smoke tests off");
         await InPlaceWrite.WriteAllTextAsync(Path.Combine(output, TargetOutputFiles.Console), smoke.Console, cancellationToken).ConfigureAwait(false);
         if (smoke.Status == SmokeStatus.Skipped)
@@ -217,7 +219,7 @@ internal sealed class TargetPipeline
     /// one; <paramref name="work"/> holds its files.
     /// </summary>
     public Task<SmokeResult> SmokeOnlyAsync(Kraftfile kraftfile, TargetJob job, string kernel, string? initrd, string work, Action<string> log, CancellationToken cancellationToken) =>
-        SmokeAsync(kraftfile, job, kernel, initrd, work, log, cancellationToken);
+        SmokeAsync(kraftfile, job, kernel, initrd, work, log, onPhase: null, cancellationToken);
 
     private static async Task<string> WriteIfChangedAsync(string path, byte[] contents, CancellationToken cancellationToken)
     {
@@ -232,7 +234,7 @@ internal sealed class TargetPipeline
         return path;
     }
 
-    private async Task<SmokeResult> SmokeAsync(Kraftfile kraftfile, TargetJob job, string kernel, string? initrd, string buildDirectory, Action<string> log, CancellationToken cancellationToken)
+    private async Task<SmokeResult> SmokeAsync(Kraftfile kraftfile, TargetJob job, string kernel, string? initrd, string buildDirectory, Action<string> log, Action<TargetPhase>? onPhase, CancellationToken cancellationToken)
     {
         var runner = _runners.FirstOrDefault(r => r.Serves(job.Platform, job.Architecture));
         if (runner is null)
@@ -241,6 +243,7 @@ internal sealed class TargetPipeline
         }
 
         var expectation = SmokeExpectation.From(kraftfile.Farm.Smoke);
+        onPhase?.Invoke(TargetPhase.Booting);
         log($"farm: {job.KernelFileName}: booting on {runner.Name}, expecting {expectation.Describe()} within {expectation.Timeout.TotalSeconds:0.#} s"
             + (expectation.Exit is { } exit ? $" and exit status {exit}" : string.Empty)
             + (initrd is not null ? $", initrd {new FileInfo(initrd).Length} bytes" : string.Empty));

@@ -21,4 +21,7 @@ internal sealed record TargetPipelineOptions(string OutputDirectory)
 
     /// <summary>Boot the image before it counts as built (the default); false publishes it untested.</summary>
     public bool Smoke { get; init; } = true;
+
+    /// <summary>Told when the pipeline enters a stage (the served worker records it as the target's phase); called on the pipeline's thread, must not block.</summary>
+    public Action<TargetPhase>? OnPhase { get; init; }
 }

@@ -25,6 +25,7 @@ internal sealed partial class CacheBroker : IAsyncDisposable
     private readonly Task _accepting;
     private readonly List<Task> _connections = [];
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _errorEvents = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _answered = new(StringComparer.Ordinal);
     private int _refusals;
     private int _errors;
 
@@ -58,6 +59,12 @@ internal sealed partial class CacheBroker : IAsyncDisposable
 
     /// <summary>The errors as cache event lines (<c>error TIER KIND</c>), for the target's counters.</summary>
     public IReadOnlyList<string> ErrorEvents => [.. _errorEvents];
+
+    /// <summary>
+    /// Which tier answered each lookup, as cache event lines (<c>answered TIER COUNT</c>): farm-cc in the sandbox sees
+    /// only the broker, so the per-tier hits of a sandboxed build come from here.
+    /// </summary>
+    public IReadOnlyList<string> AnswerEvents => [.. _answered.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"answered {a.Key} {a.Value}")];
 
     /// <param name="directory">A private directory of the worker's for the socket; the sandbox binds the socket alone.</param>
     /// <param name="log">The target's log: the first error of each tier, then a count per minute.</param>
@@ -151,7 +158,7 @@ internal sealed partial class CacheBroker : IAsyncDisposable
         var mayWrite = !_readOnly && scope == _scope.WriteScope;
         return operation switch
         {
-            BrokerOperation.GetAction when mayRead => Found(First(t => t.GetAction(scope, key))),
+            BrokerOperation.GetAction when mayRead => Found(FirstAction(scope, key)),
             BrokerOperation.GetObject => Found(First(t => t.GetObject(key))),
             BrokerOperation.GetManifest when mayRead => Found(Try(_local, () => _local.GetManifest(scope, key))),
             BrokerOperation.PutAction when mayWrite && ActionEntry.TryParse(payload) is not null => Done(() => Each(t => t.PutAction(scope, key, payload))),
@@ -161,6 +168,21 @@ internal sealed partial class CacheBroker : IAsyncDisposable
             BrokerOperation.DeleteObject => Done(() => Each(t => { if (t.GetObject(key) is { } o && Sha256.Hex(o) != key) { t.DeleteObject(key); } })),
             _ => Refuse($"{operation} in scope '{Shorten(scope)}' is not allowed for a build of scope {_scope.Name}"),
         };
+    }
+
+    /// <summary>An action entry from the first tier that has it, counted by that tier: the compile's hit came from there.</summary>
+    private byte[]? FirstAction(string scope, string key)
+    {
+        foreach (var tier in _tiers)
+        {
+            if (Try(tier, () => tier.GetAction(scope, key)) is { } found)
+            {
+                _answered.AddOrUpdate(tier.Name, 1, (_, count) => count + 1);
+                return found;
+            }
+        }
+
+        return null;
     }
 
     private byte[]? First(Func<ICacheTier, byte[]?> read)

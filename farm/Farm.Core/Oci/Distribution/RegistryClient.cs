@@ -83,6 +83,11 @@ public sealed class RegistryClient : IDisposable
                 },
                 deadline.Token).ConfigureAwait(false);
         }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && RegistryMeter.Failed(FailureKind(ex, deadline.IsCancellationRequested)))
+        {
+            // Never entered: the filter only counts the failure for the farm's metrics.
+            throw;
+        }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested && deadline.IsCancellationRequested)
         {
             throw new RegistryException($"{Host}: no result within the operation's deadline of {Seconds(_options.OperationTimeout)} ({Attempts(attempts)})", ex);
@@ -110,6 +115,16 @@ public sealed class RegistryClient : IDisposable
             throw new RegistryException($"{Host}: the connection failed ({Attempts(attempts)}): {ex.Message}", ex);
         }
     }
+
+    private static string FailureKind(Exception exception, bool deadlinePassed) => exception switch
+    {
+        _ when deadlinePassed => "deadline",
+        TimeoutException or TaskCanceledException => "timeout",
+        HttpRequestException { InnerException: OciFormatException } => "content",
+        HttpRequestException or IOException => "unreachable",
+        RegistryException => "refused",
+        _ => "other",
+    };
 
     /// <summary>
     /// Sends a request built by <paramref name="create"/> (called again for the retry after authenticating), with

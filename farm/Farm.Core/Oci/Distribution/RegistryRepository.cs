@@ -62,7 +62,18 @@ public sealed partial class RegistryRepository : IOciRepository
     public Task<bool> PushBlobAsync(BlobSource blob, string? mountFrom, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(blob);
-        return _client.RunAsync(async ct => await PushOnceAsync(blob, mountFrom, ct).ConfigureAwait(false), cancellationToken);
+        return _client.RunAsync(
+            async ct =>
+            {
+                var uploaded = await PushOnceAsync(blob, mountFrom, ct).ConfigureAwait(false);
+                if (uploaded)
+                {
+                    RegistryMeter.Pushed(blob.Size, "blob");
+                }
+
+                return uploaded;
+            },
+            cancellationToken);
     }
 
     public async Task<byte[]> GetBlobAsync(Digest digest, CancellationToken cancellationToken)
@@ -244,6 +255,7 @@ public sealed partial class RegistryRepository : IOciRepository
                 throw await Fail(response, $"put manifest {selector}", ct).ConfigureAwait(false);
             }
 
+            RegistryMeter.Pushed(bytes.Length, "manifest");
             var stored = response.Headers.TryGetValues("Docker-Content-Digest", out var values) ? values.FirstOrDefault() : null;
             return stored is null || stored == digest.Value
                 ? true
