@@ -60,4 +60,10 @@ public interface IBuildStore
 
     /// <summary>A target's log from line <paramref name="from"/> on.</summary>
     Task<IReadOnlyList<string>> ReadLogAsync(string buildId, string name, int from, CancellationToken cancellationToken);
+
+    /// <summary>A page of builds, newest first, with their targets; an index range, never a scan of every build.</summary>
+    Task<BuildPage> ListBuildsAsync(BuildQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Finished targets across builds (a worker's last jobs, the slowest builds, a period's cache use).</summary>
+    Task<IReadOnlyList<TargetEntry>> ListTargetsAsync(TargetQuery query, CancellationToken cancellationToken);
 }

@@ -117,6 +117,11 @@ internal static class BuildsApi
             return Bad($"scope: '{scope}' is not trusted or untrusted");
         }
 
+        if (WhyNotABranch(Text(body, "branch")) is { } badBranch)
+        {
+            return Bad(badBranch);
+        }
+
         var targets = new List<string>();
         if (body.TryGetProperty("targets", out var list))
         {
@@ -137,6 +142,8 @@ internal static class BuildsApi
             SigningKeyFile = options.Signing.KeyFile,
             GitUrl = url,
             GitCommit = commit,
+            Trigger = Trigger(request.HttpContext),
+            Branch = Text(body, "branch"),
         };
         await store.CreateAsync(build, [], ct).ConfigureAwait(false);
         ResolveBuildJob.Enqueue(jobs, build.Id, targets);
@@ -173,6 +180,11 @@ internal static class BuildsApi
             return Bad($"scope: '{scope}' is not trusted or untrusted");
         }
 
+        if (WhyNotABranch(Query("branch")) is { } badBranch)
+        {
+            return Bad(badBranch);
+        }
+
         var (root, refused) = UploadedSource.Unpack(archive, sources.CacheDirectory);
         if (root is null)
         {
@@ -188,6 +200,8 @@ internal static class BuildsApi
                 Scope = scope,
                 SigningKeyFile = options.Signing.KeyFile,
                 Upload = new UploadedArchive(root, digest),
+                Trigger = Trigger(request.HttpContext),
+                Branch = Query("branch"),
             },
             ct).ConfigureAwait(false);
         return build is null
@@ -262,6 +276,14 @@ internal static class BuildsApi
 
     private static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;
+
+    /// <summary>A build authenticated by a workflow's OIDC token came from the action; any other from the API.</summary>
+    private static string Trigger(HttpContext context) =>
+        context.Items.ContainsKey(ApiAuthentication.OidcScopeItem) ? BuildTriggers.Action : BuildTriggers.Api;
+
+    /// <summary>The optional branch a caller names for the dashboard: a short line of text, never markup or control characters.</summary>
+    private static string? WhyNotABranch(string? branch) =>
+        branch is not null && (branch.Length > 255 || branch.Any(char.IsControl)) ? "branch: at most 255 characters, no control characters" : null;
 
     private static IResult Bad(string reason) => Results.Json(new { error = reason }, statusCode: 400);
 }
