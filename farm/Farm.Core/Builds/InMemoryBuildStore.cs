@@ -113,6 +113,7 @@ public sealed class InMemoryBuildStore : IBuildStore
                 CacheErrors = outcome.CacheErrors,
                 Cached = outcome.Cached,
                 Finished = DateTimeOffset.UtcNow,
+                KernelBytes = outcome.KernelBytes,
             });
             return Task.FromResult<int?>(_targets[buildId].Count(t => !t.State.IsFinal()));
         }

@@ -40,6 +40,8 @@ public sealed record TargetRecord(string BuildId, string Name, string Target, st
     /// <summary>Since when the target waits for a worker (planned, or requeued after its worker was lost).</summary>
     public DateTimeOffset? Queued { get; init; }
 
+    public long? KernelBytes { get; init; }
+
     public DateTimeOffset? Started { get; init; }
 
     public DateTimeOffset? Finished { get; init; }

@@ -14,6 +14,7 @@ public static class DashboardSchema
         """
         ALTER TABLE farm.builds ADD COLUMN IF NOT EXISTS trigger text NOT NULL DEFAULT 'api';
         ALTER TABLE farm.builds ADD COLUMN IF NOT EXISTS branch text;
+        ALTER TABLE farm.targets ADD COLUMN IF NOT EXISTS kernel_bytes bigint;
         CREATE INDEX IF NOT EXISTS builds_newest ON farm.builds (created DESC, (id COLLATE "C") DESC);
         CREATE INDEX IF NOT EXISTS builds_by_state ON farm.builds (state, created DESC, (id COLLATE "C") DESC);
         CREATE INDEX IF NOT EXISTS builds_by_app ON farm.builds (app, created DESC, (id COLLATE "C") DESC);

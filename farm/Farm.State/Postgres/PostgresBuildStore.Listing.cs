@@ -14,7 +14,7 @@ public sealed partial class PostgresBuildStore
         "b.id, b.app, b.kraftfile, b.output, b.scope, b.created, b.state, b.index_digest, b.reason, b.publish_partial, b.signing_key_file, b.finished, b.git_url, b.git_commit, b.source_digest, b.runtime, b.trigger, b.branch";
 
     private const string TargetColumns =
-        "t.build_id, t.name, t.target, t.platform, t.architecture, t.queue, t.state, t.phase, t.worker, t.manifest_digest, t.index_entry, t.build_seconds, t.boot_seconds, t.cache_hits, t.cache_misses, t.cached, t.reason, t.cache_errors, t.attempt, t.queued, t.started, t.finished";
+        "t.build_id, t.name, t.target, t.platform, t.architecture, t.queue, t.state, t.phase, t.worker, t.manifest_digest, t.index_entry, t.build_seconds, t.boot_seconds, t.cache_hits, t.cache_misses, t.cached, t.reason, t.cache_errors, t.attempt, t.queued, t.started, t.finished, t.kernel_bytes";
 
     public async Task<BuildPage> ListBuildsAsync(BuildQuery query, CancellationToken cancellationToken)
     {
@@ -136,7 +136,7 @@ public sealed partial class PostgresBuildStore
         var entries = new List<TargetEntry>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            entries.Add(new TargetEntry(ReadTarget(reader), reader.GetString(22)));
+            entries.Add(new TargetEntry(ReadTarget(reader), reader.GetString(23)));
         }
 
         return entries;
@@ -209,5 +209,6 @@ public sealed partial class PostgresBuildStore
             Queued = Time(reader, 19),
             Started = Time(reader, 20),
             Finished = Time(reader, 21),
+            KernelBytes = reader.IsDBNull(22) ? null : reader.GetInt64(22),
         };
 }

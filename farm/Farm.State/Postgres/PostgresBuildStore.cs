@@ -137,7 +137,7 @@ public sealed partial class PostgresBuildStore : IBuildStore
             $"""
             WITH done AS (
                 UPDATE farm.targets SET state = @state, phase = NULL, reason = @reason, manifest_digest = @manifest, index_entry = @entry,
-                    build_seconds = @build_seconds, boot_seconds = @boot_seconds, cache_hits = @hits, cache_misses = @misses, cache_errors = @errors, cached = @cached, finished = now()
+                    build_seconds = @build_seconds, boot_seconds = @boot_seconds, cache_hits = @hits, cache_misses = @misses, cache_errors = @errors, cached = @cached, finished = now(), kernel_bytes = @kernel_bytes
                 WHERE build_id = @build AND name = @name AND state IN {Open} RETURNING build_id)
             UPDATE farm.builds SET open_targets = open_targets - 1 FROM done WHERE farm.builds.id = done.build_id RETURNING open_targets
             """);
@@ -153,6 +153,7 @@ public sealed partial class PostgresBuildStore : IBuildStore
         command.Parameters.AddWithValue("misses", outcome.CacheMisses);
         command.Parameters.AddWithValue("errors", outcome.CacheErrors);
         command.Parameters.AddWithValue("cached", outcome.Cached);
+        command.Parameters.AddWithValue("kernel_bytes", (object?)outcome.KernelBytes ?? DBNull.Value);
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is int open ? open : null;
     }
 

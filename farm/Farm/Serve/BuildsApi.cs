@@ -14,7 +14,7 @@ namespace Farm.Serve;
 
 /// <summary>
 /// The HTTP API: <c>POST /api/builds</c>, <c>GET /api/builds/{id}</c>, <c>GET /api/builds/{id}/logs?target=</c> (server-sent
-/// events, live), <c>POST /api/builds/{id}/cancel</c>, <c>GET /api/workers</c>. Every route needs a bearer token
+/// events, live), <c>POST /api/builds/{id}/cancel</c> and <c>/rebuild</c> (operators), <c>GET /api/workers</c>. Every route needs a bearer token
 /// (checked for all of <c>/api</c> by <see cref="Http.FarmHttp"/>); malformed requests get 400 with the reason, a bad
 /// Kraftfile its located errors, a too large upload 413.
 /// </summary>
@@ -25,7 +25,7 @@ internal static class BuildsApi
     {
         var api = app.MapGroup("/api");
 
-        api.MapPost("/builds", SubmitAsync);
+        api.MapPost("/builds", SubmitAsync).RequireRole(FarmRole.Operator);
         api.MapGet("/builds/{id}", async (string id, IBuildStore store, WorkerRegistry workers, CancellationToken ct) =>
         {
             if (await store.GetAsync(id, ct).ConfigureAwait(false) is not { } build)
@@ -42,7 +42,14 @@ internal static class BuildsApi
                 ? Results.Json(new { error = $"no build {id}" }, statusCode: 404)
                 : await store.CancelAsync(id, ct).ConfigureAwait(false)
                     ? Results.Json(new { id, state = "cancelled" }, statusCode: 202)
-                    : Results.Json(new { error = $"build {id} has already finished" }, statusCode: 409));
+                    : Results.Json(new { error = $"build {id} has already finished" }, statusCode: 409)).RequireRole(FarmRole.Operator);
+        api.MapPost("/builds/{id}/rebuild", async (string id, BuildRebuilder rebuilder, CancellationToken ct) =>
+            await rebuilder.RebuildAsync(id, ct).ConfigureAwait(false) switch
+            {
+                { Id: { } rebuilt } => Results.Json(new { id = rebuilt, rebuildOf = id }, statusCode: 202),
+                { Missing: true, Problem: var missing } => Results.Json(new { error = missing }, statusCode: 404),
+                var refused => Results.Json(new { error = refused.Problem }, statusCode: 409),
+            }).RequireRole(FarmRole.Operator);
         api.MapGet("/builds/{id}/logs", LogsAsync);
         api.MapGet("/workers", async (WorkerRegistry workers, CancellationToken ct) =>
             Results.Json((await workers.ListAsync(ct).ConfigureAwait(false)).Select(w => new

@@ -85,6 +85,7 @@ internal static class FarmServer
         builder.Services.AddSingleton(submitter);
         builder.Services.AddSingleton(sources);
         builder.Services.AddSingleton<IBackgroundJobClient>(client);
+        builder.Services.AddSingleton(new BuildRebuilder(store, submitter, sources, client));
 
         // GitHub: webhooks only with a secret, check runs only with an app, the catalog only with a repository.
         var gitHubStore = new GitHubStore(database);
@@ -119,7 +120,8 @@ internal static class FarmServer
         var oidc = oidcOptions.Enabled ? new GitHubOidcVerifier(oidcOptions, oidcHttp, TimeProvider.System) : null;
         builder.AddFarmHttp(options);
         var app = builder.Build();
-        app.UseFarmHttp(new ApiAuthentication(options.ApiTokens, oidc));
+        var tokens = new ApiTokenSet(options.ApiTokens);
+        app.UseFarmHttp(new ApiAuthentication(tokens, oidc));
         var api = BuildsApi.Map(app);
         CatalogApi.Map(api, catalog is not null);
         if (options.GitHub.WebhookSecret is { Length: > 0 } secret)
