@@ -188,6 +188,22 @@ public sealed class InMemoryBuildStore : IBuildStore
         }
     }
 
+    public Task<IReadOnlyList<string>> ReadLogAsync(string buildId, string name, int from, int limit, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<string>>(_logs.TryGetValue((buildId, name), out var lines) ? lines.Skip(from).Take(limit).ToList() : []);
+        }
+    }
+
+    public Task<int> CountLogAsync(string buildId, string name, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_logs.TryGetValue((buildId, name), out var lines) ? lines.Count : 0);
+        }
+    }
+
     public Task<BuildPage> ListBuildsAsync(BuildQuery query, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(query);

@@ -142,6 +142,31 @@ public sealed partial class PostgresBuildStore
         return entries;
     }
 
+    public async Task<IReadOnlyList<string>> ReadLogAsync(string buildId, string name, int from, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = _database.CreateCommand("SELECT line FROM farm.logs WHERE build_id = @build AND name = @name ORDER BY seq OFFSET @from LIMIT @limit");
+        command.Parameters.AddWithValue("build", buildId);
+        command.Parameters.AddWithValue("name", name);
+        command.Parameters.AddWithValue("from", (long)Math.Max(0, from));
+        command.Parameters.AddWithValue("limit", (long)Math.Max(0, limit));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var lines = new List<string>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            lines.Add(reader.GetString(0));
+        }
+
+        return lines;
+    }
+
+    public async Task<int> CountLogAsync(string buildId, string name, CancellationToken cancellationToken)
+    {
+        await using var command = _database.CreateCommand("SELECT count(*) FROM farm.logs WHERE build_id = @build AND name = @name");
+        command.Parameters.AddWithValue("build", buildId);
+        command.Parameters.AddWithValue("name", name);
+        return (int)(long)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
     private async Task<Dictionary<string, List<TargetRecord>>> TargetsOfAsync(string[] buildIds, CancellationToken cancellationToken)
     {
         var byBuild = new Dictionary<string, List<TargetRecord>>(StringComparer.Ordinal);

@@ -16,6 +16,7 @@ using Farm.Core.Builds;
 using Farm.Core.Oci;
 using Farm.Core.Oci.Distribution;
 using Farm.Embedded;
+using Farm.Dashboard;
 using Farm.Http;
 using Farm.State.Postgres;
 using Farm.State.Sources;
@@ -119,9 +120,12 @@ internal static class FarmServer
         using var oidcHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var oidc = oidcOptions.Enabled ? new GitHubOidcVerifier(oidcOptions, oidcHttp, TimeProvider.System) : null;
         builder.AddFarmHttp(options);
-        var app = builder.Build();
         var tokens = new ApiTokenSet(options.ApiTokens);
+        builder.Services.AddSingleton(services => new DashboardAccess(tokens, options.Dashboard.AnonymousRead, services.GetRequiredService<FailedAuthentications>()));
+        builder.Services.AddSingleton<IGlobalConfiguration>(GlobalConfiguration.Configuration);
+        var app = builder.Build();
         app.UseFarmHttp(new ApiAuthentication(tokens, oidc));
+        app.MapDashboard(app.Services.GetRequiredService<DashboardAccess>(), storage);
         var api = BuildsApi.Map(app);
         CatalogApi.Map(api, catalog is not null);
         if (options.GitHub.WebhookSecret is { Length: > 0 } secret)
