@@ -122,7 +122,9 @@ internal static class FarmServer
         builder.AddFarmHttp(options);
         var tokens = new ApiTokenSet(options.ApiTokens);
         builder.Services.AddSingleton(services => new DashboardAccess(tokens, options.Dashboard.AnonymousRead, services.GetRequiredService<FailedAuthentications>()));
+        // What Hangfire's dashboard asks the container for; its storage is passed explicitly, no global is set.
         builder.Services.AddSingleton<IGlobalConfiguration>(GlobalConfiguration.Configuration);
+        builder.Services.AddSingleton(Hangfire.Dashboard.DashboardRoutes.Routes);
         var app = builder.Build();
         app.UseFarmHttp(new ApiAuthentication(tokens, oidc));
         app.MapDashboard(app.Services.GetRequiredService<DashboardAccess>(), storage);
