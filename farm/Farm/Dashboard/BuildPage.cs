@@ -129,7 +129,7 @@ internal static class BuildPage
                 for (var i = 0; i < excerpt.Lines.Count; i++)
                 {
                     var n = excerpt.FromLine + i;
-                    html.Append(CultureInfo.InvariantCulture, $"<span class=\"line{(n == excerpt.ErrorLine ? " error" : string.Empty)}\"><a class=\"ln\" href=\"{logLink}#L{n}\">{n}</a>{AnsiHtml.Render(excerpt.Lines[i])}</span>\n");
+                    html.Append(CultureInfo.InvariantCulture, $"<span class=\"line{(n == excerpt.ErrorLine ? " error" : string.Empty)}\"><a class=\"ln\" href=\"{logLink}#L{n}\">{n}</a>{AnsiHtml.Render(excerpt.Lines[i])}</span>");
                 }
 
                 html.Append("</pre>");
@@ -151,7 +151,9 @@ internal static class BuildPage
         html.Append(CultureInfo.InvariantCulture, $"<h2>Image</h2><p class=\"mono\">{Html.E(build.Output)}</p>");
         if (build.IndexDigest is { } digest)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<p>Signed index <code id=\"index-digest\">{Html.E(digest)}</code></p><pre class=\"command\"><code>{Html.E(verify)}</code></pre>");
+            html.Append(build.SigningKeyFile is null
+                ? $"<p>Index <code id=\"index-digest\">{Html.E(digest)}</code> (unsigned: the farm has no Farm__Signing__KeyFile)</p>"
+                : $"<p>Signed index <code id=\"index-digest\">{Html.E(digest)}</code></p><pre class=\"command\"><code>{Html.E(verify)}</code></pre>");
         }
 
         return Html.Page(page, $"{build.App} {build.Id}", html.ToString());

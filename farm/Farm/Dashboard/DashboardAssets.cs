@@ -51,7 +51,7 @@ internal static class DashboardAssets
             if(ev.shiftKey&&anchor){ev.preventDefault();location.hash='#L'+Math.min(anchor,n)+'-L'+Math.max(anchor,n)}else anchor=+n});
           window.addEventListener('hashchange',lines);document.addEventListener('DOMContentLoaded',function(){lines();
             var log=document.getElementById('log');if(log&&log.dataset.events&&window.EventSource){var es=new EventSource(log.dataset.events+'?from='+log.dataset.next);
-              es.addEventListener('line',function(e){var n=e.lastEventId,s=document.createElement('span');s.className='line';s.id='L'+n;s.innerHTML='<a class="ln" href="#L'+n+'">'+n+'</a>'+e.data;log.appendChild(s);log.appendChild(document.createTextNode('\n'));
+              es.addEventListener('line',function(e){var n=e.lastEventId,s=document.createElement('span');s.className='line';s.id='L'+n;s.innerHTML='<a class="ln" href="#L'+n+'">'+n+'</a>'+e.data;log.appendChild(s);
                 if(window.innerHeight+window.scrollY>=document.body.scrollHeight-200)s.scrollIntoView({block:'end'})});
               es.addEventListener('end',function(){es.close();var l=document.getElementById('live');if(l)l.textContent='finished'})}
             document.querySelectorAll('form[data-reload]').forEach(function(f){f.addEventListener('submit',function(ev){ev.preventDefault();

@@ -15,7 +15,7 @@ internal static class Sparkline
             return string.Empty;
         }
 
-        double min = known.Min(), max = known.Max(), range = Math.Max(max - min, max * 0.01 + 1e-9);
+        double min = known.Min(), max = known.Max(), range = Math.Max(max - min, (Math.Abs(max) * 0.25) + 1e-9); // small jitter stays small
         var points = new StringBuilder();
         for (var i = 0; i < values.Count; i++)
         {

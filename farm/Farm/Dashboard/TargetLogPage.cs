@@ -160,7 +160,7 @@ internal static class TargetLogPage
         for (var i = 0; i < lines.Count; i++)
         {
             var n = from + i + 1;
-            html.Append(CultureInfo.InvariantCulture, $"<span class=\"line{(i == firstError ? " error" : string.Empty)}\" id=\"L{n}\"><a class=\"ln\" href=\"#L{n}\">{n}</a>{AnsiHtml.Render(lines[i])}</span>\n");
+            html.Append(CultureInfo.InvariantCulture, $"<span class=\"line{(i == firstError ? " error" : string.Empty)}\" id=\"L{n}\"><a class=\"ln\" href=\"#L{n}\">{n}</a>{AnsiHtml.Render(lines[i])}</span>");
         }
 
         html.Append("</pre>");
