@@ -37,7 +37,7 @@ internal static class DashboardAssets
         table.catalog td.cell{min-width:11rem}td.regressed{background:var(--err)}.flag{color:var(--bad);font-size:.9em}.strip{white-space:nowrap}.strip .dot{width:.55rem;height:.55rem;margin:0 1px}
         svg.spark{width:80px;height:20px;vertical-align:middle}svg.spark polyline{fill:none;stroke:var(--link);stroke-width:1.5}.measure{font-size:.9em;color:var(--muted)}
         .workers{display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));gap:.8rem}.worker{border:1px solid var(--line);border-radius:8px;padding:.2rem .8rem .6rem;background:var(--card)}
-        .worker.h-lost{border-color:var(--bad)}.worker p{margin:.3rem 0}.login{max-width:26rem}.login label{display:block;margin:.6rem 0}.login input{width:100%;padding:.4rem;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg)}
+        .worker.h-lost{border-color:var(--bad)}.worker p{margin:.3rem 0;overflow-wrap:anywhere}.login{max-width:26rem}.login label{display:block;margin:.6rem 0}.login input{width:100%;padding:.4rem;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg)}
         meter{width:5rem}
         @media (max-width:600px){main{padding:.6rem}table.builds td:nth-child(7),table.builds th:nth-child(7){display:none}.ln{min-width:3em}}
         """;
