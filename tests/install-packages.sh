@@ -8,7 +8,8 @@
 # with it), PostgreSQL (the farm's state and Hangfire's storage), GNU cpio (reads our initrds in tests), buildah (Dockerfile rootfs, daemonless),
 # bubblewrap (the build sandbox: every make and every boot of untrusted code runs in it) and shellcheck (every
 # script of the repository is checked by a test), and for the Ansible test (tests/ansible/run.sh) ansible,
-# ansible-lint, yamllint, debootstrap and curl. Idempotent; quiet when all is there.
+# ansible-lint, yamllint, debootstrap and curl, and chromium (the dashboard's browser tests drive it through
+# Playwright; Playwright's own browser download is never used). Idempotent; quiet when all is there.
 set -euo pipefail
 
 declare -A wanted=(
@@ -39,6 +40,7 @@ declare -A wanted=(
   [yamllint]=yamllint
   [debootstrap]=debootstrap
   [curl]=curl
+  [chromium]=chromium
 )
 
 missing=()

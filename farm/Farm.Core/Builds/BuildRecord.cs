@@ -38,4 +38,10 @@ public sealed record BuildRecord(string Id, string App, string KraftfilePath, st
 
     /// <summary>For a runtime-only Kraftfile: the runtime image its kernels come from, resolved and pinned: <c>REFERENCE@DIGEST</c> of its index.</summary>
     public string? Runtime { get; init; }
+
+    /// <summary>What started the build: api, webhook, nightly or action (<see cref="BuildTriggers"/>).</summary>
+    public string Trigger { get; init; } = BuildTriggers.Api;
+
+    /// <summary>The git branch the commit was built for, when one is known (a push, a pull request's head, the catalog's default branch).</summary>
+    public string? Branch { get; init; }
 }

@@ -55,4 +55,16 @@ public interface IBuildStore
 
     /// <summary>A target's log from line <paramref name="from"/> on.</summary>
     Task<IReadOnlyList<string>> ReadLogAsync(string buildId, string name, int from, CancellationToken cancellationToken);
+
+    /// <summary>At most <paramref name="limit"/> lines of a target's log from line <paramref name="from"/> (0-based) on.</summary>
+    Task<IReadOnlyList<string>> ReadLogAsync(string buildId, string name, int from, int limit, CancellationToken cancellationToken);
+
+    /// <summary>How many lines a target's log has.</summary>
+    Task<int> CountLogAsync(string buildId, string name, CancellationToken cancellationToken);
+
+    /// <summary>A page of builds, newest first, with their targets; an index range, never a scan of every build.</summary>
+    Task<BuildPage> ListBuildsAsync(BuildQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Finished targets across builds (a worker's last jobs, the slowest builds, a period's cache use).</summary>
+    Task<IReadOnlyList<TargetEntry>> ListTargetsAsync(TargetQuery query, CancellationToken cancellationToken);
 }

@@ -18,7 +18,7 @@ public sealed class InMemoryBuildStore : IBuildStore
                 throw new InvalidOperationException($"build {build.Id} exists");
             }
 
-            _targets[build.Id] = [.. targets];
+            _targets[build.Id] = [.. targets.Select(t => Stamped(t, build.Created))];
         }
 
         return Task.CompletedTask;
@@ -35,7 +35,7 @@ public sealed class InMemoryBuildStore : IBuildStore
             }
 
             _builds[planned.Id] = planned with { State = BuildState.Queued };
-            _targets[planned.Id] = [.. targets];
+            _targets[planned.Id] = [.. targets.Select(t => Stamped(t, DateTimeOffset.UtcNow))];
             return Task.FromResult(true);
         }
     }
@@ -65,7 +65,7 @@ public sealed class InMemoryBuildStore : IBuildStore
                 return Task.FromResult(false);
             }
 
-            Replace(found, found.Target with { State = TargetState.Running, Worker = worker, Phase = "starting", Attempt = attempt });
+            Replace(found, found.Target with { State = TargetState.Running, Worker = worker, Phase = "starting", Attempt = attempt, Started = DateTimeOffset.UtcNow });
             if (_builds[buildId].State == BuildState.Queued)
             {
                 _builds[buildId] = _builds[buildId] with { State = BuildState.Running };
@@ -111,6 +111,8 @@ public sealed class InMemoryBuildStore : IBuildStore
                 CacheMisses = outcome.CacheMisses,
                 CacheErrors = outcome.CacheErrors,
                 Cached = outcome.Cached,
+                Finished = DateTimeOffset.UtcNow,
+                KernelBytes = outcome.KernelBytes,
             });
             return Task.FromResult<int?>(_targets[buildId].Count(t => !t.State.IsFinal()));
         }
@@ -167,6 +169,57 @@ public sealed class InMemoryBuildStore : IBuildStore
         }
     }
 
+    public Task<IReadOnlyList<string>> ReadLogAsync(string buildId, string name, int from, int limit, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult<IReadOnlyList<string>>(_logs.TryGetValue((buildId, name), out var lines) ? lines.Skip(from).Take(limit).ToList() : []);
+        }
+    }
+
+    public Task<int> CountLogAsync(string buildId, string name, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(_logs.TryGetValue((buildId, name), out var lines) ? lines.Count : 0);
+        }
+    }
+
+    public Task<BuildPage> ListBuildsAsync(BuildQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        lock (_gate)
+        {
+            var page = _builds.Values
+                .Where(query.MatchesBuild)
+                .OrderByDescending(b => b.Created).ThenByDescending(b => b.Id, StringComparer.Ordinal)
+                .Select(b => new BuildSummary(b, [.. _targets[b.Id]]))
+                .Where(s => query.MatchesTargets(s.Targets))
+                .Take(query.ClampedLimit + 1)
+                .ToList();
+            var next = page.Count > query.ClampedLimit ? BuildCursor.Of(page[query.ClampedLimit - 1].Build) : null;
+            return Task.FromResult(new BuildPage(page.Take(query.ClampedLimit).ToList(), next));
+        }
+    }
+
+    public Task<IReadOnlyList<TargetEntry>> ListTargetsAsync(TargetQuery query, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        lock (_gate)
+        {
+            var matching = _targets.Values.SelectMany(t => t).Where(query.Matches);
+            var ordered = query.SlowestFirst
+                ? matching.OrderByDescending(t => t.BuildSeconds)
+                : matching.OrderByDescending(t => t.Finished);
+            return Task.FromResult<IReadOnlyList<TargetEntry>>(ordered.ThenBy(t => t.BuildId, StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal)
+                .Take(query.ClampedLimit).Select(t => new TargetEntry(t, _builds[t.BuildId].App)).ToList());
+        }
+    }
+
+    /// <summary>A target as stored: waiting since <paramref name="planned"/> unless it says otherwise.</summary>
+    private static TargetRecord Stamped(TargetRecord target, DateTimeOffset planned) =>
+        target with { Queued = target.Queued ?? planned, Finished = target.State.IsFinal() ? target.Finished ?? planned : target.Finished };
+
     private (List<TargetRecord> List, int Index, TargetRecord Target)? Find(string buildId, string name)
     {
         if (!_targets.TryGetValue(buildId, out var targets))
@@ -195,7 +248,7 @@ public sealed class InMemoryBuildStore : IBuildStore
             {
                 if (!targets[i].State.IsFinal())
                 {
-                    targets[i] = targets[i] with { State = targetState, Phase = null, Reason = reason };
+                    targets[i] = targets[i] with { State = targetState, Phase = null, Reason = reason, Finished = DateTimeOffset.UtcNow };
                 }
             }
 

@@ -18,4 +18,7 @@ public sealed record TargetOutcome(TargetState State, string? Reason)
     public long CacheErrors { get; init; }
 
     public bool Cached { get; init; }
+
+    /// <summary>The kernel image's size in bytes, for the catalog's size tracking.</summary>
+    public long? KernelBytes { get; init; }
 }

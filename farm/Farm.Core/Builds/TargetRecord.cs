@@ -37,5 +37,14 @@ public sealed record TargetRecord(string BuildId, string Name, string Target, st
     /// <summary>How many times the farm gave the target to a new job after its worker was lost: only that job may start it.</summary>
     public int Attempt { get; init; }
 
+    /// <summary>Since when the target waits for a worker (planned, or requeued after its worker was lost).</summary>
+    public DateTimeOffset? Queued { get; init; }
+
+    public long? KernelBytes { get; init; }
+
+    public DateTimeOffset? Started { get; init; }
+
+    public DateTimeOffset? Finished { get; init; }
+
     public string PlatformName => $"{Platform}/{Architecture}";
 }

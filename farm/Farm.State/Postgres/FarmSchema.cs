@@ -6,7 +6,8 @@ namespace Farm.State.Postgres;
 /// The farm's own tables (schema <c>farm</c>), created and upgraded at start-up by whichever process starts first.
 /// Each feature owns its tables as a <see cref="SchemaModule"/> (the core's builds, targets, logs and workers here; the
 /// GitHub and catalog tables with those features in the farm); a module's migrations run in order under one advisory
-/// lock, each once, recorded per module in <c>farm.schema_migrations</c>. Modules run in the order given, after the core.
+/// lock, each once, recorded per module in <c>farm.schema_migrations</c>. Modules run in the order given, after the core
+/// and the dashboard's columns and indexes (<see cref="DashboardSchema"/>), which the build store writes.
 /// </summary>
 public static class FarmSchema
 {
@@ -112,7 +113,7 @@ public static class FarmSchema
         await Execute(connection, $"SELECT pg_advisory_xact_lock({MigrationLock})", cancellationToken).ConfigureAwait(false);
         await Execute(connection, "CREATE SCHEMA IF NOT EXISTS farm", cancellationToken).ConfigureAwait(false);
         await ImportLegacyVersionsAsync(connection, cancellationToken).ConfigureAwait(false);
-        foreach (var module in features.Prepend(Core))
+        foreach (var module in features.Prepend(DashboardSchema.Module).Prepend(Core))
         {
             await using var current = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM farm.schema_migrations WHERE module = $1", connection) { Parameters = { new() { Value = module.Name } } };
             var version = (int)(await current.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;

@@ -8,7 +8,7 @@ namespace Farm.State.Postgres;
 /// update (only from an open state) and the build's counter decrement happen together, under the rows' locks, so a
 /// retried or concurrent completion cannot count twice and exactly one completion sees zero.
 /// </summary>
-public sealed class PostgresBuildStore : IBuildStore
+public sealed partial class PostgresBuildStore : IBuildStore
 {
     private const string Open = "('queued','running')";
     private readonly NpgsqlDataSource _database;
@@ -23,8 +23,8 @@ public sealed class PostgresBuildStore : IBuildStore
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         await using (var insert = new NpgsqlCommand(
             """
-            INSERT INTO farm.builds (id, app, kraftfile, output, scope, created, state, publish_partial, signing_key_file, git_url, git_commit, source_digest, runtime, open_targets)
-            VALUES (@id, @app, @kraftfile, @output, @scope, @created, @state, @partial, @key, @git, @commit, @source, @runtime, @open)
+            INSERT INTO farm.builds (id, app, kraftfile, output, scope, created, state, publish_partial, signing_key_file, git_url, git_commit, source_digest, runtime, open_targets, trigger, branch)
+            VALUES (@id, @app, @kraftfile, @output, @scope, @created, @state, @partial, @key, @git, @commit, @source, @runtime, @open, @trigger, @branch)
             """, connection))
         {
             insert.Parameters.AddWithValue("id", build.Id);
@@ -41,6 +41,8 @@ public sealed class PostgresBuildStore : IBuildStore
             insert.Parameters.AddWithValue("source", (object?)build.SourceDigest ?? DBNull.Value);
             insert.Parameters.AddWithValue("runtime", (object?)build.Runtime ?? DBNull.Value);
             insert.Parameters.AddWithValue("open", targets.Count(t => !t.State.IsFinal()));
+            insert.Parameters.AddWithValue("trigger", build.Trigger);
+            insert.Parameters.AddWithValue("branch", (object?)build.Branch ?? DBNull.Value);
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
@@ -80,58 +82,21 @@ public sealed class PostgresBuildStore : IBuildStore
 
     public async Task<BuildRecord?> GetAsync(string buildId, CancellationToken cancellationToken)
     {
-        await using var command = _database.CreateCommand(
-            "SELECT id, app, kraftfile, output, scope, created, state, index_digest, reason, publish_partial, signing_key_file, finished, git_url, git_commit, source_digest, runtime FROM farm.builds WHERE id = @id");
+        await using var command = _database.CreateCommand($"SELECT {BuildColumns} FROM farm.builds b WHERE id = @id");
         command.Parameters.AddWithValue("id", buildId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            return null;
-        }
-
-        return new BuildRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), new DateTimeOffset(reader.GetDateTime(5), TimeSpan.Zero))
-        {
-            State = Enum.Parse<BuildState>(reader.GetString(6), ignoreCase: true),
-            IndexDigest = Text(reader, 7),
-            Reason = Text(reader, 8),
-            PublishPartial = reader.GetBoolean(9),
-            SigningKeyFile = Text(reader, 10),
-            Finished = reader.IsDBNull(11) ? null : new DateTimeOffset(reader.GetDateTime(11), TimeSpan.Zero),
-            GitUrl = Text(reader, 12),
-            GitCommit = Text(reader, 13),
-            SourceDigest = Text(reader, 14),
-            Runtime = Text(reader, 15),
-        };
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadBuild(reader) : null;
     }
 
     public async Task<IReadOnlyList<TargetRecord>> GetTargetsAsync(string buildId, CancellationToken cancellationToken)
     {
-        await using var command = _database.CreateCommand(
-            """
-            SELECT build_id, name, target, platform, architecture, queue, state, phase, worker, manifest_digest, index_entry, build_seconds, boot_seconds, cache_hits, cache_misses, cached, reason, cache_errors, attempt
-            FROM farm.targets WHERE build_id = @id ORDER BY position
-            """);
+        await using var command = _database.CreateCommand($"SELECT {TargetColumns} FROM farm.targets t WHERE build_id = @id ORDER BY position");
         command.Parameters.AddWithValue("id", buildId);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var targets = new List<TargetRecord>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            targets.Add(new TargetRecord(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4), reader.GetString(5))
-            {
-                State = Enum.Parse<TargetState>(reader.GetString(6), ignoreCase: true),
-                Phase = Text(reader, 7),
-                Worker = Text(reader, 8),
-                ManifestDigest = Text(reader, 9),
-                IndexEntry = Text(reader, 10),
-                BuildSeconds = reader.IsDBNull(11) ? null : reader.GetDouble(11),
-                BootSeconds = reader.IsDBNull(12) ? null : reader.GetDouble(12),
-                CacheHits = reader.GetInt64(13),
-                CacheMisses = reader.GetInt64(14),
-                Cached = reader.GetBoolean(15),
-                Reason = Text(reader, 16),
-                CacheErrors = reader.GetInt64(17),
-                Attempt = reader.GetInt32(18),
-            });
+            targets.Add(ReadTarget(reader));
         }
 
         return targets;
@@ -172,7 +137,7 @@ public sealed class PostgresBuildStore : IBuildStore
             $"""
             WITH done AS (
                 UPDATE farm.targets SET state = @state, phase = NULL, reason = @reason, manifest_digest = @manifest, index_entry = @entry,
-                    build_seconds = @build_seconds, boot_seconds = @boot_seconds, cache_hits = @hits, cache_misses = @misses, cache_errors = @errors, cached = @cached, finished = now()
+                    build_seconds = @build_seconds, boot_seconds = @boot_seconds, cache_hits = @hits, cache_misses = @misses, cache_errors = @errors, cached = @cached, finished = now(), kernel_bytes = @kernel_bytes
                 WHERE build_id = @build AND name = @name AND state IN {Open} RETURNING build_id)
             UPDATE farm.builds SET open_targets = open_targets - 1 FROM done WHERE farm.builds.id = done.build_id RETURNING open_targets
             """);
@@ -188,6 +153,7 @@ public sealed class PostgresBuildStore : IBuildStore
         command.Parameters.AddWithValue("misses", outcome.CacheMisses);
         command.Parameters.AddWithValue("errors", outcome.CacheErrors);
         command.Parameters.AddWithValue("cached", outcome.Cached);
+        command.Parameters.AddWithValue("kernel_bytes", (object?)outcome.KernelBytes ?? DBNull.Value);
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is int open ? open : null;
     }
 
@@ -243,7 +209,7 @@ public sealed class PostgresBuildStore : IBuildStore
                 UPDATE farm.builds SET state = @state, reason = @reason, finished = now(), open_targets = 0
                 WHERE id = @id AND state IN ('resolving','queued','running') RETURNING id),
             targets AS (
-                UPDATE farm.targets SET state = @target_state, phase = NULL, reason = @reason
+                UPDATE farm.targets SET state = @target_state, phase = NULL, reason = @reason, finished = now()
                 WHERE build_id IN (SELECT id FROM build) AND state IN {Open})
             SELECT count(*) FROM build
             """);
@@ -286,8 +252,8 @@ public sealed class PostgresBuildStore : IBuildStore
             var target = targets[i];
             await using var insert = new NpgsqlCommand(
                 """
-                INSERT INTO farm.targets (build_id, name, target, platform, architecture, queue, state, reason, position)
-                VALUES (@build, @name, @target, @platform, @architecture, @queue, @state, @reason, @position)
+                INSERT INTO farm.targets (build_id, name, target, platform, architecture, queue, state, reason, position, finished)
+                VALUES (@build, @name, @target, @platform, @architecture, @queue, @state, @reason, @position, CASE WHEN @final THEN now() END)
                 """, connection);
             insert.Parameters.AddWithValue("build", buildId);
             insert.Parameters.AddWithValue("name", target.Name);
@@ -298,6 +264,7 @@ public sealed class PostgresBuildStore : IBuildStore
             insert.Parameters.AddWithValue("state", target.State.Name());
             insert.Parameters.AddWithValue("reason", (object?)target.Reason ?? DBNull.Value);
             insert.Parameters.AddWithValue("position", i);
+            insert.Parameters.AddWithValue("final", target.State.IsFinal());
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }

@@ -8,6 +8,12 @@ public sealed record BuildRequest(string KraftfilePath, string Output, IReadOnly
 
     public string? SigningKeyFile { get; init; }
 
+    /// <summary>What asked for the build (<see cref="Core.Builds.BuildTriggers"/>), shown and filtered on by the dashboard.</summary>
+    public string Trigger { get; init; } = Core.Builds.BuildTriggers.Api;
+
+    /// <summary>The branch the commit was built for, when known.</summary>
+    public string? Branch { get; init; }
+
     /// <summary>For a git source: its checkout's root (the build records the Kraftfile's path relative to it), URL and commit.</summary>
     public GitSource? Git { get; init; }
 

@@ -62,6 +62,8 @@ public sealed class BuildSubmitter
             Scope = resolving.Scope,
             SigningKeyFile = resolving.SigningKeyFile,
             Git = source,
+            Trigger = resolving.Trigger,
+            Branch = resolving.Branch,
         };
         var (_, errors) = await PlanAndEnqueueAsync(request, resolving, cancellationToken).ConfigureAwait(false);
         return errors.Select(e => e.Replace(source.Root + "/", string.Empty, StringComparison.Ordinal)).ToList();
@@ -136,6 +138,8 @@ public sealed class BuildSubmitter
             SourceDigest = request.Upload?.Digest,
             SourceRoot = servedRoot is null ? request.LocalRoot : null,
             Runtime = runtime,
+            Trigger = resolving?.Trigger ?? request.Trigger,
+            Branch = resolving?.Branch ?? request.Branch,
         };
         var targets = new List<TargetRecord>();
         foreach (var j in jobs)
@@ -176,11 +180,13 @@ public sealed class BuildSubmitter
     /// A Kraftfile of a git checkout (<paramref name="source"/>, path <paramref name="kraftfile"/> relative to its root),
     /// as the API, webhooks and the catalog submit it. The errors that refuse it name files relative to the checkout.
     /// </summary>
-    public async Task<(BuildRecord? Build, IReadOnlyList<string> Errors)> SubmitFromGitAsync(GitSource source, string kraftfile, string image, IReadOnlyList<string> targets, string scope, string? signingKeyFile, CancellationToken cancellationToken)
+    /// <param name="trigger">What asked for it (<see cref="BuildTriggers"/>).</param>
+    /// <param name="branch">The branch the commit was built for, when known.</param>
+    public async Task<(BuildRecord? Build, IReadOnlyList<string> Errors)> SubmitFromGitAsync(GitSource source, string kraftfile, string image, IReadOnlyList<string> targets, string scope, string? signingKeyFile, CancellationToken cancellationToken, string trigger = BuildTriggers.Api, string? branch = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         var (build, errors) = await SubmitAsync(
-            new BuildRequest(Path.Combine(source.Root, kraftfile), image, targets) { Scope = scope, SigningKeyFile = signingKeyFile, Git = source },
+            new BuildRequest(Path.Combine(source.Root, kraftfile), image, targets) { Scope = scope, SigningKeyFile = signingKeyFile, Git = source, Trigger = trigger, Branch = branch },
             cancellationToken).ConfigureAwait(false);
         return (build, errors.Select(e => e.Replace(source.Root + "/", string.Empty, StringComparison.Ordinal)).ToList());
     }

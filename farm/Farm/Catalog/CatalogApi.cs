@@ -4,6 +4,7 @@ using Hangfire.States;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Farm.Http;
 
 namespace Farm.Catalog;
 
@@ -52,6 +53,6 @@ internal static class CatalogApi
 
             var job = jobs.Create(Hangfire.Common.Job.FromExpression<CatalogRebuildJob>(j => j.RunAsync("api", CancellationToken.None)), new EnqueuedState(FarmQueues.Control));
             return Results.Json(new { job }, statusCode: 202);
-        });
+        }).RequireRole(Configuration.FarmRole.Operator);
     }
 }

@@ -47,7 +47,7 @@ internal sealed class CatalogRebuild
         {
             var directory = Path.GetDirectoryName(kraftfile)?.Replace('\\', '/') is { Length: > 0 } d ? d : Path.GetFileName(repository.TrimEnd('/')).Replace(".git", string.Empty, StringComparison.Ordinal);
             var image = ImageName.Sanitise($"{prefix}/{directory}") + ":latest";
-            var (build, errors) = await _submitter.SubmitFromGitAsync(new GitSource(root, repository, commit), kraftfile, image, [], "trusted", _options.Signing.KeyFile, cancellationToken).ConfigureAwait(false);
+            var (build, errors) = await _submitter.SubmitFromGitAsync(new GitSource(root, repository, commit), kraftfile, image, [], "trusted", _options.Signing.KeyFile, cancellationToken, Core.Builds.BuildTriggers.Nightly).ConfigureAwait(false);
             await _store.AddAsync(id, kraftfile, build?.Id, build is null ? string.Join("; ", errors) : null, cancellationToken).ConfigureAwait(false);
         }
 

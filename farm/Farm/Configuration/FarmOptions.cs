@@ -30,6 +30,25 @@ public sealed class FarmOptions
     public MetricsSettings Metrics { get; init; } = new();
 
     public LoggingSettings Logging { get; init; } = new();
+    public DashboardSettings Dashboard { get; init; } = new();
+
+    public sealed class DashboardSettings
+    {
+        /// <summary>
+        /// <c>Farm__Dashboard__AnonymousRead</c>: anyone may read the dashboard's pages (builds, logs, catalog, workers,
+        /// cache) without signing in, for a public catalog; every action still needs a role. Off: pages send to /login.
+        /// </summary>
+        public bool AnonymousRead { get; init; }
+
+        /// <summary>
+        /// <c>Farm__Dashboard__RegressionPercent</c>: a catalog cell is flagged when its boot time or kernel size rises more
+        /// than this share above the median of its last 10 passing runs.
+        /// </summary>
+        public double RegressionPercent { get; init; } = 20;
+
+        /// <summary><c>Farm__Dashboard__LogTailLines</c>: how many lines of a log a page renders at first; earlier ones on request.</summary>
+        public int LogTailLines { get; init; } = 2000;
+    }
 
     public sealed class BuildSettings
     {
@@ -167,9 +186,9 @@ public sealed class FarmOptions
             problems.Add("ConnectionStrings__Postgres is not set: the farm keeps its state and its job queues in PostgreSQL");
         }
 
-        if (ApiTokens.Count == 0 || ApiTokens.Exists(t => t.Length < 16))
+        if (ApiTokens.Count == 0 || ApiTokens.Exists(t => ApiToken.Parse(t).Secret.Length < 16))
         {
-            problems.Add("Farm__ApiTokens__0 (and __1, ...) must each be a secret of at least 16 characters: the API accepts nothing without one");
+            problems.Add("Farm__ApiTokens__0 (and __1, ...) must each be a secret of at least 16 characters, optionally after viewer:, operator: or admin: (the default): the API accepts nothing without one");
         }
 
         foreach (var mirror in Runtime.Mirrors.Where(m => !new Core.Builds.RuntimeMirrors().TryAdd(m)))
@@ -261,6 +280,16 @@ public sealed class FarmOptions
         if (Signing.KeyFile is { } key && !File.Exists(key))
         {
             problems.Add($"Farm__Signing__KeyFile: {key} does not exist");
+        }
+
+        if (Dashboard.RegressionPercent is <= 0 or > 1000)
+        {
+            problems.Add($"Farm__Dashboard__RegressionPercent: {Dashboard.RegressionPercent} is not above 0 and at most 1000");
+        }
+
+        if (Dashboard.LogTailLines is < 100 or > 100_000)
+        {
+            problems.Add($"Farm__Dashboard__LogTailLines: {Dashboard.LogTailLines} is not between 100 and 100000");
         }
 
         return problems;

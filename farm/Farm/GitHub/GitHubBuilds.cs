@@ -43,7 +43,7 @@ internal sealed class GitHubBuilds
         {
             var directory = Path.GetDirectoryName(kraftfile)?.Replace('\\', '/') is { Length: > 0 } d ? "/" + d : string.Empty;
             var image = ImageName.Sanitise($"{_options.Qualify(_options.GitHub.Images!.TrimEnd('/'))}/{commit.Owner}/{commit.Repository}{directory}") + $":{commit.Sha[..12]}";
-            var (build, errors) = await _submitter.SubmitFromGitAsync(new GitSource(root, commit.CloneUrl, commit.Sha), kraftfile, image, [], scope, _options.Signing.KeyFile, cancellationToken).ConfigureAwait(false);
+            var (build, errors) = await _submitter.SubmitFromGitAsync(new GitSource(root, commit.CloneUrl, commit.Sha), kraftfile, image, [], scope, _options.Signing.KeyFile, cancellationToken, Core.Builds.BuildTriggers.Webhook, commit.Branch).ConfigureAwait(false);
             if (build is null)
             {
                 lines.Add($"{kraftfile}: not built: {string.Join("; ", errors)}");

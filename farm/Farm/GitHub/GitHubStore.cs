@@ -149,4 +149,8 @@ internal sealed class GitHubStore
 }
 
 /// <summary>A commit of a GitHub repository the farm builds, and the app installation that may report on it.</summary>
-internal sealed record GitHubCommit(long? InstallationId, string Owner, string Repository, string CloneUrl, string Sha);
+internal sealed record GitHubCommit(long? InstallationId, string Owner, string Repository, string CloneUrl, string Sha)
+{
+    /// <summary>The branch the event names (a push's ref, a pull request's head), when it names one.</summary>
+    public string? Branch { get; init; }
+}

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Farm.Configuration;
 using Farm.GitHub.Oidc;
 using Farm.Http;
 using Microsoft.AspNetCore.Http;
@@ -18,22 +19,38 @@ internal sealed class ApiAuthentication : Farm.Http.IRequestAuthenticator
     /// <summary>The <see cref="HttpContext.Items"/> key of the scope an OIDC token earned.</summary>
     public const string OidcScopeItem = "farm.oidc.scope";
 
-    private readonly IReadOnlyList<byte[]> _tokens;
+    private readonly ApiTokenSet _tokens;
     private readonly GitHubOidcVerifier? _oidc;
 
-    public ApiAuthentication(IEnumerable<string> tokens, GitHubOidcVerifier? oidc = null)
+    public ApiAuthentication(ApiTokenSet tokens, GitHubOidcVerifier? oidc = null)
     {
-        _tokens = tokens.Select(t => SHA256.HashData(Encoding.UTF8.GetBytes(t))).ToList();
+        _tokens = tokens;
         _oidc = oidc;
     }
 
-    /// <summary>Null when the caller may go on; otherwise why not.</summary>
+    /// <summary>
+    /// Null when the caller may go on (its <see cref="FarmCaller"/> attached: the token's role, operator for an OIDC token);
+    /// otherwise why not. Without a bearer token, the dashboard's session cookie is accepted too, with its anti-forgery
+    /// token on anything but GET and HEAD.
+    /// </summary>
     public async Task<string?> AuthenticateAsync(HttpContext context, CancellationToken cancellationToken)
     {
         var token = BearerToken.From(context.Request.Headers.Authorization.ToString());
         if (token is null)
         {
-            return "a valid API token is required (Authorization: Bearer TOKEN)";
+            if (DashboardSession.Verify(context, _tokens, DateTimeOffset.UtcNow) is not { } session)
+            {
+                return "a valid API token is required (Authorization: Bearer TOKEN)";
+            }
+
+            if (!HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsHead(context.Request.Method) && !await DashboardSession.HasAntiForgeryTokenAsync(context, session).ConfigureAwait(false))
+            {
+                return $"the anti-forgery token is missing or wrong ({DashboardSession.Header} or the form's {DashboardSession.FormField}): reload the page";
+            }
+
+            new FarmCaller(session.Role, ViaCookie: true, session).Attach(context);
+            context.Items[Http.FarmRateLimits.CallerItem] = $"token {session.Id}";
+            return null;
         }
 
         if (_oidc is not null && BearerToken.IsJwt(token))
@@ -46,22 +63,17 @@ internal sealed class ApiAuthentication : Farm.Http.IRequestAuthenticator
 
             context.Items[OidcScopeItem] = verdict.Scope;
             context.Items[Http.FarmRateLimits.CallerItem] = Caller("oidc", token);
+            new FarmCaller(FarmRole.Operator, ViaCookie: false, null).Attach(context);
             return null;
         }
 
-        var presented = SHA256.HashData(Encoding.UTF8.GetBytes(token));
-        var allowed = false;
-        foreach (var known in _tokens)
-        {
-            allowed |= CryptographicOperations.FixedTimeEquals(known, presented);
-        }
-
-        if (!allowed)
+        if (_tokens.Match(token) is not { } known)
         {
             return "the API token is not one of this farm's (Authorization: Bearer TOKEN)";
         }
 
         context.Items[Http.FarmRateLimits.CallerItem] = Caller("token", token);
+        new FarmCaller(known.Role, ViaCookie: false, null).Attach(context);
         return null;
     }
 

@@ -15,7 +15,7 @@ namespace Farm.Serve;
 
 /// <summary>
 /// The HTTP API: <c>POST /api/builds</c>, <c>GET /api/builds/{id}</c>, <c>GET /api/builds/{id}/logs?target=</c> (server-sent
-/// events, live), <c>POST /api/builds/{id}/cancel</c> (workers: <see cref="WorkersApi"/>). Every route needs a bearer token
+/// events, live), <c>POST /api/builds/{id}/cancel</c> and <c>/rebuild</c> (operators; workers: <see cref="WorkersApi"/>). Every route needs a bearer token
 /// (checked for all of <c>/api</c> by <see cref="Http.FarmHttp"/>); malformed requests get 400 with the reason, a bad
 /// Kraftfile its located errors, a too large upload 413.
 /// </summary>
@@ -26,7 +26,7 @@ internal static class BuildsApi
     {
         var api = app.MapGroup("/api");
 
-        api.MapPost("/builds", SubmitAsync);
+        api.MapPost("/builds", SubmitAsync).RequireRole(FarmRole.Operator);
         api.MapGet("/builds/{id}", async (string id, IBuildStore store, WorkerRegistry workers, CancellationToken ct) =>
         {
             if (await store.GetAsync(id, ct).ConfigureAwait(false) is not { } build)
@@ -43,7 +43,14 @@ internal static class BuildsApi
                 ? Results.Json(new { error = $"no build {id}" }, statusCode: 404)
                 : await store.CancelAsync(id, ct).ConfigureAwait(false)
                     ? Results.Json(new { id, state = "cancelled" }, statusCode: 202)
-                    : Results.Json(new { error = $"build {id} has already finished" }, statusCode: 409));
+                    : Results.Json(new { error = $"build {id} has already finished" }, statusCode: 409)).RequireRole(FarmRole.Operator);
+        api.MapPost("/builds/{id}/rebuild", async (string id, BuildRebuilder rebuilder, CancellationToken ct) =>
+            await rebuilder.RebuildAsync(id, ct).ConfigureAwait(false) switch
+            {
+                { Id: { } rebuilt } => Results.Json(new { id = rebuilt, rebuildOf = id }, statusCode: 202),
+                { Missing: true, Problem: var missing } => Results.Json(new { error = missing }, statusCode: 404),
+                var refused => Results.Json(new { error = refused.Problem }, statusCode: 409),
+            }).RequireRole(FarmRole.Operator);
         api.MapGet("/builds/{id}/logs", LogsAsync);
         return api;
     }
@@ -109,6 +116,11 @@ internal static class BuildsApi
             return Bad($"scope: '{scope}' is not trusted or untrusted");
         }
 
+        if (WhyNotABranch(Text(body, "branch")) is { } badBranch)
+        {
+            return Bad(badBranch);
+        }
+
         var targets = new List<string>();
         if (body.TryGetProperty("targets", out var list))
         {
@@ -129,6 +141,8 @@ internal static class BuildsApi
             SigningKeyFile = options.Signing.KeyFile,
             GitUrl = url,
             GitCommit = commit,
+            Trigger = Trigger(request.HttpContext),
+            Branch = Text(body, "branch"),
         };
         await store.CreateAsync(build, [], ct).ConfigureAwait(false);
         ResolveBuildJob.Enqueue(jobs, build.Id, targets);
@@ -166,6 +180,11 @@ internal static class BuildsApi
             return Bad($"scope: '{scope}' is not trusted or untrusted");
         }
 
+        if (WhyNotABranch(Query("branch")) is { } badBranch)
+        {
+            return Bad(badBranch);
+        }
+
         var (root, refused) = UploadedSource.Unpack(archive, sources.CacheDirectory);
         if (root is null)
         {
@@ -189,6 +208,8 @@ internal static class BuildsApi
                 Scope = scope,
                 SigningKeyFile = options.Signing.KeyFile,
                 Upload = new UploadedArchive(root, digest),
+                Trigger = Trigger(request.HttpContext),
+                Branch = Query("branch"),
             },
             ct).ConfigureAwait(false);
         return build is null
@@ -263,6 +284,14 @@ internal static class BuildsApi
 
     private static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } text ? text : null;
+
+    /// <summary>A build authenticated by a workflow's OIDC token came from the action; any other from the API.</summary>
+    private static string Trigger(HttpContext context) =>
+        context.Items.ContainsKey(ApiAuthentication.OidcScopeItem) ? BuildTriggers.Action : BuildTriggers.Api;
+
+    /// <summary>The optional branch a caller names for the dashboard: a short line of text, never markup or control characters.</summary>
+    private static string? WhyNotABranch(string? branch) =>
+        branch is not null && (branch.Length > 255 || branch.Any(char.IsControl)) ? "branch: at most 255 characters, no control characters" : null;
 
     private static IResult Bad(string reason) => Results.Json(new { error = reason }, statusCode: 400);
 }

@@ -16,6 +16,7 @@ using Farm.Core.Builds;
 using Farm.Core.Oci;
 using Farm.Core.Oci.Distribution;
 using Farm.Embedded;
+using Farm.Dashboard;
 using Farm.Http;
 using Farm.Operations;
 using Farm.State.Postgres;
@@ -85,8 +86,10 @@ internal static class FarmServer
         var sources = new SourceCheckout(Environment.GetEnvironmentVariable("Farm__CacheDirectory"), options.Sources.Policy());
         builder.Services.AddSingleton(submitter);
         builder.Services.AddSingleton(sources);
-        builder.Services.AddSingleton(UploadStore.FromEnvironment(Open));
         builder.Services.AddSingleton<IBackgroundJobClient>(client);
+        var uploads = UploadStore.FromEnvironment(Open);
+        builder.Services.AddSingleton(uploads);
+        builder.Services.AddSingleton(new BuildRebuilder(store, submitter, sources, uploads, client));
 
         // GitHub: webhooks only with a secret, check runs only with an app, the catalog only with a repository.
         var gitHubStore = new GitHubStore(database);
@@ -121,9 +124,15 @@ internal static class FarmServer
         var oidc = oidcOptions.Enabled ? new GitHubOidcVerifier(oidcOptions, oidcHttp, TimeProvider.System) : null;
         builder.AddFarmHttp(options);
         builder.AddFarmOperations(options, database);
+        var tokens = new ApiTokenSet(options.ApiTokens);
+        builder.Services.AddSingleton(services => new DashboardAccess(tokens, options.Dashboard.AnonymousRead, services.GetRequiredService<FailedAuthentications>()));
+        // What Hangfire's dashboard asks the container for; its storage is passed explicitly, no global is set.
+        builder.Services.AddSingleton<IGlobalConfiguration>(GlobalConfiguration.Configuration);
+        builder.Services.AddSingleton(Hangfire.Dashboard.DashboardRoutes.Routes);
         var app = builder.Build();
-        app.UseFarmHttp(new ApiAuthentication(options.ApiTokens, oidc));
+        app.UseFarmHttp(new ApiAuthentication(tokens, oidc));
         app.MapFarmOperations(options);
+        app.MapDashboard(app.Services.GetRequiredService<DashboardAccess>(), storage);
         var api = BuildsApi.Map(app);
         WorkersApi.Map(api);
         CatalogApi.Map(api, catalog is not null);

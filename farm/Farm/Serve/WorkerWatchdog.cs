@@ -86,24 +86,11 @@ internal sealed partial class WorkerWatchdog
         }
 
         var queue = Queues.For(platform, architecture);
-        return LastSeen(queue, await _workers.ListAsync(cancellationToken).ConfigureAwait(false)) is { } seen
+        return QueueWaiting.LastSeen(queue, await _workers.ListAsync(cancellationToken).ConfigureAwait(false)) is { } seen
             ? $"no live worker serves queue {queue} ({seen}; Farm__Builds__QueueWaitMinutes is 0)"
             : null;
     }
 
     /// <summary>Null when a live worker serves <paramref name="queue"/>; else what a target of it waits for, and who served it last.</summary>
-    public static string? Waiting(string queue, IReadOnlyList<WorkerInfo> workers) =>
-        LastSeen(queue, workers) is { } seen ? $"waiting for a worker of queue {queue} ({seen})" : null;
-
-    private static string? LastSeen(string queue, IReadOnlyList<WorkerInfo> workers)
-    {
-        ArgumentNullException.ThrowIfNull(workers);
-        var serving = workers.Where(w => w.Queues.Contains(queue, StringComparer.Ordinal)).ToList();
-        if (serving.Exists(w => w.Alive))
-        {
-            return null;
-        }
-
-        return serving.MaxBy(w => w.Heartbeat) is { } last ? $"last seen: {last.Name} at {last.Heartbeat:yyyy-MM-ddTHH:mm:ssZ}" : "none seen";
-    }
+    public static string? Waiting(string queue, IReadOnlyList<WorkerInfo> workers) => QueueWaiting.Reason(queue, workers);
 }

@@ -1,3 +1,5 @@
+using Farm.Configuration;
+using Farm.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -17,9 +19,9 @@ internal static class WorkersApi
         api.MapGet("/workers", async (WorkerRegistry workers, CancellationToken ct) =>
             Results.Json((await workers.ListAsync(ct).ConfigureAwait(false)).Select(Describe)));
         api.MapPost("/workers/{name}/drain", (string name, WorkerRegistry workers, CancellationToken ct) =>
-            ChangeAsync(name, workers, workers.RequestDrainAsync, ct));
+            ChangeAsync(name, workers, workers.RequestDrainAsync, ct)).RequireRole(FarmRole.Operator);
         api.MapPost("/workers/{name}/resume", (string name, WorkerRegistry workers, CancellationToken ct) =>
-            ChangeAsync(name, workers, workers.ResumeAsync, ct));
+            ChangeAsync(name, workers, workers.ResumeAsync, ct)).RequireRole(FarmRole.Operator);
     }
 
     private static async Task<IResult> ChangeAsync(string name, WorkerRegistry workers, Func<string, CancellationToken, Task<bool>> change, CancellationToken ct)

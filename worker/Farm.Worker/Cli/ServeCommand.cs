@@ -75,7 +75,7 @@ internal static class ServeCommand
         }
 
         var registry = new WorkerRegistry(database);
-        var drain = await registry.RegisterAsync(name, runtime.Queues, string.Join(", ", runtime.Queues), cancellationToken).ConfigureAwait(false);
+        var drain = await registry.RegisterAsync(name, runtime.Queues, Capabilities.WorkerDescription.Json(runtime.Capabilities), cancellationToken).ConfigureAwait(false);
         var storage = FarmHangfireStorage.Create(postgres);
         // The same registry timeouts as the farm's (Farm__Registry__*), so a silent registry ends a worker's push as well.
         var defaults = new RegistryClientOptions();

@@ -39,7 +39,7 @@ internal static class TargetPublisher
         }
 
         var digest = await repository.PutManifestAsync(packaged.Manifest, MediaTypes.ImageManifest, tag: null, cancellationToken).ConfigureAwait(false);
-        return new TargetOutcome(TargetState.Succeeded, null) { ManifestDigest = digest.Value, IndexEntry = IndexEntries.ToJson(packaged.IndexEntry) };
+        return new TargetOutcome(TargetState.Succeeded, null) { ManifestDigest = digest.Value, IndexEntry = IndexEntries.ToJson(packaged.IndexEntry), KernelBytes = kernel.LongLength };
     }
 }
 

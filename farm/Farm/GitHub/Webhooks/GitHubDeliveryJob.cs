@@ -80,7 +80,8 @@ internal sealed class GitHubDeliveryJob
         var changed = push.Commits.SelectMany(c => c.Added.Concat(c.Modified).Concat(c.Removed))
             .Concat(push.HeadCommit is { } head ? head.Added.Concat(head.Modified).Concat(head.Removed) : [])
             .ToHashSet(StringComparer.Ordinal);
-        return await _builds.SubmitAsync(Commit(push.Repository, push.Installation, push.After), scope, kraftfiles =>
+        var branch = push.Ref.StartsWith("refs/heads/", StringComparison.Ordinal) ? push.Ref["refs/heads/".Length..] : null;
+        return await _builds.SubmitAsync(Commit(push.Repository, push.Installation, push.After) with { Branch = branch }, scope, kraftfiles =>
             changed.Count == 0
                 ? kraftfiles // a new branch without commits of its own: everything it has
                 : kraftfiles.Where(k => AppChanged(k, changed)), cancellationToken).ConfigureAwait(false);
@@ -103,7 +104,7 @@ internal sealed class GitHubDeliveryJob
         // The head may be a fork: built from its own repository, never trusted.
         var head = pull.PullRequest.Head;
         var repository = head.Repo ?? pull.Repository!;
-        var commit = new GitHubCommit(pull.Installation?.Id, pull.Repository!.Owner.Login, pull.Repository.Name, repository.CloneUrl ?? pull.Repository.CloneUrl ?? $"https://github.com/{pull.Repository.FullName}.git", head.Sha);
+        var commit = new GitHubCommit(pull.Installation?.Id, pull.Repository!.Owner.Login, pull.Repository.Name, repository.CloneUrl ?? pull.Repository.CloneUrl ?? $"https://github.com/{pull.Repository.FullName}.git", head.Sha) { Branch = head.Ref };
         return await _builds.SubmitAsync(commit, "untrusted", kraftfiles => kraftfiles, cancellationToken).ConfigureAwait(false);
     }
 
@@ -132,7 +133,7 @@ internal sealed class GitHubDeliveryJob
         }
 
         var scope = checkSuite.CheckSuite.HeadBranch == checkSuite.Repository!.DefaultBranch ? "trusted" : "untrusted";
-        return await _builds.SubmitAsync(Commit(checkSuite.Repository, checkSuite.Installation, checkSuite.CheckSuite.HeadSha), scope, all => all, cancellationToken).ConfigureAwait(false);
+        return await _builds.SubmitAsync(Commit(checkSuite.Repository, checkSuite.Installation, checkSuite.CheckSuite.HeadSha) with { Branch = checkSuite.CheckSuite.HeadBranch }, scope, all => all, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<IReadOnlyList<string>> DispatchAsync(RepositoryDispatchEvent dispatch, CancellationToken cancellationToken)

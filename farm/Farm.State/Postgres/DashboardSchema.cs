@@ -1,0 +1,29 @@
+namespace Farm.State.Postgres;
+
+/// <summary>
+/// What the dashboard's lists need beside the core tables: what started a build and for which branch, and the indexes
+/// that make every filter of the builds list an index range (newest first, keyset paged) rather than a scan. Run by
+/// every process after the core (the build store writes the columns), so a worker that migrates first makes them too.
+/// </summary>
+public static class DashboardSchema
+{
+    public static readonly SchemaModule Module = new("dashboard",
+    [
+        // IF NOT EXISTS: a database whose migration records were carried over from the old numbering may have them already.
+        // id COLLATE "C": the list's order and its keyset cursor compare ids bytewise, as the in-memory store does.
+        """
+        ALTER TABLE farm.builds ADD COLUMN IF NOT EXISTS trigger text NOT NULL DEFAULT 'api';
+        ALTER TABLE farm.builds ADD COLUMN IF NOT EXISTS branch text;
+        ALTER TABLE farm.targets ADD COLUMN IF NOT EXISTS kernel_bytes bigint;
+        CREATE INDEX IF NOT EXISTS builds_newest ON farm.builds (created DESC, (id COLLATE "C") DESC);
+        CREATE INDEX IF NOT EXISTS builds_by_state ON farm.builds (state, created DESC, (id COLLATE "C") DESC);
+        CREATE INDEX IF NOT EXISTS builds_by_app ON farm.builds (app, created DESC, (id COLLATE "C") DESC);
+        CREATE INDEX IF NOT EXISTS builds_by_trigger ON farm.builds (trigger, created DESC, (id COLLATE "C") DESC);
+        CREATE INDEX IF NOT EXISTS builds_by_repository ON farm.builds (git_url, created DESC, (id COLLATE "C") DESC);
+        CREATE INDEX IF NOT EXISTS builds_by_branch ON farm.builds (branch, created DESC, (id COLLATE "C") DESC);
+        CREATE INDEX IF NOT EXISTS targets_by_platform ON farm.targets (platform, architecture, build_id);
+        CREATE INDEX IF NOT EXISTS targets_by_worker ON farm.targets (worker, finished DESC);
+        CREATE INDEX IF NOT EXISTS targets_by_finished ON farm.targets (finished DESC);
+        """,
+    ]);
+}
