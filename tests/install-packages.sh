@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the worker needs to build and boot kernels, when they are missing:
-# make and gcc, the arm64 cross compiler, QEMU for x86_64 and arm64, git, python3 (the fixture core's
+# make and gcc, flex and bison (Unikraft's kconfig builds its conf tool with them), the arm64 cross compiler, QEMU for x86_64 and arm64, git, python3 (the fixture core's
 # kconfig), util-linux's `script` (the linuxu pseudo-terminal), the CNCF registry and skopeo (the OCI
 # tests' real registry and third-party client), openssl and Node.js with npm (npm @sigstore/verify checks our
 # signatures; it needs node >= 20.17, which this machine kind ships), redis-server (the cache's hot tier),
@@ -11,6 +11,8 @@ set -euo pipefail
 
 declare -A wanted=(
   [make]=make
+  [flex]=flex
+  [bison]=bison
   [gcc]=gcc
   [git]=git
   [python3]=python3

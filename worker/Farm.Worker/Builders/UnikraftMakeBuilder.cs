@@ -114,7 +114,7 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
 
     private static async Task<MakeRun> MakeAsync(BuildRequest request, IReadOnlyList<string> arguments, Action<string> log, CancellationToken cancellationToken)
     {
-        string? firstError = null;
+        var failure = new FailureLine();
         var environment = new Dictionary<string, string> { ["LC_ALL"] = "C", ["MAKEFLAGS"] = string.Empty, ["MFLAGS"] = string.Empty };
         if (request.CompilerLauncher is not null)
         {
@@ -138,14 +138,11 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
             line =>
             {
                 log(line);
-                if (line.Contains("error", StringComparison.OrdinalIgnoreCase) || line.Contains("No such file", StringComparison.Ordinal))
-                {
-                    firstError ??= line.Trim();
-                }
+                failure.Observe(line);
             },
             BuildTimeout,
             cancellationToken).ConfigureAwait(false);
-        return new MakeRun(outcome, firstError);
+        return new MakeRun(outcome, failure.Reason);
     }
 
     /// <summary>

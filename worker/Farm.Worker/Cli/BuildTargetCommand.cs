@@ -148,7 +148,7 @@ internal static class BuildTargetCommand
         return result switch
         {
             { Succeeded: true } => WorkerCli.Success,
-            { Smoke.Status: SmokeStatus.Unavailable } => WorkerCli.SmokeUnavailable,
+            { SkipReason: not null } => WorkerCli.Skipped,
             _ => WorkerCli.Failed,
         };
     }
@@ -158,6 +158,7 @@ internal static class BuildTargetCommand
         var name = $"{result.Target} ({result.Platform}/{result.Architecture})";
         return result.Succeeded
             ? $"{name}: passed — {(result.BuildSeconds is { } seconds ? $"built in {seconds:0.00} s" : "the runtime's kernel")}, booted on {result.Smoke!.Runner} in {result.Smoke.Elapsed.TotalSeconds:0.00} s; kernel {result.Kernel} sha256:{result.KernelSha256}"
+            : result.Status == "skipped" ? $"{name}: SKIPPED — {result.SkipReason}"
             : $"{name}: FAILED — {result.FailureReason}";
     }
 }

@@ -79,6 +79,11 @@ internal sealed class TargetPipeline
         TargetResult Failed(string reason, double? seconds = null, KernelImageCheck? image = null, SmokeResult? smoke = null) =>
             new(job.Target, job.Platform, job.Architecture, null, null, seconds, image, smoke, reason) { Builder = _builder.Name, Cache = cacheStatistics };
 
+        if (_capabilities.MissingBuildTools.Count > 0)
+        {
+            return Failed(BuildTools.Describe(_capabilities.MissingBuildTools));
+        }
+
         if (!_capabilities.Toolchains.TryGetValue(job.Architecture, out var toolchain))
         {
             var why = _capabilities.MissingToolchains.GetValueOrDefault(job.Architecture, "unknown architecture");
@@ -93,6 +98,11 @@ internal sealed class TargetPipeline
         catch (SourceException ex)
         {
             return Failed(ex.Message);
+        }
+
+        if (CoreOffer.WhyNot(sources.Core.Directory, job.Platform, job.Architecture) is { } notOffered)
+        {
+            return Failed(notOffered);
         }
 
         log($"farm: {job.KernelFileName}: sources: core {Describe(sources.Core)}, app {sources.Application.Directory}"
@@ -173,24 +183,29 @@ internal sealed class TargetPipeline
 
         var bootInitrd = embedded ? null : initrd;
         var smoke = options.Smoke
-            ? await SmokeAsync(kraftfile, job, build.KernelPath!, bootInitrd, buildDirectory, log, cancellationToken).ConfigureAwait(false)
+            ? await SmokeAsync(kraftfile, job, build.KernelPath!, bootInitrd, build.ConfigPath, buildDirectory, log, cancellationToken).ConfigureAwait(false)
             : SmokeResult.Skipped("not booted: built with smoke tests off");
         await InPlaceWrite.WriteAllTextAsync(Path.Combine(output, TargetOutputFiles.Console), smoke.Console, cancellationToken).ConfigureAwait(false);
         if (smoke.Status == SmokeStatus.Skipped)
         {
             log($"farm: {job.KernelFileName}: smoke test skipped: the image is not booted");
         }
+        else if (smoke.Status == SmokeStatus.Unavailable)
+        {
+            // Built and checked, but this host cannot boot it: skipped with the reason farm build gives such a target.
+            var why = _capabilities.WhyNotServed(job.Platform, job.Architecture) ?? $"cannot boot {job.Platform}/{job.Architecture} here ({smoke.Runner}): {smoke.Reason}";
+            log($"farm: {job.KernelFileName}: SKIPPED: {why}");
+            return new TargetResult(job.Target, job.Platform, job.Architecture, null, null, buildSeconds, image, smoke, null) { Builder = _builder.Name, Cache = cacheStatistics, SkipReason = why };
+        }
         else if (smoke.Status != SmokeStatus.Passed)
         {
-            var what = smoke.Status == SmokeStatus.Unavailable ? "smoke test unavailable" : "smoke test failed";
             foreach (var line in ConsoleJudge.Tail(smoke.Console))
             {
                 log($"  console| {line}");
             }
 
-            return Failed($"{what} ({smoke.Runner}): {smoke.Reason}", buildSeconds, image, smoke);
+            return Failed($"smoke test failed ({smoke.Runner}): {smoke.Reason}", buildSeconds, image, smoke);
         }
-
         else
         {
             log($"farm: {job.KernelFileName}: smoke test passed on {smoke.Runner} in {smoke.Elapsed.TotalSeconds:0.00} s");
@@ -217,7 +232,7 @@ internal sealed class TargetPipeline
     /// one; <paramref name="work"/> holds its files.
     /// </summary>
     public Task<SmokeResult> SmokeOnlyAsync(Kraftfile kraftfile, TargetJob job, string kernel, string? initrd, string work, Action<string> log, CancellationToken cancellationToken) =>
-        SmokeAsync(kraftfile, job, kernel, initrd, work, log, cancellationToken);
+        SmokeAsync(kraftfile, job, kernel, initrd, null, work, log, cancellationToken);
 
     private static async Task<string> WriteIfChangedAsync(string path, byte[] contents, CancellationToken cancellationToken)
     {
@@ -232,12 +247,19 @@ internal sealed class TargetPipeline
         return path;
     }
 
-    private async Task<SmokeResult> SmokeAsync(Kraftfile kraftfile, TargetJob job, string kernel, string? initrd, string buildDirectory, Action<string> log, CancellationToken cancellationToken)
+    private async Task<SmokeResult> SmokeAsync(Kraftfile kraftfile, TargetJob job, string kernel, string? initrd, string? config, string buildDirectory, Action<string> log, CancellationToken cancellationToken)
     {
         var runner = _runners.FirstOrDefault(r => r.Serves(job.Platform, job.Architecture));
         if (runner is null)
         {
             return SmokeResult.Unavailable("none", $"this host has no way to boot {job.Platform}/{job.Architecture} (host is {_capabilities.HostArchitecture})");
+        }
+
+        // An emulated CPU may lack what the kernel needs: known from the probe, so the boot is not tried to fail.
+        if (runner is QemuRunner { UseKvm: false } && _capabilities.EmulatedX8664Features is { } features
+            && KernelCpuNeeds.Lacking(KernelCpuNeeds.Of(config, job.Architecture), features, $"{runner.Name} (QEMU's TCG emulation)") is { } lacking)
+        {
+            return SmokeResult.Unavailable(runner.Name, lacking);
         }
 
         var expectation = SmokeExpectation.From(kraftfile.Farm.Smoke);
