@@ -6,7 +6,8 @@
 # signatures; it needs node >= 20.17, which this machine kind ships), redis-server (the cache's hot tier),
 # ccache (the cache benchmark's yardstick) and clang (farm-cc is published with NativeAOT, which links
 # with it), PostgreSQL (the farm's state and Hangfire's storage) GNU cpio (reads our initrds in tests) buildah (Dockerfile rootfs, daemonless) and
-# bubblewrap (the build sandbox: every make and every boot of untrusted code runs in it). Idempotent; quiet when all is there.
+# bubblewrap (the build sandbox: every make and every boot of untrusted code runs in it) and golang-go (Go's archive/tar
+# writes the reference layer the farm's kernel tar must equal byte for byte). Idempotent; quiet when all is there.
 set -euo pipefail
 
 declare -A wanted=(
@@ -33,6 +34,7 @@ declare -A wanted=(
   [cpio]=cpio
   [buildah]=buildah
   [bwrap]=bubblewrap
+  [go]=golang-go
 )
 
 missing=()
