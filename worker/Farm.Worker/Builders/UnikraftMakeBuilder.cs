@@ -37,8 +37,20 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
         var application = request.Sources.Application.Directory;
         if (!File.Exists(Path.Combine(application, "Makefile.uk")))
         {
-            // Unikraft requires one; kraft creates it empty for apps that have no sources of their own.
-            await InPlaceWrite.WriteAllTextAsync(Path.Combine(application, "Makefile.uk"), string.Empty, cancellationToken).ConfigureAwait(false);
+            // Unikraft requires one; kraft creates it empty for apps that have no sources of their own. The app's
+            // directory is not ours to write (a read-only checkout must build): its .uk files go to a stand-in in O=.
+            var standIn = Path.Combine(output, "farm-app");
+            Directory.CreateDirectory(standIn);
+            foreach (var file in Directory.EnumerateFiles(application, "*.uk"))
+            {
+                if (FileKinds.Of(file) == FileKind.Regular)
+                {
+                    await InPlaceWrite.CopyAsync(file, Path.Combine(standIn, Path.GetFileName(file)), cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            await InPlaceWrite.WriteAllTextAsync(Path.Combine(standIn, "Makefile.uk"), string.Empty, cancellationToken).ConfigureAwait(false);
+            request = request with { Sources = request.Sources with { Application = request.Sources.Application with { Directory = standIn } } };
         }
 
         var defconfig = Path.Combine(output, "farm.defconfig");

@@ -108,7 +108,7 @@ internal sealed class TargetPipeline
         log($"farm: {job.KernelFileName}: sources: core {Describe(sources.Core)}, app {sources.Application.Directory}"
             + string.Concat(sources.Libraries.Select(l => $", {l.Name} {Describe(l)}")));
 
-        var buildDirectory = options.BuildDirectory ?? Path.Combine(kraftfile.Directory, ".unikraft", "farm", job.KernelFileName);
+        var buildDirectory = options.BuildDirectory ?? DefaultBuildDirectory(kraftfile, job);
         var cache = options.CompilerLauncher is null ? options.Cache : null;
         var cacheTarget = $"{kraftfile.Name}/{job.KernelFileName}";
         var events = TargetCache.EventsFile(buildDirectory);
@@ -270,6 +270,16 @@ internal sealed class TargetPipeline
         Directory.CreateDirectory(work);
         var request = new SmokeRequest(kernel, job.Platform, job.Architecture, expectation, work) { Arguments = kraftfile.Cmd, InitrdPath = initrd, Sandbox = _sandbox };
         return await runner.RunAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Where a target builds unless told (<c>--build-dir</c>): in the worker's cache directory, one per app location
+    /// and kernel, kept between runs so make rebuilds in place; never inside the app, whose checkout may be read-only.
+    /// </summary>
+    public static string DefaultBuildDirectory(Kraftfile kraftfile, TargetJob job)
+    {
+        var location = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(kraftfile.Directory))))[..12];
+        return Path.Combine(Cli.WorkerSettings.CacheDirectory(), "build", $"{kraftfile.Name}-{location}", job.KernelFileName);
     }
 
     private static string Describe(ResolvedComponent component) =>
