@@ -5,7 +5,7 @@ namespace Farm.Worker.Builders;
 /// <summary>
 /// Picks the line of a failed make run that names the cause, for the one-line reason. The first line that merely
 /// contains "error" is often a harmless one (<c>-Werror</c>, <c>errno.c</c>, a file named <c>error.h</c>); a failure
-/// is better told by what failed, in this order: a missing program (<c>lex: not found</c>), make's own message
+/// is better told by what failed, in this order: the farm's own line (a library origin it cannot serve), a missing program (<c>lex: not found</c>), make's own message
 /// (<c>*** ... Stop.</c>, a Makefile's <c>$(error)</c>), a compiler or linker <c>error:</c>, a missing file, and
 /// last the first <c>*** [...] Error N</c> of make, which says only which rule failed.
 /// </summary>
@@ -14,6 +14,7 @@ internal sealed partial class FailureLine
     // Best first; a line's rank is the first pattern it matches.
     private static readonly Regex[] Ranked =
     [
+        FarmSaid(),
         NotFound(),
         MakeStop(),
         CompilerError(),
@@ -59,6 +60,10 @@ internal sealed partial class FailureLine
             return line;
         }
     }
+
+    // The farm's own lines from inside the build (a library origin it could not serve).
+    [GeneratedRegex(@"^farm: cannot ")]
+    private static partial Regex FarmSaid();
 
     // "/bin/sh: 1: lex: not found", "make: lex: No such file or directory" (exec), "bash: bison: command not found".
     [GeneratedRegex(@"(?:^|: )(?<tool>[\w.+-]+): (?:command )?not found\s*$")]

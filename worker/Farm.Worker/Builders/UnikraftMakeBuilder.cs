@@ -64,7 +64,9 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
             return BuildOutcome.Failed(configureFailure, stopwatch.Elapsed);
         }
 
-        List<string> build = [.. common, $"-j{Math.Max(1, request.Jobs)}", $"HOSTUTC={request.HostUtc}"];
+        // Libraries download their origins during the build; the sandbox has no network, the origins directory serves them.
+        var fetcher = await LibraryOrigins.WriteFetcherAsync(output, cancellationToken).ConfigureAwait(false);
+        List<string> build = [.. common, $"-j{Math.Max(1, request.Jobs)}", $"HOSTUTC={request.HostUtc}", $"WGET={fetcher}"];
         if (request.Toolchain.IsCross)
         {
             build.Add($"CROSS_COMPILE={request.Toolchain.CrossCompile}");
@@ -138,6 +140,11 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
             environment[key] = value;
         }
 
+        if (LibraryOrigins.Directory() is { } origins)
+        {
+            environment["FARM_ORIGINS"] = origins;
+        }
+
         var spec = new ProcessSpec("make", arguments)
         {
             WorkingDirectory = Path.GetFullPath(request.BuildDirectory),
@@ -172,14 +179,21 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
             if (path is not null && File.Exists(path))
             {
                 var real = new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path;
-                // A .dll needs its dependencies beside it; a native program is bound alone.
-                readOnly.Add(real.EndsWith(".dll", StringComparison.Ordinal) ? Path.GetDirectoryName(real)! : real);
+                // A .dll, or the apphost of one (farm-cc as a plain `dotnet build` leaves it), needs its dependencies
+                // beside it; a native program (NativeAOT) is bound alone.
+                var managed = real.EndsWith(".dll", StringComparison.Ordinal) || File.Exists(real + ".dll");
+                readOnly.Add(managed ? Path.GetDirectoryName(real)! : real);
             }
         }
 
         if (Path.GetDirectoryName(request.Toolchain.CompilerPath) is { } toolchain && Path.IsPathRooted(toolchain))
         {
             readOnly.Add(toolchain);
+        }
+
+        if (LibraryOrigins.Directory() is { } origins)
+        {
+            readOnly.Add(origins);
         }
 
         return new Sandboxing.SandboxPolicy
