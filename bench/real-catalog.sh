@@ -87,7 +87,7 @@ x-farm:
     timeout: 90s
     http:
       port: 8123
-      expect: "Bye, World!"
+      expect: "It works!"
 EOF
 
 apps=(helloworld httpreply)
