@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the worker needs to build and boot kernels, when they are missing:
-# make and gcc, the arm64 cross compiler, QEMU for x86_64 and arm64, git, python3 (the fixture core's
+# make and gcc, flex and bison (Unikraft's kconfig builds its conf tool with them), the arm64 cross compiler, QEMU for x86_64 and arm64, git, python3 (the fixture core's
 # kconfig), util-linux's `script` (the linuxu pseudo-terminal), the CNCF registry and skopeo (the OCI
 # tests' real registry and third-party client), openssl and Node.js with npm (npm @sigstore/verify checks our
 # signatures; it needs node >= 20.17, which this machine kind ships), redis-server (the cache's hot tier),
@@ -9,11 +9,14 @@
 # bubblewrap (the build sandbox: every make and every boot of untrusted code runs in it) and shellcheck (every
 # script of the repository is checked by a test), and for the Ansible test (tests/ansible/run.sh) ansible,
 # ansible-lint, yamllint, debootstrap and curl, and chromium (the dashboard's browser tests drive it through
-# Playwright; Playwright's own browser download is never used). Idempotent; quiet when all is there.
+# Playwright; Playwright's own browser download is never used), and golang-go (Go's archive/tar writes the
+# reference layer the farm's kernel tar must equal byte for byte). Idempotent; quiet when all is there.
 set -euo pipefail
 
 declare -A wanted=(
   [make]=make
+  [flex]=flex
+  [bison]=bison
   [gcc]=gcc
   [git]=git
   [python3]=python3
@@ -41,6 +44,7 @@ declare -A wanted=(
   [debootstrap]=debootstrap
   [curl]=curl
   [chromium]=chromium
+  [go]=golang-go
 )
 
 missing=()

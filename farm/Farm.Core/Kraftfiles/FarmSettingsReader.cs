@@ -8,7 +8,8 @@ namespace Farm.Core.Kraftfiles;
 internal static class FarmSettingsReader
 {
     private static readonly string[] Keys = ["smoke", "publish"];
-    private static readonly string[] SmokeKeys = ["expect", "timeout", "exit"];
+    private static readonly string[] SmokeKeys = ["expect", "timeout", "exit", "http"];
+    private static readonly string[] HttpKeys = ["port", "expect"];
     private static readonly TimeSpan MaxTimeout = TimeSpan.FromHours(1);
 
     public static FarmSettings Read(ReadContext context, YamlNode node)
@@ -57,6 +58,7 @@ internal static class FarmSettingsReader
         string? expect = null;
         TimeSpan? timeout = null;
         int? exit = null;
+        HttpSmoke? http = null;
         foreach (var entry in entries)
         {
             var path = ReadContext.Child(Field, entry.Name);
@@ -71,10 +73,59 @@ internal static class FarmSettingsReader
                 case "exit":
                     exit = ReadExit(context, entry.Value, path);
                     break;
+                case "http":
+                    http = ReadHttp(context, entry.Value, path);
+                    break;
             }
         }
 
-        return new SmokeSettings(expect, timeout, exit, map.Start);
+        return new SmokeSettings(expect, timeout, exit, map.Start) { Http = http };
+    }
+
+    /// <summary><c>http: {port: 8080, expect: "Bye, World"}</c>: both required.</summary>
+    private static HttpSmoke? ReadHttp(ReadContext context, YamlNode node, string field)
+    {
+        if (context.Map(node, field, "a map with port and expect") is not { } map)
+        {
+            return null;
+        }
+
+        var entries = context.Entries(map, field);
+        context.WarnUnknownKeys(entries, field, HttpKeys, field);
+        int? port = null;
+        string? expect = null;
+        foreach (var entry in entries)
+        {
+            var path = ReadContext.Child(field, entry.Name);
+            if (entry.Name == "port")
+            {
+                if (entry.Value is YamlScalar { Kind: ScalarKind.WholeNumber } scalar
+                    && int.TryParse(scalar.Text, NumberStyles.None, CultureInfo.InvariantCulture, out var number) && number is >= 1 and <= 65535)
+                {
+                    port = number;
+                }
+                else
+                {
+                    context.Error(entry.Value, path, $"expected the guest's TCP port, 1 to 65535, found {(entry.Value is YamlScalar s ? $"'{s.Text}'" : entry.Value.KindName)}");
+                }
+            }
+            else if (entry.Name == "expect")
+            {
+                expect = ReadRegex(context, entry.Value, path);
+            }
+        }
+
+        if (port is null && !entries.Any(e => e.Name == "port"))
+        {
+            context.Error(node, field, "port is required: the guest's TCP port the farm asks over HTTP");
+        }
+
+        if (expect is null && !entries.Any(e => e.Name == "expect"))
+        {
+            context.Error(node, field, "expect is required: a regular expression the HTTP answer must match");
+        }
+
+        return port is { } p && expect is { } e ? new HttpSmoke(p, e) : null;
     }
 
     private static string? ReadRegex(ReadContext context, YamlNode node, string path)

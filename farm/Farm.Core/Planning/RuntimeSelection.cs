@@ -19,7 +19,7 @@ public static class RuntimeSelection
     }
 
     public static IReadOnlyList<string> RequiredFeatures(Target target) =>
-        target.KConfig.Entries.Select(e => $"{e.Key}={e.Value}").ToList();
+        target.KConfig.Entries.Select(e => Oci.Packaging.DotConfig.Feature(e.Key, e.Value)).ToList();
 
     /// <summary>The choices, or the problem (naming the target and what the runtime offers) when a target has no kernel.</summary>
     public static (IReadOnlyList<Choice> Choices, string? Problem) Choose(Kraftfile kraftfile, ImageIndex index, string runtime)

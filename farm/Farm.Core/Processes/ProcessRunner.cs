@@ -36,13 +36,9 @@ public static class ProcessRunner
         var gate = new object();
         process.OutputDataReceived += (_, e) => Deliver(e.Data);
         process.ErrorDataReceived += (_, e) => Deliver(e.Data);
-        try
+        if (await StartOnOwnThreadAsync(process).ConfigureAwait(false) is { } startError)
         {
-            process.Start();
-        }
-        catch (Win32Exception ex)
-        {
-            return new ProcessOutcome(null, TimedOut: false, stopwatch.Elapsed, $"cannot run '{spec.FileName}': {ex.Message}");
+            return new ProcessOutcome(null, TimedOut: false, stopwatch.Elapsed, $"cannot run '{spec.FileName}': {startError.Message}");
         }
 
         process.StandardInput.Close();
@@ -82,6 +78,44 @@ public static class ProcessRunner
                 onLine(line);
             }
         }
+    }
+
+    /// <summary>
+    /// Starts the process from a thread of its own that lives until the process exits. The sandbox runs bubblewrap with
+    /// <c>--die-with-parent</c> (PR_SET_PDEATHSIG), which fires when the <em>thread</em> that forked it ends: started
+    /// from a thread-pool thread, a long build was SIGKILLed (exit 137) whenever the pool retired that idle thread.
+    /// </summary>
+    private static Task<Win32Exception?> StartOnOwnThreadAsync(Process process)
+    {
+        var started = new TaskCompletionSource<Win32Exception?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                process.Start();
+            }
+            catch (Win32Exception ex)
+            {
+                started.SetResult(ex);
+                return;
+            }
+
+            started.SetResult(null);
+            try
+            {
+                process.WaitForExit();
+            }
+            catch (InvalidOperationException)
+            {
+                // Disposed by the caller after it saw the exit.
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "farm-process",
+        };
+        thread.Start();
+        return started.Task;
     }
 
     /// <summary>Runs to completion and returns the output; for short queries (<c>git rev-parse</c>, <c>gcc -dumpmachine</c>).</summary>

@@ -59,9 +59,24 @@ public sealed class SourceResolver
             }
 
             var directory = Path.GetFullPath(source, kraftfile.Directory);
-            return Directory.Exists(directory)
-                ? new ResolvedComponent(field, directory, directory)
-                : throw new SourceException($"{where}: source directory '{source}' does not exist (looked in {directory})");
+            if (!Directory.Exists(directory))
+            {
+                throw new SourceException($"{where}: source directory '{source}' does not exist (looked in {directory})");
+            }
+
+            if (component.Version is not { } version)
+            {
+                return new ResolvedComponent(field, directory, directory);
+            }
+
+            try
+            {
+                return await _git.CheckoutLocalAsync(field, directory, source, version, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SourceException ex)
+            {
+                throw new SourceException($"{kraftfile.Path}:{component.At.Line}: {ex.Message}", ex);
+            }
         }
 
         var url = component.Source ?? defaultRepository

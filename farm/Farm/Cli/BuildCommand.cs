@@ -102,7 +102,9 @@ internal static class BuildCommand
             }
         }
 
-        var cache = Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "unikernel-farm");
+        // The worker's cache directory holds the build directories too: Farm__Worker__CacheDirectory when set.
+        var cache = Environment.GetEnvironmentVariable("Farm__Worker__CacheDirectory") is { Length: > 0 } configured ? configured
+            : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "unikernel-farm");
         var registry = new RegistryClientOptions { Insecure = insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!)) };
         var mirrors = new RuntimeMirrors();
         foreach (var mirror in runtimeMirrors)

@@ -100,6 +100,7 @@ internal static class PkgCommand
             await File.ReadAllBytesAsync(request.Kernel.FullName, cancellationToken).ConfigureAwait(false),
             DotConfig.Parse(await File.ReadAllTextAsync(request.Config.FullName, cancellationToken).ConfigureAwait(false)))
         {
+            Name = app?.Name,
             KernelMode = OperatingSystem.IsWindows() ? (UnixFileMode)0x1ED : File.GetUnixFileMode(request.Kernel.FullName),
             Initrd = request.Initrd is null ? null : await File.ReadAllBytesAsync(request.Initrd.FullName, cancellationToken).ConfigureAwait(false),
             Cmd = app?.Cmd ?? [],

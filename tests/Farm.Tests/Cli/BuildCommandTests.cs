@@ -55,6 +55,22 @@ public sealed partial class BuildCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Build_WorkerCacheDirectorySet_KeepsTheBuildDirectoriesThere()
+    {
+        var app = Path.Combine(ProjectReferences.RepositoryRoot(), "examples", "helloworld");
+        var workerCache = Path.Combine(_work, "worker-cache");
+
+        var run = await FarmProcess.RunAsync(
+            ["build", app, "--targets", "qemu/x86_64", "--output", $"oci:{Path.Combine(_work, "oci")}"],
+            [("XDG_CACHE_HOME", Path.Combine(_work, "xdg")), ("Farm__Worker__CacheDirectory", workerCache)],
+            Ct);
+
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        Assert.Single(Directory.EnumerateFiles(Path.Combine(workerCache, "work"), "helloworld_qemu-x86_64", SearchOption.AllDirectories), f => !f.Contains("builds", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(Path.Combine(_work, "xdg", "unikernel-farm", "work")));
+    }
+
+    [Fact]
     public async Task Build_OneTargetFails_PublishesNothing_UnlessTheKraftfileOptsIntoPartial()
     {
         var all = App("arm-crash", publish: null);

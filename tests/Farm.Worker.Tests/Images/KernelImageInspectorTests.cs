@@ -39,7 +39,7 @@ public sealed class KernelImageInspectorTests
     {
         var check = KernelImageInspector.Inspect(ProbeKernel.Arm64(), "xen", "x86_64");
 
-        Assert.Equal("no Xen ELF notes (PVH XEN_ELFNOTE_PHYS32_ENTRY or PV XEN_ELFNOTE_ENTRY)", check.Problem);
+        Assert.StartsWith("no Xen ELF notes", check.Problem, StringComparison.Ordinal);
     }
 
     [Theory]

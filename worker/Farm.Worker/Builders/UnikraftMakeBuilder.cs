@@ -37,8 +37,20 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
         var application = request.Sources.Application.Directory;
         if (!File.Exists(Path.Combine(application, "Makefile.uk")))
         {
-            // Unikraft requires one; kraft creates it empty for apps that have no sources of their own.
-            await InPlaceWrite.WriteAllTextAsync(Path.Combine(application, "Makefile.uk"), string.Empty, cancellationToken).ConfigureAwait(false);
+            // Unikraft requires one; kraft creates it empty for apps that have no sources of their own. The app's
+            // directory is not ours to write (a read-only checkout must build): its .uk files go to a stand-in in O=.
+            var standIn = Path.Combine(output, "farm-app");
+            Directory.CreateDirectory(standIn);
+            foreach (var file in Directory.EnumerateFiles(application, "*.uk"))
+            {
+                if (FileKinds.Of(file) == FileKind.Regular)
+                {
+                    await InPlaceWrite.CopyAsync(file, Path.Combine(standIn, Path.GetFileName(file)), cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            await InPlaceWrite.WriteAllTextAsync(Path.Combine(standIn, "Makefile.uk"), string.Empty, cancellationToken).ConfigureAwait(false);
+            request = request with { Sources = request.Sources with { Application = request.Sources.Application with { Directory = standIn } } };
         }
 
         var defconfig = Path.Combine(output, "farm.defconfig");
@@ -52,7 +64,9 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
             return BuildOutcome.Failed(configureFailure, stopwatch.Elapsed);
         }
 
-        List<string> build = [.. common, $"-j{Math.Max(1, request.Jobs)}", $"HOSTUTC={request.HostUtc}"];
+        // Libraries download their origins during the build; the sandbox has no network, the origins directory serves them.
+        var fetcher = await LibraryOrigins.WriteFetcherAsync(output, cancellationToken).ConfigureAwait(false);
+        List<string> build = [.. common, $"-j{Math.Max(1, request.Jobs)}", $"HOSTUTC={request.HostUtc}", $"WGET={fetcher}"];
         if (request.Toolchain.IsCross)
         {
             build.Add($"CROSS_COMPILE={request.Toolchain.CrossCompile}");
@@ -114,7 +128,7 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
 
     private static async Task<MakeRun> MakeAsync(BuildRequest request, IReadOnlyList<string> arguments, Action<string> log, CancellationToken cancellationToken)
     {
-        string? firstError = null;
+        var failure = new FailureLine();
         var environment = new Dictionary<string, string> { ["LC_ALL"] = "C", ["MAKEFLAGS"] = string.Empty, ["MFLAGS"] = string.Empty };
         if (request.CompilerLauncher is not null)
         {
@@ -124,6 +138,11 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
         foreach (var (key, value) in request.Environment)
         {
             environment[key] = value;
+        }
+
+        if (LibraryOrigins.Directory() is { } origins)
+        {
+            environment["FARM_ORIGINS"] = origins;
         }
 
         var spec = new ProcessSpec("make", arguments)
@@ -138,14 +157,11 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
             line =>
             {
                 log(line);
-                if (line.Contains("error", StringComparison.OrdinalIgnoreCase) || line.Contains("No such file", StringComparison.Ordinal))
-                {
-                    firstError ??= line.Trim();
-                }
+                failure.Observe(line);
             },
             BuildTimeout,
             cancellationToken).ConfigureAwait(false);
-        return new MakeRun(outcome, firstError);
+        return new MakeRun(outcome, failure.Reason);
     }
 
     /// <summary>
@@ -163,14 +179,21 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
             if (path is not null && File.Exists(path))
             {
                 var real = new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path;
-                // A .dll needs its dependencies beside it; a native program is bound alone.
-                readOnly.Add(real.EndsWith(".dll", StringComparison.Ordinal) ? Path.GetDirectoryName(real)! : real);
+                // A .dll, or the apphost of one (farm-cc as a plain `dotnet build` leaves it), needs its dependencies
+                // beside it; a native program (NativeAOT) is bound alone.
+                var managed = real.EndsWith(".dll", StringComparison.Ordinal) || File.Exists(real + ".dll");
+                readOnly.Add(managed ? Path.GetDirectoryName(real)! : real);
             }
         }
 
         if (Path.GetDirectoryName(request.Toolchain.CompilerPath) is { } toolchain && Path.IsPathRooted(toolchain))
         {
             readOnly.Add(toolchain);
+        }
+
+        if (LibraryOrigins.Directory() is { } origins)
+        {
+            readOnly.Add(origins);
         }
 
         return new Sandboxing.SandboxPolicy

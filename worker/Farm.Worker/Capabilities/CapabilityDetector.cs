@@ -54,8 +54,13 @@ internal static class CapabilityDetector
                 : new HypervisorProbe("linuxu", $"{host} processes", null),
         ];
 
+        var x86 = hypervisors.First(h => h.Name == $"qemu-{Architectures.X8664}");
+        var emulatedFeatures = x86.Works && !(kvm.Works && host == Architectures.X8664)
+            ? await ProbeEmulatedX8664FeaturesAsync(cancellationToken).ConfigureAwait(false)
+            : null;
+        var missingTools = BuildTools.Missing();
         var detected = new List<string>();
-        foreach (var platform in PlatformOrder)
+        foreach (var platform in missingTools.Count > 0 ? [] : PlatformOrder)
         {
             foreach (var architecture in ToolchainLocator.Supported)
             {
@@ -67,7 +72,7 @@ internal static class CapabilityDetector
         }
 
         var queues = configuredQueues is { Count: > 0 } ? detected.Where(configuredQueues.Contains).ToList() : detected;
-        return new HostCapabilities(host, toolchains, missing, kvm, hypervisors, detected, queues);
+        return new HostCapabilities(host, toolchains, missing, kvm, hypervisors, detected, queues) { MissingBuildTools = missingTools, EmulatedX8664Features = emulatedFeatures };
     }
 
     /// <summary>The smoke runner for each platform of this host, set up from what the probes found.</summary>
@@ -132,6 +137,34 @@ internal static class CapabilityDetector
             var detail = outcome.TimedOut ? $"no exit within {ProbeTimeout.TotalSeconds:0} s"
                 : output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? $"exit {outcome.ExitCode}";
             return new HypervisorProbe(name, $"{runner.Binary} ({mode})", $"probe boot failed: {detail}");
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// The CPU features QEMU's emulation gives an x86_64 guest, as CPUID tells a probe kernel. TCG has RDRAND but not
+    /// RDSEED (QEMU 7.2 drops <c>+rdseed</c> with a warning), and Unikraft's libukrandom needs both.
+    /// </summary>
+    private static async Task<IReadOnlySet<string>?> ProbeEmulatedX8664FeaturesAsync(CancellationToken cancellationToken)
+    {
+        var runner = new Smoke.QemuRunner(Architectures.X8664, useKvm: false);
+        var directory = Directory.CreateTempSubdirectory("farm-probe-");
+        try
+        {
+            var kernel = Path.Combine(directory.FullName, "cpuid.elf");
+            await File.WriteAllBytesAsync(kernel, ProbeKernel.X8664CpuFeatures(), cancellationToken).ConfigureAwait(false);
+            var request = new Smoke.SmokeRequest(kernel, Platforms.Qemu, Architectures.X8664, new Smoke.SmokeExpectation(Smoke.SmokeExpectation.Banner, ProbeTimeout, null), directory.FullName);
+            var (outcome, output) = await ProcessRunner.CaptureAsync(new ProcessSpec(runner.Binary, runner.Arguments(request)), ProbeTimeout, cancellationToken).ConfigureAwait(false);
+            var marker = output.IndexOf(ProbeKernel.Marker, StringComparison.Ordinal);
+            if (outcome.ExitCode != ProbeKernel.X8664ExpectedExitCode || marker < 0)
+            {
+                return null;
+            }
+
+            return output[(marker + 1)..].TakeWhile(ProbeKernel.FeatureLetters.ContainsKey).Select(c => ProbeKernel.FeatureLetters[c]).ToHashSet(StringComparer.Ordinal);
         }
         finally
         {

@@ -17,18 +17,58 @@ internal static class ProbeKernel
     private const uint X86LoadAddress = 0x100000;
     private const ulong Arm64LoadAddress = 0x40080000;
 
-    public static byte[] X8664()
+    /// <summary>What <see cref="X8664CpuFeatures"/> prints after <see cref="Marker"/> for each feature the CPU has.</summary>
+    public static readonly IReadOnlyDictionary<char, string> FeatureLetters = new Dictionary<char, string> { ['R'] = "rdrand", ['S'] = "rdseed" };
+
+    public static byte[] X8664() => X8664Image(
+    [
+        0x66, 0xBA, 0xF8, 0x03, // mov dx, 0x3f8 (COM1)
+        0xB0, (byte)Marker,     // mov al, 'K'
+        0xEE,                   // out dx, al
+        0xB0, 0x2A,             // mov al, 0x2a
+        0xE6, 0xF4,             // out 0xf4, al (isa-debug-exit)
+        0xF4,                   // hlt
+        0xEB, 0xFD,             // jmp back to hlt
+    ]);
+
+    /// <summary>
+    /// Like <see cref="X8664"/>, then asks CPUID what Unikraft's x86_64 random number support needs and prints 'R' for
+    /// RDRAND (leaf 1, ECX bit 30) and 'S' for RDSEED (leaf 7, EBX bit 18; only when leaf 7 exists).
+    /// </summary>
+    public static byte[] X8664CpuFeatures() => X8664Image(
+    [
+        0x66, 0xBA, 0xF8, 0x03,       // mov dx, 0x3f8
+        0xB0, (byte)Marker,           // mov al, 'K'
+        0xEE,                         // out dx, al
+        0xB8, 0x01, 0x00, 0x00, 0x00, // mov eax, 1
+        0x0F, 0xA2,                   // cpuid
+        0x89, 0xCE,                   // mov esi, ecx
+        0x31, 0xFF,                   // xor edi, edi
+        0x31, 0xC0,                   // xor eax, eax
+        0x0F, 0xA2,                   // cpuid (highest leaf in eax)
+        0x83, 0xF8, 0x07,             // cmp eax, 7
+        0x72, 0x0B,                   // jb +11 (no leaf 7)
+        0xB8, 0x07, 0x00, 0x00, 0x00, // mov eax, 7
+        0x31, 0xC9,                   // xor ecx, ecx
+        0x0F, 0xA2,                   // cpuid
+        0x89, 0xDF,                   // mov edi, ebx
+        0x66, 0xBA, 0xF8, 0x03,       // mov dx, 0x3f8 (cpuid clobbered edx)
+        0x0F, 0xBA, 0xE6, 0x1E,       // bt esi, 30 (RDRAND)
+        0x73, 0x03,                   // jnc +3
+        0xB0, (byte)'R',              // mov al, 'R'
+        0xEE,                         // out dx, al
+        0x0F, 0xBA, 0xE7, 0x12,       // bt edi, 18 (RDSEED)
+        0x73, 0x03,                   // jnc +3
+        0xB0, (byte)'S',              // mov al, 'S'
+        0xEE,                         // out dx, al
+        0xB0, 0x2A,                   // mov al, 0x2a
+        0xE6, 0xF4,                   // out 0xf4, al (isa-debug-exit)
+        0xF4,                         // hlt
+        0xEB, 0xFD,                   // jmp back to hlt
+    ]);
+
+    private static byte[] X8664Image(byte[] code)
     {
-        byte[] code =
-        [
-            0x66, 0xBA, 0xF8, 0x03, // mov dx, 0x3f8 (COM1)
-            0xB0, (byte)Marker,     // mov al, 'K'
-            0xEE,                   // out dx, al
-            0xB0, 0x2A,             // mov al, 0x2a
-            0xE6, 0xF4,             // out 0xf4, al (isa-debug-exit)
-            0xF4,                   // hlt
-            0xEB, 0xFD,             // jmp back to hlt
-        ];
         const int headers = 52 + 32;
         var image = new byte[headers + 12 + code.Length];
         var span = image.AsSpan();

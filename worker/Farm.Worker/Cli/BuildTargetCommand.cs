@@ -25,7 +25,7 @@ internal static class BuildTargetCommand
         var target = new Option<string>("--target", "-t") { Description = "The target: its name, or plat/arch (e.g. qemu/x86_64)", Required = true };
         var output = new Option<string>("--out", "-o") { Description = "Directory for the kernel, .config, console.log and result.json", Required = true };
         var json = new Option<bool>("--json") { Description = "Print result.json on stdout" };
-        var buildDirectory = new Option<string?>("--build-dir") { Description = "make's O= (default: .unikraft/farm/<kernel> beside the Kraftfile)" };
+        var buildDirectory = new Option<string?>("--build-dir") { Description = "make's O= (default: build/<app>-<hash>/<kernel> in the worker's cache directory, Farm__Worker__CacheDirectory or ~/.cache/unikernel-farm)" };
         var jobs = new Option<int>("--jobs", "-j") { Description = "Parallel compile jobs", DefaultValueFactory = _ => Environment.ProcessorCount };
         var builder = new Option<string>("--builder") { Description = "make (Unikraft's make, default) or kraft (the kraft CLI)", DefaultValueFactory = _ => "make" };
         builder.AcceptOnlyFromAmong("make", "kraft");
@@ -150,7 +150,7 @@ internal static class BuildTargetCommand
         return result switch
         {
             { Succeeded: true } => WorkerCli.Success,
-            { Smoke.Status: SmokeStatus.Unavailable } => WorkerCli.SmokeUnavailable,
+            { SkipReason: not null } => WorkerCli.Skipped,
             _ => WorkerCli.Failed,
         };
     }
@@ -160,6 +160,7 @@ internal static class BuildTargetCommand
         var name = $"{result.Target} ({result.Platform}/{result.Architecture})";
         return result.Succeeded
             ? $"{name}: passed — {(result.BuildSeconds is { } seconds ? $"built in {seconds:0.00} s" : "the runtime's kernel")}, booted on {result.Smoke!.Runner} in {result.Smoke.Elapsed.TotalSeconds:0.00} s; kernel {result.Kernel} sha256:{result.KernelSha256}"
+            : result.Status == "skipped" ? $"{name}: SKIPPED — {result.SkipReason}"
             : $"{name}: FAILED — {result.FailureReason}";
     }
 }

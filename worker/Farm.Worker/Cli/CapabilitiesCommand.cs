@@ -37,6 +37,16 @@ internal static class CapabilitiesCommand
             text.AppendLine($"compiler {architecture}: none — {problem}");
         }
 
+        foreach (var (tool, problem) in capabilities.MissingBuildTools)
+        {
+            text.AppendLine($"build tool {tool}: none — {problem}; no queue is served without it");
+        }
+
+        if (capabilities.EmulatedX8664Features is { } features)
+        {
+            text.AppendLine($"emulated x86_64 CPU features: {(features.Count > 0 ? string.Join(' ', features.Order(StringComparer.Ordinal)) : "none")} (rdrand, rdseed probed)");
+        }
+
         foreach (var probe in new[] { capabilities.Kvm }.Concat(capabilities.Hypervisors))
         {
             text.AppendLine($"{probe.Name}: {(probe.Works ? "works" : "unavailable")} — {probe.Problem ?? probe.Detail}");
@@ -75,6 +85,24 @@ internal static class CapabilitiesCommand
             }
 
             json.WriteEndObject();
+            json.WriteStartObject("missingBuildTools");
+            foreach (var (tool, problem) in capabilities.MissingBuildTools)
+            {
+                json.WriteString(tool, problem);
+            }
+
+            json.WriteEndObject();
+            if (capabilities.EmulatedX8664Features is { } features)
+            {
+                json.WriteStartArray("emulatedX8664Features");
+                foreach (var feature in features.Order(StringComparer.Ordinal))
+                {
+                    json.WriteStringValue(feature);
+                }
+
+                json.WriteEndArray();
+            }
+
             json.WriteStartArray("hypervisors");
             foreach (var probe in new[] { capabilities.Kvm }.Concat(capabilities.Hypervisors))
             {

@@ -100,7 +100,9 @@ internal static class RuntimeTargetCommand
                 await InPlaceWrite.WriteAllTextAsync(Path.Combine(output, TargetOutputFiles.Console), smoke.Console, cancellationToken).ConfigureAwait(false);
                 result = smoke.Status == SmokeStatus.Passed
                     ? new TargetResult(kraftfile.Name, platform, architecture, name, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(fetched.Kernel)), null, null, smoke, null) { Builder = "runtime" }
-                    : Failed($"smoke test {(smoke.Status == SmokeStatus.Unavailable ? "unavailable" : "failed")} ({smoke.Runner}): {smoke.Reason}", smoke);
+                    : smoke.Status == SmokeStatus.Unavailable
+                        ? new TargetResult(kraftfile.Name, platform, architecture, null, null, null, null, smoke, null) { Builder = "runtime", SkipReason = capabilities.WhyNotServed(platform, architecture) ?? $"cannot boot {platform}/{architecture} here ({smoke.Runner}): {smoke.Reason}" }
+                        : Failed($"smoke test failed ({smoke.Runner}): {smoke.Reason}", smoke);
             }
         }
         catch (Exception ex) when (ex is RegistryException or IOException or HttpRequestException or OciFormatException or RootfsException)
@@ -110,6 +112,6 @@ internal static class RuntimeTargetCommand
 
         await TargetResultWriter.WriteAsync(Path.Combine(output, TargetOutputFiles.Result), result, cancellationToken).ConfigureAwait(false);
         await stdout.WriteLineAsync(json ? TargetResultWriter.ToJson(result) : BuildTargetCommand.Summary(result)).ConfigureAwait(false);
-        return result.Succeeded ? WorkerCli.Success : result.Smoke?.Status == SmokeStatus.Unavailable ? WorkerCli.SmokeUnavailable : WorkerCli.Failed;
+        return result.Succeeded ? WorkerCli.Success : result.SkipReason is not null ? WorkerCli.Skipped : WorkerCli.Failed;
     }
 }

@@ -5,7 +5,9 @@ namespace Farm.Worker.Cli;
 
 /// <summary>
 /// The worker's command line. Exit codes: 0 success; 1 the target failed (bad Kraftfile, build, image or smoke
-/// test); 2 usage error; 3 built and checked, but this host cannot boot the platform (smoke test unavailable);
+/// test); 2 usage error; 3 skipped: built and checked, but
+/// not booted here (this host cannot boot the platform, or its CPU lacks what the kernel needs), as <c>farm build</c>
+/// reports such a target;
 /// 70 internal error; 130 cancelled.
 /// </summary>
 internal static class WorkerCli
@@ -13,7 +15,7 @@ internal static class WorkerCli
     public const int Success = 0;
     public const int Failed = 1;
     public const int UsageError = 2;
-    public const int SmokeUnavailable = 3;
+    public const int Skipped = 3;
     public const int InternalError = 70;
     public const int Cancelled = 130;
 

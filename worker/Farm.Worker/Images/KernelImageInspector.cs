@@ -14,7 +14,6 @@ internal static class KernelImageInspector
     private const uint MultibootMagic = 0x1BADB002;
     private const uint Multiboot2Magic = 0xE85250D6;
     private const uint XenElfNotePhys32Entry = 18;
-    private const uint XenElfNoteEntry = 1;
     private const ulong HighMemoryStart = 0x100000;
 
     public static KernelImageCheck Inspect(string path, string platform, string architecture)
@@ -54,9 +53,12 @@ internal static class KernelImageInspector
                 : elf.Segments.Where(s => s.Type == ElfImage.SegmentLoad).All(s => s.PhysicalAddress >= HighMemoryStart) ? new($"{describe}, vmlinux layout", null)
                 : new(describe, "no PVH note, and a segment loads below 1 MiB, which Firecracker refuses"),
             (Platforms.Xen, _) => elf is null ? new(describe, "Xen loads ELF kernels")
-                : HasNote(elf, "Xen", XenElfNotePhys32Entry) ? new($"{describe}, Xen PVH entry note", null) { XenGuestType = "pvh" }
-                : HasNote(elf, "Xen", XenElfNoteEntry) ? new($"{describe}, Xen PV notes", null) { XenGuestType = "pv" }
-                : new(describe, "no Xen ELF notes (PVH XEN_ELFNOTE_PHYS32_ENTRY or PV XEN_ELFNOTE_ENTRY)"),
+                : XenLoaderCheck.Check(elf) switch
+                {
+                    ("pvh", _) => new($"{describe}, Xen PVH entry note", null) { XenGuestType = "pvh" },
+                    ("pv", _) => new($"{describe}, Xen PV notes", null) { XenGuestType = "pv" },
+                    (_, var problem) => new(describe, problem),
+                },
             _ => new(describe, $"no loader known for {platform}/{architecture}"),
         };
     }

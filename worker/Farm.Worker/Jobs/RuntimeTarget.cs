@@ -77,9 +77,14 @@ internal sealed class RuntimeTarget
             return await TargetPublisher.PublishAsync(kraftfile, job, kernel, fetched.Config, initrd, untested, _open(untested), new KernelLayerSource(source, fetched.Layer), cancellationToken).ConfigureAwait(false);
         }
 
+        if (smoke.Status == SmokeStatus.Unavailable)
+        {
+            return new TargetOutcome(TargetState.Skipped, _runtime.WhyNotServed(target.Platform, target.Architecture) ?? $"cannot boot {target.Platform}/{target.Architecture} here ({smoke.Runner}): {smoke.Reason}");
+        }
+
         if (smoke.Status != SmokeStatus.Passed)
         {
-            return new TargetOutcome(TargetState.Failed, $"smoke test {(smoke.Status == SmokeStatus.Unavailable ? "unavailable" : "failed")} ({smoke.Runner}): {smoke.Reason}") { BootSeconds = smoke.Elapsed.TotalSeconds };
+            return new TargetOutcome(TargetState.Failed, $"smoke test failed ({smoke.Runner}): {smoke.Reason}") { BootSeconds = smoke.Elapsed.TotalSeconds };
         }
 
         log($"farm: {name}: smoke test passed on {smoke.Runner} in {smoke.Elapsed.TotalSeconds:0.00} s");

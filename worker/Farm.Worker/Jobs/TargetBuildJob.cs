@@ -234,7 +234,7 @@ public sealed class TargetBuildJob : ITargetBuildJob
         var counters = (Hits: result.Cache?.Hits ?? 0, Misses: result.Cache?.Misses ?? 0, Errors: result.Cache?.Tiers.Values.Sum(t => t.Errors) ?? 0);
         if (!result.Succeeded)
         {
-            return new TargetOutcome(TargetState.Failed, result.FailureReason ?? "failed")
+            return new TargetOutcome(result.SkipReason is not null && result.FailureReason is null ? TargetState.Skipped : TargetState.Failed, result.Reason ?? "failed")
             {
                 BuildSeconds = result.BuildSeconds,
                 BootSeconds = result.Smoke?.Elapsed.TotalSeconds,

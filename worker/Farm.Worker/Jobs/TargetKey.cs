@@ -45,6 +45,7 @@ internal static class TargetKey
         Add("smoke.expect", kraftfile.Farm.Smoke.Expect);
         Add("smoke.timeout", kraftfile.Farm.Smoke.Timeout?.TotalMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Add("smoke.exit", kraftfile.Farm.Smoke.Exit?.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Add("smoke.http", kraftfile.Farm.Smoke.Http is { } http ? $"{http.Port}:{http.Expect}" : null);
         Add("cmd", string.Join('\u0000', kraftfile.Cmd));
         Add("initrd", initrd is null ? null : Convert.ToHexStringLower(SHA256.HashData(initrd)));
         foreach (var component in new[] { sources.Core, sources.Application }.Concat(sources.Libraries))

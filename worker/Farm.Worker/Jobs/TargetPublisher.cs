@@ -12,13 +12,14 @@ internal static class TargetPublisher
 {
     /// <summary>Packages the kernel for the build's image and pushes blobs and manifest by digest (the tag is assembling's).</summary>
     public static Task<TargetOutcome> PublishAsync(Kraftfile kraftfile, TargetJob job, byte[] kernel, byte[] config, byte[]? initrd, OciReference reference, IOciRepository repository, CancellationToken cancellationToken) =>
-        PublishAsync(kraftfile, job, kernel, DotConfig.Parse(System.Text.Encoding.UTF8.GetString(config)), initrd, reference, repository, null, cancellationToken);
+        PublishAsync(kraftfile, job, kernel, DotConfig.Parse(System.Text.Encoding.UTF8.GetString(config), job.KConfig), initrd, reference, repository, null, cancellationToken);
 
     /// <param name="kernelFrom">Where the kernel layer already is (a runtime image): on the same registry it is mounted from there, never uploaded again.</param>
     public static async Task<TargetOutcome> PublishAsync(Kraftfile kraftfile, TargetJob job, byte[] kernel, DotConfig config, byte[]? initrd, OciReference reference, IOciRepository repository, KernelLayerSource? kernelFrom, CancellationToken cancellationToken)
     {
         var image = new TargetImage(job.Target, job.Platform, job.Architecture, kernel, config)
         {
+            Name = kraftfile.Name,
             Initrd = initrd,
             Cmd = kraftfile.Cmd,
             Env = kraftfile.Env.Select(e => e.ToString()).ToList(),

@@ -108,37 +108,7 @@ public sealed class WorkerRuntime
     }
 
     /// <summary>Why this worker does not serve <paramref name="platform"/>/<paramref name="architecture"/>, or null when it does.</summary>
-    public string? WhyNotServed(string platform, string architecture)
-    {
-        var queue = Core.Planning.Queues.For(platform, architecture);
-        if (Capabilities.Queues.Contains(queue))
-        {
-            return null;
-        }
-
-        if (Capabilities.DetectedQueues.Contains(queue))
-        {
-            return $"queue {queue} is not among this worker's configured queues";
-        }
-
-        if (!Capabilities.Toolchains.ContainsKey(architecture))
-        {
-            return $"no compiler for {architecture}: {Capabilities.MissingToolchains.GetValueOrDefault(architecture, "unknown architecture")}";
-        }
-
-        var hypervisor = platform switch
-        {
-            "qemu" => $"qemu-{architecture}",
-            "fc" => "firecracker",
-            _ => platform,
-        };
-        if (platform != "qemu" && architecture != Capabilities.HostArchitecture)
-        {
-            return $"{platform} boots only the host's architecture ({Capabilities.HostArchitecture})";
-        }
-
-        return Capabilities.Hypervisor(hypervisor)?.Problem is { } problem ? $"cannot boot {platform}/{architecture}: {problem}" : $"cannot boot {platform}/{architecture} on this host";
-    }
+    public string? WhyNotServed(string platform, string architecture) => Capabilities.WhyNotServed(platform, architecture);
 
     /// <summary>The app's initrd from its <c>rootfs:</c> (null without one), or why it cannot be made, naming the Kraftfile.</summary>
     /// <summary>The app's rootfs as a cpio for a target of <paramref name="architecture"/>; untrusted builds only read the layer cache.</summary>

@@ -79,6 +79,11 @@ internal sealed class TargetPipeline
         TargetResult Failed(string reason, double? seconds = null, KernelImageCheck? image = null, SmokeResult? smoke = null) =>
             new(job.Target, job.Platform, job.Architecture, null, null, seconds, image, smoke, reason) { Builder = _builder.Name, Cache = cacheStatistics };
 
+        if (_capabilities.MissingBuildTools.Count > 0)
+        {
+            return Failed(BuildTools.Describe(_capabilities.MissingBuildTools));
+        }
+
         if (!_capabilities.Toolchains.TryGetValue(job.Architecture, out var toolchain))
         {
             var why = _capabilities.MissingToolchains.GetValueOrDefault(job.Architecture, "unknown architecture");
@@ -95,10 +100,15 @@ internal sealed class TargetPipeline
             return Failed(ex.Message);
         }
 
+        if (CoreOffer.WhyNot(sources.Core.Directory, job.Platform, job.Architecture) is { } notOffered)
+        {
+            return Failed(notOffered);
+        }
+
         log($"farm: {job.KernelFileName}: sources: core {Describe(sources.Core)}, app {sources.Application.Directory}"
             + string.Concat(sources.Libraries.Select(l => $", {l.Name} {Describe(l)}")));
 
-        var buildDirectory = options.BuildDirectory ?? Path.Combine(kraftfile.Directory, ".unikraft", "farm", job.KernelFileName);
+        var buildDirectory = options.BuildDirectory ?? DefaultBuildDirectory(kraftfile, job);
         var cache = options.CompilerLauncher is null ? options.Cache : null;
         var cacheTarget = $"{kraftfile.Name}/{job.KernelFileName}";
         var events = TargetCache.EventsFile(buildDirectory);
@@ -175,24 +185,29 @@ internal sealed class TargetPipeline
 
         var bootInitrd = embedded ? null : initrd;
         var smoke = options.Smoke
-            ? await SmokeAsync(kraftfile, job, build.KernelPath!, bootInitrd, buildDirectory, log, options.OnPhase, cancellationToken).ConfigureAwait(false)
+            ? await SmokeAsync(kraftfile, job, build.KernelPath!, bootInitrd, build.ConfigPath, buildDirectory, log, options.OnPhase, cancellationToken).ConfigureAwait(false)
             : SmokeResult.Skipped("not booted: built with smoke tests off");
         await InPlaceWrite.WriteAllTextAsync(Path.Combine(output, TargetOutputFiles.Console), smoke.Console, cancellationToken).ConfigureAwait(false);
         if (smoke.Status == SmokeStatus.Skipped)
         {
             log($"farm: {job.KernelFileName}: smoke test skipped: the image is not booted");
         }
+        else if (smoke.Status == SmokeStatus.Unavailable)
+        {
+            // Built and checked, but this host cannot boot it: skipped with the reason farm build gives such a target.
+            var why = _capabilities.WhyNotServed(job.Platform, job.Architecture) ?? $"cannot boot {job.Platform}/{job.Architecture} here ({smoke.Runner}): {smoke.Reason}";
+            log($"farm: {job.KernelFileName}: SKIPPED: {why}");
+            return new TargetResult(job.Target, job.Platform, job.Architecture, null, null, buildSeconds, image, smoke, null) { Builder = _builder.Name, Cache = cacheStatistics, SkipReason = why };
+        }
         else if (smoke.Status != SmokeStatus.Passed)
         {
-            var what = smoke.Status == SmokeStatus.Unavailable ? "smoke test unavailable" : "smoke test failed";
             foreach (var line in ConsoleJudge.Tail(smoke.Console))
             {
                 log($"  console| {line}");
             }
 
-            return Failed($"{what} ({smoke.Runner}): {smoke.Reason}", buildSeconds, image, smoke);
+            return Failed($"smoke test failed ({smoke.Runner}): {smoke.Reason}", buildSeconds, image, smoke);
         }
-
         else
         {
             log($"farm: {job.KernelFileName}: smoke test passed on {smoke.Runner} in {smoke.Elapsed.TotalSeconds:0.00} s");
@@ -219,7 +234,7 @@ internal sealed class TargetPipeline
     /// one; <paramref name="work"/> holds its files.
     /// </summary>
     public Task<SmokeResult> SmokeOnlyAsync(Kraftfile kraftfile, TargetJob job, string kernel, string? initrd, string work, Action<string> log, CancellationToken cancellationToken) =>
-        SmokeAsync(kraftfile, job, kernel, initrd, work, log, onPhase: null, cancellationToken);
+        SmokeAsync(kraftfile, job, kernel, initrd, null, work, log, onPhase: null, cancellationToken);
 
     private static async Task<string> WriteIfChangedAsync(string path, byte[] contents, CancellationToken cancellationToken)
     {
@@ -234,12 +249,19 @@ internal sealed class TargetPipeline
         return path;
     }
 
-    private async Task<SmokeResult> SmokeAsync(Kraftfile kraftfile, TargetJob job, string kernel, string? initrd, string buildDirectory, Action<string> log, Action<TargetPhase>? onPhase, CancellationToken cancellationToken)
+    private async Task<SmokeResult> SmokeAsync(Kraftfile kraftfile, TargetJob job, string kernel, string? initrd, string? config, string buildDirectory, Action<string> log, Action<TargetPhase>? onPhase, CancellationToken cancellationToken)
     {
         var runner = _runners.FirstOrDefault(r => r.Serves(job.Platform, job.Architecture));
         if (runner is null)
         {
             return SmokeResult.Unavailable("none", $"this host has no way to boot {job.Platform}/{job.Architecture} (host is {_capabilities.HostArchitecture})");
+        }
+
+        // An emulated CPU may lack what the kernel needs: known from the probe, so the boot is not tried to fail.
+        if (runner is QemuRunner { UseKvm: false } && _capabilities.EmulatedX8664Features is { } features
+            && KernelCpuNeeds.Lacking(KernelCpuNeeds.Of(config, job.Architecture), features, $"{runner.Name} (QEMU's TCG emulation)") is { } lacking)
+        {
+            return SmokeResult.Unavailable(runner.Name, lacking);
         }
 
         var expectation = SmokeExpectation.From(kraftfile.Farm.Smoke);
@@ -251,6 +273,16 @@ internal sealed class TargetPipeline
         Directory.CreateDirectory(work);
         var request = new SmokeRequest(kernel, job.Platform, job.Architecture, expectation, work) { Arguments = kraftfile.Cmd, InitrdPath = initrd, Sandbox = _sandbox };
         return await runner.RunAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Where a target builds unless told (<c>--build-dir</c>): in the worker's cache directory, one per app location
+    /// and kernel, kept between runs so make rebuilds in place; never inside the app, whose checkout may be read-only.
+    /// </summary>
+    public static string DefaultBuildDirectory(Kraftfile kraftfile, TargetJob job)
+    {
+        var location = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(kraftfile.Directory))))[..12];
+        return Path.Combine(Settings.WorkerSettings.CacheDirectory(), "build", $"{kraftfile.Name}-{location}", job.KernelFileName);
     }
 
     private static string Describe(ResolvedComponent component) =>

@@ -3,7 +3,7 @@ namespace Farm.Worker.Pipeline;
 /// <summary>Where a target job writes, and how it builds.</summary>
 internal sealed record TargetPipelineOptions(string OutputDirectory)
 {
-    /// <summary>make's <c>O=</c>; by default <c>.unikraft/farm/&lt;kernel&gt;</c> beside the Kraftfile.</summary>
+    /// <summary>make's <c>O=</c>; by default in the worker's cache directory (<see cref="TargetPipeline.DefaultBuildDirectory"/>).</summary>
     public string? BuildDirectory { get; init; }
 
     public int Jobs { get; init; } = Environment.ProcessorCount;

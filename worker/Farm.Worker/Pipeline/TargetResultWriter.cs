@@ -42,8 +42,8 @@ internal static class TargetResultWriter
         json.WriteString("target", result.Target);
         json.WriteString("platform", result.Platform);
         json.WriteString("architecture", result.Architecture);
-        json.WriteString("status", result.Succeeded ? "succeeded" : "failed");
-        WriteNullable(json, "reason", result.FailureReason);
+        json.WriteString("status", result.Status);
+        WriteNullable(json, "reason", result.Reason);
         WriteNullable(json, "kernel", result.Kernel);
         WriteNullable(json, "kernelSha256", result.KernelSha256);
         if (result.BuildSeconds is { } seconds)

@@ -142,6 +142,11 @@ internal sealed class BuildSandbox
     private List<string> BwrapArguments(ProcessSpec spec, SandboxPolicy policy)
     {
         List<string> arguments = ["--die-with-parent", "--new-session", "--unshare-all", "--unshare-user"];
+        if (policy.ShareNetwork)
+        {
+            arguments.Add("--share-net");
+        }
+
         arguments.AddRange(policy.RootInside ? ["--uid", "0", "--gid", "0", "--cap-add", "ALL"] : ["--uid", "65534", "--gid", "65534"]);
         arguments.AddRange(["--hostname", "farm-sandbox", "--clearenv"]);
         foreach (var directory in SystemDirectories)

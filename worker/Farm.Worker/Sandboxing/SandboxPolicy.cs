@@ -26,6 +26,12 @@ internal sealed record SandboxPolicy
     /// </summary>
     public bool RootInside { get; init; }
 
+    /// <summary>
+    /// Keep the host's network namespace: only for QEMU with user networking in <c>restrict=on</c> mode, where the
+    /// guest reaches nothing and only the smoke test's forwarded port on 127.0.0.1 reaches the guest.
+    /// </summary>
+    public bool ShareNetwork { get; init; }
+
     /// <summary>Extra private, empty directories (buildah's <c>/var/tmp</c>).</summary>
     public IReadOnlyList<string> Scratch { get; init; } = [];
 

@@ -11,7 +11,22 @@ internal static class ConsoleJudge
     /// <summary>Lines Unikraft (and the fixture core) print when the kernel crashes.</summary>
     private static readonly Regex CrashMarker = new(@"CRIT:|Crash dump|Unhandled Trap|\bPANIC\b|Kernel panic", RegexOptions.None, TimeSpan.FromSeconds(1));
 
+    /// <summary>Unikraft's error lines (<c>ERR:  [libukrandom] ... Could not initialize the HWRNG (-95)</c>), which say why a kernel stopped.</summary>
+    private static readonly Regex ErrorMarker = new(@"\bERR:|\berror:", RegexOptions.None, TimeSpan.FromSeconds(1));
+
     public static (SmokeStatus Status, string? Reason) Judge(SmokeExpectation expectation, string console, GuestEnd end, TimeSpan timeout)
+    {
+        var (status, reason) = Decide(expectation, console, end, timeout);
+        // The console line that explains a stop belongs in the one-line reason, not only in console.log.
+        if (status == SmokeStatus.Failed && end.Kind != GuestEndKind.StillRunning && FirstMatchingLine(ErrorMarker, console) is { } error)
+        {
+            reason += $"; the console said: {error}";
+        }
+
+        return (status, reason);
+    }
+
+    private static (SmokeStatus Status, string? Reason) Decide(SmokeExpectation expectation, string console, GuestEnd end, TimeSpan timeout)
     {
         if (end.Kind == GuestEndKind.HostError)
         {

@@ -34,7 +34,18 @@ internal sealed class QemuRunner : ISmokeRunner
 
     public IReadOnlyList<string> Arguments(SmokeRequest request)
     {
-        List<string> arguments = ["-nodefaults", "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot", "-net", "none", "-m", "128M"];
+        List<string> arguments = ["-nodefaults", "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot", "-m", "128M"];
+        if (request.Expectation.Http is { } http && request.HostPort is { } hostPort)
+        {
+            // User networking with restrict=on: the guest reaches nothing (no host, no outside); only the forwarded
+            // port on the host's 127.0.0.1 reaches the guest. QEMU's DHCP gives it 10.0.2.15.
+            arguments.AddRange(["-netdev", $"user,id=n0,restrict=on,hostfwd=tcp:127.0.0.1:{hostPort}-:{http.Port}", "-device", "virtio-net-pci,netdev=n0"]);
+        }
+        else
+        {
+            arguments.AddRange(["-net", "none"]);
+        }
+
         arguments.AddRange(UseKvm ? ["-accel", "kvm", "-cpu", "host"] : ["-accel", "tcg", "-cpu", "max"]);
         if (_architecture == Architectures.Arm64)
         {
@@ -81,7 +92,25 @@ internal sealed class QemuRunner : ISmokeRunner
             }
         }
 
+        if (request.Expectation.Http is { } http)
+        {
+            request = request with { HostPort = FreePort() };
+            var hostPort = request.HostPort.Value;
+            var last = string.Empty;
+            return GuestProcess.RunAsync(
+                Name, new ProcessSpec(Binary, Arguments(request)), request, MapExit, cancellationToken, devices: UseKvm ? ["/dev/kvm"] : [],
+                ask: async token => (await http.AskAsync(hostPort, l => last = l, token).ConfigureAwait(false), last));
+        }
+
         return GuestProcess.RunAsync(Name, new ProcessSpec(Binary, Arguments(request)), request, MapExit, cancellationToken, devices: UseKvm ? ["/dev/kvm"] : []);
+    }
+
+    /// <summary>A port free on 127.0.0.1 now (the kernel picks it); QEMU binds it a moment later.</summary>
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private GuestEnd MapExit(int code, string console)

@@ -9,6 +9,9 @@ namespace Farm.Worker.Smoke;
 /// </summary>
 internal sealed record SmokeExpectation(Regex Expect, TimeSpan Timeout, int? Exit)
 {
+    /// <summary>For a server: the guest port to ask over HTTP and what the answer must match (<c>x-farm.smoke.http</c>).</summary>
+    public HttpProbe? Http { get; init; }
+
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary>The banner every Unikraft kernel prints first ("Powered by" above the ASCII-art logo).</summary>
@@ -17,7 +20,10 @@ internal sealed record SmokeExpectation(Regex Expect, TimeSpan Timeout, int? Exi
     public static SmokeExpectation From(SmokeSettings settings) => new(
         settings.Expect is { } pattern ? new Regex(pattern, RegexOptions.Multiline, TimeSpan.FromSeconds(1)) : Banner,
         settings.Timeout ?? DefaultTimeout,
-        settings.Exit);
+        settings.Exit)
+    {
+        Http = settings.Http is { } http ? new HttpProbe(http.Port, new Regex(http.Expect, RegexOptions.Multiline, TimeSpan.FromSeconds(1))) : null,
+    };
 
     public string Describe() => $"/{Expect}/";
 }

@@ -5,6 +5,9 @@ internal sealed record SmokeRequest(string KernelPath, string Platform, string A
 {
     public string? InitrdPath { get; init; }
 
+    /// <summary>The host port (on 127.0.0.1) forwarded to the guest's HTTP port, when the expectation asks over HTTP.</summary>
+    public int? HostPort { get; init; }
+
     /// <summary>Kernel command line arguments (the Kraftfile's <c>cmd</c>).</summary>
     public IReadOnlyList<string> Arguments { get; init; } = [];
 

@@ -7,7 +7,9 @@ namespace Farm.Core.Oci.Layout;
 /// An OCI image layout directory (<c>oci-layout</c>, <c>index.json</c>, <c>blobs/sha256/</c>) as a repository,
 /// readable by <c>skopeo copy oci:DIR:TAG</c>. Tags are index entries annotated with
 /// <c>org.opencontainers.image.ref.name</c>. Blobs and <c>index.json</c> appear by atomic rename, and a lock
-/// serialises updates of <c>index.json</c> across processes.
+/// serialises updates of <c>index.json</c> across processes. The layout stays as tidy as kraft's: moving a tag drops
+/// the untagged entries the new manifest covers and the <c>.sig</c> tags of what the tag named before, and the lock
+/// lives in the user's cache directory, not in the layout.
 /// </summary>
 public sealed class OciLayoutRepository : IOciRepository, ILocalBlobStore
 {
@@ -99,13 +101,18 @@ public sealed class OciLayoutRepository : IOciRepository, ILocalBlobStore
     {
         var digest = Digest.Of(bytes);
         await PushBlobAsync(new BlobSource(digest, bytes.Length, () => new MemoryStream(bytes, writable: false)), cancellationToken).ConfigureAwait(false);
-        using var exclusive = await FileLock.AcquireAsync(Path.Combine(_root, ".index.lock"), cancellationToken).ConfigureAwait(false);
+        using var exclusive = await FileLock.AcquireAsync(LockPath(), cancellationToken).ConfigureAwait(false);
         var index = await ReadIndexAsync(cancellationToken).ConfigureAwait(false);
         var entry = new Descriptor(mediaType, digest, bytes.Length) { Annotations = tag is null ? null : new Dictionary<string, string> { [RefName] = tag } };
 
         // A tag names one manifest: the entry it named before is replaced. An untagged push keeps the manifest
         // reachable (index.json is the layout's only root) without naming it.
         var kept = index.Manifests.Where(m => tag is null ? m.Digest != digest || m.Annotation(RefName) is not null : m.Annotation(RefName) != tag).ToList();
+        if (tag is not null)
+        {
+            kept = await TidyAsync(kept, index.Manifests.FirstOrDefault(m => m.Annotation(RefName) == tag)?.Digest, digest, bytes, cancellationToken).ConfigureAwait(false);
+        }
+
         if (tag is not null || !kept.Any(m => m.Digest == digest))
         {
             kept.Add(entry);
@@ -120,9 +127,60 @@ public sealed class OciLayoutRepository : IOciRepository, ILocalBlobStore
 
     public async Task DeleteManifestAsync(Digest digest, CancellationToken cancellationToken)
     {
-        using var exclusive = await FileLock.AcquireAsync(Path.Combine(_root, ".index.lock"), cancellationToken).ConfigureAwait(false);
+        using var exclusive = await FileLock.AcquireAsync(LockPath(), cancellationToken).ConfigureAwait(false);
         var index = await ReadIndexAsync(cancellationToken).ConfigureAwait(false);
         await WriteAtomicallyAsync(Path.Combine(_root, "index.json"), new ImageIndex(index.Manifests.Where(m => m.Digest != digest).ToList()).ToJson(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The entries left when a tag moves from <paramref name="previous"/> to <paramref name="tagged"/>: the untagged
+    /// entries the new manifest covers (itself, an index's manifests) go, being reachable through the tag; so do the
+    /// signature tags (<c>sha256-HEX.sig</c>) of the manifests only the old one covered and no other tag names.
+    /// </summary>
+    private async Task<List<Descriptor>> TidyAsync(List<Descriptor> entries, Digest? previous, Digest tagged, byte[] taggedBytes, CancellationToken cancellationToken)
+    {
+        var covered = Covered(tagged, taggedBytes);
+        entries = entries.Where(m => m.Annotation(RefName) is not null || !covered.Contains(m.Digest)).ToList();
+        if (previous is not { } old || old == tagged || await ReadBlobAsync(old, cancellationToken).ConfigureAwait(false) is not { } oldBytes)
+        {
+            return entries;
+        }
+
+        var stillNamed = new HashSet<Digest>(covered);
+        foreach (var other in entries.Where(m => m.Annotation(RefName) is { } t && !t.EndsWith(".sig", StringComparison.Ordinal)))
+        {
+            stillNamed.UnionWith(await ReadBlobAsync(other.Digest, cancellationToken).ConfigureAwait(false) is { } bytes ? Covered(other.Digest, bytes) : [other.Digest]);
+        }
+
+        var stale = Covered(old, oldBytes).Where(d => !stillNamed.Contains(d)).Select(d => $"sha256-{d.Hex}.sig").ToHashSet(StringComparer.Ordinal);
+        return entries.Where(m => m.Annotation(RefName) is not { } t || !stale.Contains(t)).ToList();
+    }
+
+    /// <summary>A manifest and, when it is an index, the manifests it lists.</summary>
+    private static HashSet<Digest> Covered(Digest digest, byte[] bytes)
+    {
+        var covered = new HashSet<Digest> { digest };
+        if (OciJson.MediaTypeOf(bytes) == MediaTypes.ImageIndex)
+        {
+            try
+            {
+                covered.UnionWith(ImageIndex.Parse(bytes).Manifests.Select(m => m.Digest));
+            }
+            catch (OciFormatException)
+            {
+                // Not an index after all: only the manifest itself.
+            }
+        }
+
+        return covered;
+    }
+
+    /// <summary>The lock serialising index.json updates, outside the layout (a layout is a deliverable, not a work area).</summary>
+    private string LockPath()
+    {
+        var cache = Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        var key = Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(_root)))[..32];
+        return Path.Combine(cache, "unikernel-farm", "locks", $"oci-{key}.lock");
     }
 
     private async Task<ImageIndex> ReadIndexAsync(CancellationToken cancellationToken)

@@ -10,7 +10,8 @@ public static class IndexAssembler
     public static ImageIndex Merge(ImageIndex? existing, IEnumerable<Descriptor> entries)
     {
         var merged = (existing?.Manifests ?? []).ToList();
-        foreach (var entry in entries)
+        var added = entries.ToList();
+        foreach (var entry in added)
         {
             var target = entry.Annotation(KraftAnnotations.Target);
             merged.RemoveAll(m => m.Annotation(KraftAnnotations.Target) is { } t
@@ -29,6 +30,15 @@ public static class IndexAssembler
         {
             [KraftAnnotations.KraftKitVersion] = KraftAnnotations.KraftKitVersionValue,
         };
+        // kraft names the index as it names each manifest: the image's name, and containerd's full reference.
+        foreach (var key in new[] { KraftAnnotations.RefName, KraftAnnotations.ContainerdImageName })
+        {
+            if (added.Select(e => e.Annotation(key)).LastOrDefault(v => v is not null) is { } value)
+            {
+                annotations[key] = value;
+            }
+        }
+
         return new ImageIndex(ordered) { Annotations = annotations };
     }
 

@@ -6,6 +6,9 @@ public sealed record TargetImage(string Target, string Platform, string Architec
 {
     public UnixFileMode KernelMode { get; init; } = (UnixFileMode)0x1ED; // 0755
 
+    /// <summary>The app's name (the Kraftfile's <c>name</c>): an OCI layout's image is named by it, not by the layout's directory.</summary>
+    public string? Name { get; init; }
+
     public byte[]? Initrd { get; init; }
 
     public IReadOnlyList<string> Cmd { get; init; } = [];

@@ -23,14 +23,15 @@ public static class TargetPackager
 
         var platform = new Platform(image.Platform, image.Architecture, image.Config.Version, image.Config.Features);
         var config = BlobSource.FromBytes(ConfigJson(image, platform, layers.Select(l => l.Blob.Digest)));
-        // A layout's directory is where it happens to be written, not a name: it is named by its last component.
+        // As kraft names them: ref.name and org.unikraft.image.name the name without the tag, containerd's the full
+        // reference. A layout's directory is where it happens to be written, not a name: the app's name is used.
         var tag = reference.Tag ?? OciReference.DefaultTag;
-        var name = reference.IsLayout ? $"{reference.Repository}:{tag}" : reference.WithTag(tag).ToString();
+        var name = reference.IsLayout ? image.Name ?? reference.Repository : $"{reference.Registry}/{reference.Repository}";
         var annotations = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [KraftAnnotations.KraftKitVersion] = KraftAnnotations.KraftKitVersionValue,
             [KraftAnnotations.RefName] = name,
-            [KraftAnnotations.ContainerdImageName] = name,
+            [KraftAnnotations.ContainerdImageName] = $"{name}:{tag}",
             [KraftAnnotations.UnikraftImageName] = name,
         };
         if (image.Config.Version is { } version)

@@ -59,7 +59,7 @@ public sealed class TargetPackagerTests
         var root = config.RootElement;
 
         Assert.Equal(("qemu", "x86_64", "0.17.0~abc"), (root.GetProperty("os").GetString(), root.GetProperty("architecture").GetString(), root.GetProperty("os.version").GetString()));
-        Assert.Equal(["CONFIG_ARCH_X86_64=y", "CONFIG_PLAT_KVM=y", "CONFIG_UK_FULLVERSION=\"0.17.0~abc\""], root.GetProperty("os.features").EnumerateArray().Select(f => f.GetString()));
+        Assert.Equal(["CONFIG_ARCH_X86_64=y", "CONFIG_PLAT_KVM=y", "CONFIG_UK_FULLVERSION=0.17.0~abc"], root.GetProperty("os.features").EnumerateArray().Select(f => f.GetString()));
         Assert.Equal(manifest.Layers.Select(l => l.Digest.Value), root.GetProperty("rootfs").GetProperty("diff_ids").EnumerateArray().Select(d => d.GetString()));
         Assert.Equal(["/http_server", "-p", "80"], root.GetProperty("config").GetProperty("Cmd").EnumerateArray().Select(c => c.GetString()));
         Assert.Equal(["PORT=8080"], root.GetProperty("config").GetProperty("Env").EnumerateArray().Select(c => c.GetString()));
@@ -76,8 +76,9 @@ public sealed class TargetPackagerTests
         foreach (var annotations in new[] { manifest.Annotations!, packaged.IndexEntry.Annotations! })
         {
             Assert.Equal("0.9.2", annotations["sh.kraftkit.version"]);
-            Assert.Equal("127.0.0.1:5000/helloworld:v1", annotations["org.opencontainers.image.ref.name"]);
-            Assert.Equal("127.0.0.1:5000/helloworld:v1", annotations["org.unikraft.image.name"]);
+            Assert.Equal("127.0.0.1:5000/helloworld", annotations["org.opencontainers.image.ref.name"]);
+            Assert.Equal("127.0.0.1:5000/helloworld", annotations["org.unikraft.image.name"]);
+            Assert.Equal("127.0.0.1:5000/helloworld:v1", annotations["io.containerd.image.name"]);
             Assert.Equal("0.17.0~abc", annotations["org.unikraft.kernel.version"]);
         }
 
@@ -92,7 +93,7 @@ public sealed class TargetPackagerTests
         var b = TargetPackager.Package(Image(), OciReference.Parse("oci:/srv/two/helloworld:v1"));
 
         Assert.Equal(a.Manifest, b.Manifest);
-        Assert.Equal("helloworld:v1", ImageManifest.Parse(a.Manifest).Annotations!["org.opencontainers.image.ref.name"]);
+        Assert.Equal("helloworld", ImageManifest.Parse(a.Manifest).Annotations!["org.opencontainers.image.ref.name"]);
     }
 
     [Fact]
