@@ -9,7 +9,7 @@ namespace Farm.Operations;
 /// filled before each scrape from PostgreSQL (<see cref="StoreSnapshot"/>), so the figures are the fleet's, whichever
 /// worker did the work, plus the farm process's own registry pushes (index, signatures). Counters and histograms over
 /// targets are read from the store's history at the first scrape and then from what finished since: they do not drop
-/// when the farm restarts. Scrapes are serialised; a scrape whose store read fails answers 503 (Prometheus marks the
+/// when the farm restarts. Refreshes are serialised; a scrape whose store read fails answers 503 (Prometheus marks the
 /// target down) rather than numbers that look true.
 /// </summary>
 internal sealed class FarmMetrics : IDisposable
@@ -34,6 +34,7 @@ internal sealed class FarmMetrics : IDisposable
     private readonly Counter _objectCache;
     private readonly Counter _targetCacheHits;
     private readonly HashSet<string> _queuesSeen = [];
+    private readonly SemaphoreSlim _refreshing = new(1, 1);
     private DateTime _readUpTo = DateTime.MinValue;
 
     public FarmMetrics(NpgsqlDataSource database, TimeSpan workerDeadAfter)
@@ -76,9 +77,33 @@ internal sealed class FarmMetrics : IDisposable
 
     public CollectorRegistry Registry { get; }
 
-    public void Dispose() => _meters.Dispose();
+    public void Dispose()
+    {
+        _meters.Dispose();
+        _refreshing.Dispose();
+    }
+
+    /// <summary>
+    /// Reads the store's history once at start-up, in the background: the first scrape then reads only what finished
+    /// since, instead of every target the farm ever built (seconds on a large store, past Prometheus' scrape timeout).
+    /// </summary>
+    public Task WarmUpAsync(CancellationToken cancellationToken) => RefreshAsync(cancellationToken);
 
     private async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        // One refresh at a time: two scrapes reading from the same point would count the same completions twice.
+        await _refreshing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await RefreshOnceAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _refreshing.Release();
+        }
+    }
+
+    private async Task RefreshOnceAsync(CancellationToken cancellationToken)
     {
         var snapshot = await StoreSnapshot.ReadAsync(_database, _readUpTo, _workerDeadAfter, cancellationToken).ConfigureAwait(false);
         _readUpTo = snapshot.ReadUpTo;

@@ -10,7 +10,7 @@ using Npgsql;
 namespace Farm.Operations;
 
 /// <summary>Health, readiness, metrics and the farm's own log, set up in one place for <c>farm serve</c>.</summary>
-internal static class FarmOperations
+internal static partial class FarmOperations
 {
     /// <summary>
     /// The farm's log: plain lines on stderr, or one JSON object per line with <c>Farm__Logging__Json=true</c>;
@@ -65,6 +65,25 @@ internal static class FarmOperations
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(options);
-        app.MapOperations(app.Services.GetRequiredService<ReadinessProbe>(), app.Services.GetRequiredService<FarmMetrics>(), options.Metrics.Token);
+        var metrics = app.Services.GetRequiredService<FarmMetrics>();
+        app.MapOperations(app.Services.GetRequiredService<ReadinessProbe>(), metrics, options.Metrics.Token);
+        var logger = app.Services.GetRequiredService<ILogger<FarmMetrics>>();
+        _ = Task.Run(
+            async () =>
+            {
+                try
+                {
+                    await metrics.WarmUpAsync(app.Lifetime.ApplicationStopping).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException)
+                {
+                    // The first scrape reads the history instead.
+                    WarmUpFailed(logger, ex);
+                }
+            },
+            CancellationToken.None);
     }
+
+    [LoggerMessage(EventId = 404, Level = LogLevel.Warning, Message = "Reading the store's history for /metrics at start-up failed; the first scrape reads it")]
+    private static partial void WarmUpFailed(ILogger logger, Exception exception);
 }

@@ -78,7 +78,8 @@ public sealed class FarmFaultTests(PostgresServer postgres) : IClassFixture<Post
         await using var redis = await RedisServer.StartAsync(ct: Ct);
         await using var registry = await RegistryServer.StartAsync(ct: Ct);
         await using var farm = await FarmCluster.StartAsync(postgres, Path.Combine(_work, "farm"), Ct);
-        await farm.StartWorkerAsync("a", ["qemu-x86_64"], Ct, ("ConnectionStrings__Redis", redis.Endpoint));
+        var metricsPort = Operations.ServedOperationsTests.FreePort();
+        await farm.StartWorkerAsync("a", ["qemu-x86_64"], Ct, ("ConnectionStrings__Redis", redis.Endpoint), ("Farm__Worker__MetricsUrl", $"http://127.0.0.1:{metricsPort}/metrics"));
         var id = await farm.SubmitAsync(_source.Url, _source.Commit, "slow/Kraftfile", $"{registry.Host}/apps/slow:frozen", [], Ct);
         await farm.WaitForPhaseAsync(id, "build", Ct);
 
@@ -99,6 +100,20 @@ public sealed class FarmFaultTests(PostgresServer postgres) : IClassFixture<Post
         Assert.True(build.GetProperty("targets")[0].GetProperty("cache").GetProperty("errors").GetInt64() > 0, build.ToString());
         var warnings = log.Split('\n').Where(l => l.Contains("warning", StringComparison.Ordinal) && l.Contains("edis", StringComparison.Ordinal)).ToList();
         Assert.True(warnings.Count == 1, log);
+
+        // Visible in the metrics too (issue 19): the worker's Redis tier errors, and the target's at the farm.
+        using var scraper = new HttpClient();
+        var worker = await scraper.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics", Ct);
+        var errors = build.GetProperty("targets")[0].GetProperty("cache").GetProperty("errors").GetInt64();
+        Assert.Equal(errors, Operations.PrometheusText.Sum(worker, "farm_object_cache_errors_total", ("tier", "redis")));
+        var farmMetrics = await farm.Http.GetStringAsync("/metrics", Ct);
+        for (var deadline = DateTime.UtcNow.AddSeconds(30); Operations.PrometheusText.Sum(farmMetrics, "farm_target_object_cache_total", ("result", "error")) == 0 && DateTime.UtcNow < deadline;)
+        {
+            await Task.Delay(500, Ct);
+            farmMetrics = await farm.Http.GetStringAsync("/metrics", Ct);
+        }
+
+        Assert.Equal(errors, Operations.PrometheusText.Sum(farmMetrics, "farm_target_object_cache_total", ("result", "error")));
     }
 
     [Fact]
