@@ -87,7 +87,17 @@ internal static class FarmServer
         builder.Services.AddSingleton(submitter);
         builder.Services.AddSingleton(sources);
         builder.Services.AddSingleton<IBackgroundJobClient>(client);
-        var uploads = UploadStore.FromEnvironment(Open);
+        UploadStore uploads;
+        try
+        {
+            uploads = UploadStore.FromEnvironment(Open);
+        }
+        catch (ArgumentException ex)
+        {
+            await stderr.WriteLineAsync($"farm serve: {ex.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
         builder.Services.AddSingleton(uploads);
         builder.Services.AddSingleton(new BuildRebuilder(store, submitter, sources, uploads, client));
 
