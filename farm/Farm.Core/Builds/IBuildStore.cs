@@ -67,4 +67,25 @@ public interface IBuildStore
 
     /// <summary>Finished targets across builds (a worker's last jobs, the slowest builds, a period's cache use).</summary>
     Task<IReadOnlyList<TargetEntry>> ListTargetsAsync(TargetQuery query, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The last finished targets of each named worker, newest first, at most <paramref name="perWorker"/> each: the
+    /// workers page in one query, whatever the size of the fleet.
+    /// </summary>
+    Task<IReadOnlyList<TargetEntry>> ListRecentTargetsByWorkerAsync(IReadOnlyCollection<string> workers, int perWorker, CancellationToken cancellationToken);
+
+    /// <summary>Every target running now, with its worker.</summary>
+    Task<IReadOnlyList<TargetEntry>> ListRunningTargetsAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Cache use of the targets that finished (succeeded or failed) since <paramref name="since"/>: per UTC day, and per
+    /// build for the <paramref name="builds"/> builds whose targets finished last. Summed by the store, not the caller.
+    /// </summary>
+    Task<CacheSummary> SummarizeCacheAsync(DateTimeOffset since, int builds, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The newest <paramref name="perApp"/> builds of each app started by <paramref name="trigger"/> (of one app when
+    /// <paramref name="app"/> is given), with their targets, newest first: the catalog grid without reading every run.
+    /// </summary>
+    Task<IReadOnlyList<BuildSummary>> ListLatestPerAppAsync(string trigger, int perApp, string? app, CancellationToken cancellationToken);
 }

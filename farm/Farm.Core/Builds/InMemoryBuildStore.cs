@@ -1,7 +1,7 @@
 namespace Farm.Core.Builds;
 
 /// <summary>The store of the embedded farm (one process): the same rules as the PostgreSQL store, under one lock.</summary>
-public sealed class InMemoryBuildStore : IBuildStore
+public sealed partial class InMemoryBuildStore : IBuildStore
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<string, BuildRecord> _builds = new(StringComparer.Ordinal);
@@ -182,37 +182,6 @@ public sealed class InMemoryBuildStore : IBuildStore
         lock (_gate)
         {
             return Task.FromResult(_logs.TryGetValue((buildId, name), out var lines) ? lines.Count : 0);
-        }
-    }
-
-    public Task<BuildPage> ListBuildsAsync(BuildQuery query, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        lock (_gate)
-        {
-            var page = _builds.Values
-                .Where(query.MatchesBuild)
-                .OrderByDescending(b => b.Created).ThenByDescending(b => b.Id, StringComparer.Ordinal)
-                .Select(b => new BuildSummary(b, [.. _targets[b.Id]]))
-                .Where(s => query.MatchesTargets(s.Targets))
-                .Take(query.ClampedLimit + 1)
-                .ToList();
-            var next = page.Count > query.ClampedLimit ? BuildCursor.Of(page[query.ClampedLimit - 1].Build) : null;
-            return Task.FromResult(new BuildPage(page.Take(query.ClampedLimit).ToList(), next));
-        }
-    }
-
-    public Task<IReadOnlyList<TargetEntry>> ListTargetsAsync(TargetQuery query, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(query);
-        lock (_gate)
-        {
-            var matching = _targets.Values.SelectMany(t => t).Where(query.Matches);
-            var ordered = query.SlowestFirst
-                ? matching.OrderByDescending(t => t.BuildSeconds)
-                : matching.OrderByDescending(t => t.Finished);
-            return Task.FromResult<IReadOnlyList<TargetEntry>>(ordered.ThenBy(t => t.BuildId, StringComparer.Ordinal).ThenBy(t => t.Name, StringComparer.Ordinal)
-                .Take(query.ClampedLimit).Select(t => new TargetEntry(t, _builds[t.BuildId].App)).ToList());
         }
     }
 

@@ -18,9 +18,9 @@ internal static class CachePage
     {
         var ct = context.RequestAborted;
         var since = DateTimeOffset.UtcNow.Date.AddDays(-(Days - 1));
-        var targets = await store.ListTargetsAsync(new TargetQuery { Since = new DateTimeOffset(since, TimeSpan.Zero), Limit = TargetQuery.MaxLimit }, ct).ConfigureAwait(false);
-        var days = targets.GroupBy(e => e.Target.Finished!.Value.UtcDateTime.Date).OrderByDescending(g => g.Key).Select(g => Usage.Of(g.Key.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), g.Select(e => e.Target))).ToList();
-        var builds = targets.GroupBy(e => e.Target.BuildId).Take(20).Select(g => Usage.Of($"{g.First().App} {g.Key}", g.Select(e => e.Target)) with { Build = g.Key }).ToList();
+        var summary = await store.SummarizeCacheAsync(new DateTimeOffset(since, TimeSpan.Zero), 20, ct).ConfigureAwait(false);
+        var days = summary.Days;
+        var builds = summary.Builds;
         var slowest = await store.ListTargetsAsync(new TargetQuery { BuiltOnly = true, SlowestFirst = true, Since = new DateTimeOffset(since, TimeSpan.Zero), Limit = 10 }, ct).ConfigureAwait(false);
         var model = new
         {
@@ -28,15 +28,14 @@ internal static class CachePage
             builds,
             slowestMisses = slowest.Select(e => new { build = e.Target.BuildId, kernel = e.Target.Name, app = e.App, buildSeconds = e.Target.BuildSeconds, objectMisses = e.Target.CacheMisses, worker = e.Target.Worker }),
             note = "object cache counts are per target, all tiers together; per-tier counts are in /metrics",
-            truncated = targets.Count >= TargetQuery.MaxLimit,
         };
         return Pages.Answer(context, model, () => Render(Pages.Context(context, "Cache"), days, builds, slowest));
     }
 
-    private static string Render(PageContext page, IReadOnlyList<Usage> days, IReadOnlyList<Usage> builds, IReadOnlyList<TargetEntry> slowest)
+    private static string Render(PageContext page, IReadOnlyList<CacheUsage> days, IReadOnlyList<CacheUsage> builds, IReadOnlyList<TargetEntry> slowest)
     {
         var html = new StringBuilder("<h1>Cache</h1><p class=\"meta\">Object cache: every compile's hits and misses, all tiers together (local, Redis, registry); errors are tier failures served as misses. Target cache: targets served whole, neither built nor booted.</p>");
-        void Table(string title, IReadOnlyList<Usage> rows)
+        void Table(string title, IReadOnlyList<CacheUsage> rows)
         {
             html.Append(CultureInfo.InvariantCulture, $"<h2>{title}</h2>");
             if (rows.Count == 0)
@@ -48,7 +47,7 @@ internal static class CachePage
             html.Append("<div class=\"scroll\"><table><thead><tr><th></th><th>object hit rate</th><th>hits</th><th>misses</th><th>errors</th><th>target cache hit rate</th><th>targets</th></tr></thead><tbody>");
             foreach (var r in rows)
             {
-                var label = r.Build is { } id ? $"<a href=\"/builds/{Html.U(id)}\">{Html.E(r.Label)}</a>" : Html.E(r.Label);
+                var label = r.App is { } app ? $"<a href=\"/builds/{Html.U(r.Key)}\">{Html.E(app)} {Html.E(r.Key)}</a>" : Html.E(r.Key);
                 html.Append(CultureInfo.InvariantCulture, $"<tr><th>{label}</th><td>{Rate(r.ObjectHitRate)}</td><td>{r.Hits}</td><td>{r.Misses}</td><td>{r.Errors}</td><td>{Rate(r.TargetHitRate)}</td><td>{r.Targets}</td></tr>");
             }
 
@@ -78,19 +77,4 @@ internal static class CachePage
 
     private static string Rate(double? rate) =>
         rate is { } r ? $"<meter min=\"0\" max=\"1\" value=\"{r.ToString("0.###", CultureInfo.InvariantCulture)}\"></meter> {r.ToString("0%", CultureInfo.InvariantCulture)}" : "–";
-
-    internal sealed record Usage(string Label, long Hits, long Misses, long Errors, int Targets, int TargetHits)
-    {
-        public string? Build { get; init; }
-
-        public double? ObjectHitRate => Hits + Misses == 0 ? null : (double)Hits / (Hits + Misses);
-
-        public double? TargetHitRate => Targets == 0 ? null : (double)TargetHits / Targets;
-
-        public static Usage Of(string label, IEnumerable<TargetRecord> targets)
-        {
-            var list = targets.Where(t => t.State is TargetState.Succeeded or TargetState.Failed).ToList();
-            return new Usage(label, list.Sum(t => t.CacheHits), list.Sum(t => t.CacheMisses), list.Sum(t => t.CacheErrors), list.Count, list.Count(t => t.Cached));
-        }
-    }
 }

@@ -13,21 +13,10 @@ namespace Farm.Dashboard;
 /// </summary>
 internal static class CatalogPage
 {
-    /// <summary>The nightly builds read: enough for 20 runs of 30 apps, in three index-range pages.</summary>
-    private const int MaxBuilds = 600;
-
     public static async Task<IReadOnlyList<CatalogApp>> LoadAsync(IBuildStore store, FarmOptions options, CancellationToken ct, string? app = null)
     {
-        var builds = new List<BuildSummary>();
-        BuildCursor? after = null;
-        do
-        {
-            var page = await store.ListBuildsAsync(new BuildQuery { Trigger = BuildTriggers.Nightly, App = app, Limit = BuildQuery.MaxLimit, After = after }, ct).ConfigureAwait(false);
-            builds.AddRange(page.Builds);
-            after = page.Next;
-        }
-        while (after is not null && builds.Count < (app is null ? MaxBuilds : CatalogHistory.Runs));
-
+        // Each app's last runs, ranked by the store: an app built rarely keeps its 20 runs however many others ran since.
+        var builds = await store.ListLatestPerAppAsync(BuildTriggers.Nightly, CatalogHistory.Runs, app, ct).ConfigureAwait(false);
         return CatalogHistory.From(builds, options.Dashboard.RegressionPercent);
     }
 

@@ -24,15 +24,16 @@ internal static class WorkersPage
         var ct = context.RequestAborted;
         var workers = await registry.ListAsync(ct).ConfigureAwait(false);
         var now = DateTime.UtcNow;
-        var rows = new List<WorkerRow>();
-        foreach (var worker in workers)
+        // Two statements for the whole fleet: each worker's last jobs, and what runs now.
+        var recent = (await store.ListRecentTargetsByWorkerAsync(workers.Select(w => w.Name).ToList(), 20, ct).ConfigureAwait(false))
+            .ToLookup(e => e.Target.Worker, StringComparer.Ordinal);
+        var running = (await store.ListRunningTargetsAsync(ct).ConfigureAwait(false)).ToLookup(e => e.Target.Worker, StringComparer.Ordinal);
+        var rows = workers.Select(worker =>
         {
-            var recent = await store.ListTargetsAsync(new TargetQuery { Worker = worker.Name, Limit = 20 }, ct).ConfigureAwait(false);
-            var running = (await store.ListBuildsAsync(new BuildQuery { Worker = worker.Name, State = BuildState.Running, Limit = 5 }, ct).ConfigureAwait(false))
-                .Builds.SelectMany(b => b.Targets).Where(t => t.Worker == worker.Name && t.State == TargetState.Running).ToList();
             var age = now - DateTime.SpecifyKind(worker.Heartbeat, DateTimeKind.Utc);
-            rows.Add(new WorkerRow(worker, Describe(worker.Capabilities), Health(age, registry.DeadAfter), age, running, recent));
-        }
+            return new WorkerRow(worker, Describe(worker.Capabilities), Health(age, registry.DeadAfter), age,
+                running[worker.Name].Select(e => e.Target).ToList(), recent[worker.Name].ToList());
+        }).ToList();
 
         var model = rows.Select(r => new
         {

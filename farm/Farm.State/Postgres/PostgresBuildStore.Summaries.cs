@@ -1,0 +1,111 @@
+using Farm.Core.Builds;
+
+namespace Farm.State.Postgres;
+
+/// <summary>
+/// The dashboard's summaries, each one statement whatever the size of the fleet or the history: a worker's last jobs
+/// through one lateral index walk per worker (<c>targets_by_worker</c>), the running targets from <c>targets_open</c>,
+/// cache use summed by PostgreSQL, and the catalog's last runs per app ranked inside the nightly builds only.
+/// </summary>
+public sealed partial class PostgresBuildStore
+{
+    public async Task<IReadOnlyList<TargetEntry>> ListRecentTargetsByWorkerAsync(IReadOnlyCollection<string> workers, int perWorker, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workers);
+        if (workers.Count == 0 || perWorker <= 0)
+        {
+            return [];
+        }
+
+        await using var command = _database.CreateCommand(
+            $"""
+            SELECT {TargetColumns}, b.app FROM unnest(@workers) AS w(name)
+            CROSS JOIN LATERAL (SELECT * FROM farm.targets x WHERE x.worker = w.name AND x.finished IS NOT NULL
+                                ORDER BY x.finished DESC, x.build_id COLLATE "C", x.name COLLATE "C" LIMIT @per) t
+            JOIN farm.builds b ON b.id = t.build_id
+            ORDER BY w.name, t.finished DESC, t.build_id COLLATE "C", t.name COLLATE "C"
+            """);
+        command.Parameters.AddWithValue("workers", workers.ToArray());
+        command.Parameters.AddWithValue("per", perWorker);
+        return await ReadEntriesAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<IReadOnlyList<TargetEntry>> ListRunningTargetsAsync(CancellationToken cancellationToken)
+    {
+        await using var command = _database.CreateCommand(
+            $"SELECT {TargetColumns}, b.app FROM farm.targets t JOIN farm.builds b ON b.id = t.build_id WHERE t.state = 'running' ORDER BY t.build_id, t.position");
+        return await ReadEntriesAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<CacheSummary> SummarizeCacheAsync(DateTimeOffset since, int builds, CancellationToken cancellationToken)
+    {
+        const string Sums = "sum(t.cache_hits)::bigint, sum(t.cache_misses)::bigint, sum(t.cache_errors)::bigint, count(*)::int, count(*) FILTER (WHERE t.cached)::int";
+        const string Done = "t.finished >= @since AND t.state IN ('succeeded', 'failed')";
+        await using var batch = _database.CreateBatch();
+        var days = batch.CreateBatchCommand();
+        days.CommandText = $"SELECT to_char(t.finished AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, NULL, {Sums} FROM farm.targets t WHERE {Done} GROUP BY day ORDER BY day DESC";
+        days.Parameters.AddWithValue("since", since.UtcDateTime);
+        batch.BatchCommands.Add(days);
+        var perBuild = batch.CreateBatchCommand();
+        perBuild.CommandText = $"""
+            SELECT t.build_id, b.app, {Sums} FROM farm.targets t JOIN farm.builds b ON b.id = t.build_id WHERE {Done}
+            GROUP BY t.build_id, b.app ORDER BY max(t.finished) DESC, t.build_id COLLATE "C" LIMIT @builds
+            """;
+        perBuild.Parameters.AddWithValue("since", since.UtcDateTime);
+        perBuild.Parameters.AddWithValue("builds", Math.Max(0, builds));
+        batch.BatchCommands.Add(perBuild);
+        await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var results = new List<List<CacheUsage>>();
+        do
+        {
+            var rows = new List<CacheUsage>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add(new CacheUsage(reader.GetString(0), Text(reader, 1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt32(5), reader.GetInt32(6)));
+            }
+
+            results.Add(rows);
+        }
+        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
+
+        return new CacheSummary(results[0], results[1]);
+    }
+
+    public async Task<IReadOnlyList<BuildSummary>> ListLatestPerAppAsync(string trigger, int perApp, string? app, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(trigger);
+        var builds = new List<BuildRecord>();
+        await using (var command = _database.CreateCommand(
+            $"""
+            SELECT {BuildColumns} FROM (
+                SELECT x.*, row_number() OVER (PARTITION BY x.app ORDER BY x.created DESC, x.id COLLATE "C" DESC) AS run
+                FROM farm.builds x WHERE x.trigger = @trigger AND (@app::text IS NULL OR x.app = @app)) b
+            WHERE b.run <= @per ORDER BY b.created DESC, b.id COLLATE "C" DESC
+            """))
+        {
+            command.Parameters.AddWithValue("trigger", trigger);
+            command.Parameters.AddWithValue("app", (object?)app ?? DBNull.Value);
+            command.Parameters.AddWithValue("per", Math.Max(0, perApp));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                builds.Add(ReadBuild(reader));
+            }
+        }
+
+        var targets = await TargetsOfAsync(builds.Select(b => b.Id).ToArray(), cancellationToken).ConfigureAwait(false);
+        return builds.Select(b => new BuildSummary(b, targets.TryGetValue(b.Id, out var t) ? t : [])).ToList();
+    }
+
+    private static async Task<IReadOnlyList<TargetEntry>> ReadEntriesAsync(Npgsql.NpgsqlCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var entries = new List<TargetEntry>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            entries.Add(new TargetEntry(ReadTarget(reader), reader.GetString(23)));
+        }
+
+        return entries;
+    }
+}
