@@ -65,7 +65,13 @@ public sealed partial class InMemoryBuildStore
             static CacheUsage Sum(string key, string? app, IEnumerable<TargetRecord> targets)
             {
                 var list = targets.ToList();
-                return new CacheUsage(key, app, list.Sum(t => t.CacheHits), list.Sum(t => t.CacheMisses), list.Sum(t => t.CacheErrors), list.Count, list.Count(t => t.Cached));
+                return new CacheUsage(key, app, list.Sum(t => t.CacheHits), list.Sum(t => t.CacheMisses), list.Sum(t => t.CacheErrors), list.Count, list.Count(t => t.Cached))
+                {
+                    Tiers = list.SelectMany(t => t.CacheTiers).GroupBy(p => p.Key, StringComparer.Ordinal)
+                        .ToDictionary(g => g.Key, g => g.Select(p => p.Value).Aggregate(TierUse.Add), StringComparer.Ordinal),
+                    RootfsTargets = list.Count(t => t.RootfsCached is not null),
+                    RootfsHits = list.Count(t => t.RootfsCached == true),
+                };
             }
 
             var days = done.GroupBy(t => t.Finished!.Value.UtcDateTime.Date).OrderByDescending(g => g.Key)

@@ -111,6 +111,8 @@ public sealed partial class InMemoryBuildStore : IBuildStore
                 CacheMisses = outcome.CacheMisses,
                 CacheErrors = outcome.CacheErrors,
                 Cached = outcome.Cached,
+                CacheTiers = outcome.CacheTiers.Where(p => TierUse.Names.Contains(p.Key)).ToDictionary(StringComparer.Ordinal),
+                RootfsCached = outcome.RootfsCached,
                 Finished = DateTimeOffset.UtcNow,
                 KernelBytes = outcome.KernelBytes,
             });

@@ -19,6 +19,12 @@ public sealed record TargetOutcome(TargetState State, string? Reason)
 
     public bool Cached { get; init; }
 
+    /// <summary>Each object-cache tier's hits, errors and bytes read, by tier name; empty when nothing compiled through farm-cc.</summary>
+    public IReadOnlyDictionary<string, TierUse> CacheTiers { get; init; } = new Dictionary<string, TierUse>();
+
+    /// <summary>Whether the rootfs came from the rootfs layer cache; null when the target has no Dockerfile rootfs.</summary>
+    public bool? RootfsCached { get; init; }
+
     /// <summary>The kernel image's size in bytes, for the catalog's size tracking.</summary>
     public long? KernelBytes { get; init; }
 }

@@ -32,6 +32,12 @@ public sealed record TargetRecord(string BuildId, string Name, string Target, st
     /// <summary>The target was satisfied by the target-level cache: neither built nor booted again.</summary>
     public bool Cached { get; init; }
 
+    /// <summary>Each object-cache tier's hits, errors and bytes read, by tier name.</summary>
+    public IReadOnlyDictionary<string, TierUse> CacheTiers { get; init; } = new Dictionary<string, TierUse>();
+
+    /// <summary>Whether the rootfs came from the rootfs layer cache; null when the target has no Dockerfile rootfs.</summary>
+    public bool? RootfsCached { get; init; }
+
     public string? Reason { get; init; }
 
     /// <summary>How many times the farm gave the target to a new job after its worker was lost: only that job may start it.</summary>

@@ -25,5 +25,10 @@ public static class DashboardSchema
         CREATE INDEX IF NOT EXISTS targets_by_worker ON farm.targets (worker, finished DESC);
         CREATE INDEX IF NOT EXISTS targets_by_finished ON farm.targets (finished DESC);
         """,
+        // The cache page's per-tier and rootfs figures: {"local": {"hits": 3, "errors": 0, "bytes": 4096}, ...} per target.
+        """
+        ALTER TABLE farm.targets ADD COLUMN IF NOT EXISTS cache_tiers jsonb NOT NULL DEFAULT '{}';
+        ALTER TABLE farm.targets ADD COLUMN IF NOT EXISTS rootfs_cached boolean;
+        """,
     ]);
 }

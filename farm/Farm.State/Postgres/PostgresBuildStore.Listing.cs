@@ -14,7 +14,10 @@ public sealed partial class PostgresBuildStore
         "b.id, b.app, b.kraftfile, b.output, b.scope, b.created, b.state, b.index_digest, b.reason, b.publish_partial, b.signing_key_file, b.finished, b.git_url, b.git_commit, b.source_digest, b.runtime, b.trigger, b.branch";
 
     private const string TargetColumns =
-        "t.build_id, t.name, t.target, t.platform, t.architecture, t.queue, t.state, t.phase, t.worker, t.manifest_digest, t.index_entry, t.build_seconds, t.boot_seconds, t.cache_hits, t.cache_misses, t.cached, t.reason, t.cache_errors, t.attempt, t.queued, t.started, t.finished, t.kernel_bytes";
+        "t.build_id, t.name, t.target, t.platform, t.architecture, t.queue, t.state, t.phase, t.worker, t.manifest_digest, t.index_entry, t.build_seconds, t.boot_seconds, t.cache_hits, t.cache_misses, t.cached, t.reason, t.cache_errors, t.attempt, t.queued, t.started, t.finished, t.kernel_bytes, t.rootfs_cached, t.cache_tiers";
+
+    /// <summary>The column after <see cref="TargetColumns"/>: the build's app, in lists that join it.</summary>
+    private const int AppColumn = 25;
 
     public async Task<BuildPage> ListBuildsAsync(BuildQuery query, CancellationToken cancellationToken)
     {
@@ -136,7 +139,7 @@ public sealed partial class PostgresBuildStore
         var entries = new List<TargetEntry>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            entries.Add(new TargetEntry(ReadTarget(reader), reader.GetString(23)));
+            entries.Add(new TargetEntry(ReadTarget(reader), reader.GetString(AppColumn)));
         }
 
         return entries;
@@ -235,5 +238,7 @@ public sealed partial class PostgresBuildStore
             Started = Time(reader, 20),
             Finished = Time(reader, 21),
             KernelBytes = reader.IsDBNull(22) ? null : reader.GetInt64(22),
+            RootfsCached = reader.IsDBNull(23) ? null : reader.GetBoolean(23),
+            CacheTiers = CacheTierJson.Read(reader.GetString(24)),
         };
 }

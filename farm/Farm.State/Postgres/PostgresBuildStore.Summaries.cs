@@ -39,36 +39,67 @@ public sealed partial class PostgresBuildStore
 
     public async Task<CacheSummary> SummarizeCacheAsync(DateTimeOffset since, int builds, CancellationToken cancellationToken)
     {
-        const string Sums = "sum(t.cache_hits)::bigint, sum(t.cache_misses)::bigint, sum(t.cache_errors)::bigint, count(*)::int, count(*) FILTER (WHERE t.cached)::int";
+        const string Day = "to_char(t.finished AT TIME ZONE 'UTC', 'YYYY-MM-DD')";
+        const string Sums = "sum(t.cache_hits)::bigint, sum(t.cache_misses)::bigint, sum(t.cache_errors)::bigint, count(*)::int, count(*) FILTER (WHERE t.cached)::int, count(t.rootfs_cached)::int, count(*) FILTER (WHERE t.rootfs_cached)::int";
+        const string TierSums = "c.key, sum((c.value->>'hits')::bigint)::bigint, sum((c.value->>'errors')::bigint)::bigint, sum((c.value->>'bytes')::bigint)::bigint";
         const string Done = "t.finished >= @since AND t.state IN ('succeeded', 'failed')";
+        const string Last = $"""SELECT t.build_id FROM farm.targets t WHERE {Done} GROUP BY t.build_id ORDER BY max(t.finished) DESC, t.build_id COLLATE "C" LIMIT @builds""";
+        string[] statements =
+        [
+            $"SELECT {Day} AS day, NULL, {Sums} FROM farm.targets t WHERE {Done} GROUP BY day ORDER BY day DESC",
+            $"""
+            SELECT t.build_id, b.app, {Sums} FROM farm.targets t JOIN farm.builds b ON b.id = t.build_id
+            WHERE {Done} AND t.build_id IN ({Last}) GROUP BY t.build_id, b.app ORDER BY max(t.finished) DESC, t.build_id COLLATE "C"
+            """,
+            $"SELECT {Day} AS day, {TierSums} FROM farm.targets t CROSS JOIN LATERAL jsonb_each(t.cache_tiers) c WHERE {Done} GROUP BY day, c.key",
+            $"SELECT t.build_id, {TierSums} FROM farm.targets t CROSS JOIN LATERAL jsonb_each(t.cache_tiers) c WHERE {Done} AND t.build_id IN ({Last}) GROUP BY t.build_id, c.key",
+        ];
         await using var batch = _database.CreateBatch();
-        var days = batch.CreateBatchCommand();
-        days.CommandText = $"SELECT to_char(t.finished AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, NULL, {Sums} FROM farm.targets t WHERE {Done} GROUP BY day ORDER BY day DESC";
-        days.Parameters.AddWithValue("since", since.UtcDateTime);
-        batch.BatchCommands.Add(days);
-        var perBuild = batch.CreateBatchCommand();
-        perBuild.CommandText = $"""
-            SELECT t.build_id, b.app, {Sums} FROM farm.targets t JOIN farm.builds b ON b.id = t.build_id WHERE {Done}
-            GROUP BY t.build_id, b.app ORDER BY max(t.finished) DESC, t.build_id COLLATE "C" LIMIT @builds
-            """;
-        perBuild.Parameters.AddWithValue("since", since.UtcDateTime);
-        perBuild.Parameters.AddWithValue("builds", Math.Max(0, builds));
-        batch.BatchCommands.Add(perBuild);
+        foreach (var statement in statements)
+        {
+            var command = batch.CreateBatchCommand();
+            command.CommandText = statement;
+            command.Parameters.AddWithValue("since", since.UtcDateTime);
+            command.Parameters.AddWithValue("builds", Math.Max(0, builds));
+            batch.BatchCommands.Add(command);
+        }
+
         await using var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        var results = new List<List<CacheUsage>>();
-        do
+        async Task<List<CacheUsage>> UsageAsync()
         {
             var rows = new List<CacheUsage>();
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                rows.Add(new CacheUsage(reader.GetString(0), Text(reader, 1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt32(5), reader.GetInt32(6)));
+                rows.Add(new CacheUsage(reader.GetString(0), Text(reader, 1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4), reader.GetInt32(5), reader.GetInt32(6))
+                {
+                    RootfsTargets = reader.GetInt32(7),
+                    RootfsHits = reader.GetInt32(8),
+                });
             }
 
-            results.Add(rows);
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            return rows;
         }
-        while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
 
-        return new CacheSummary(results[0], results[1]);
+        async Task<ILookup<string, KeyValuePair<string, TierUse>>> TiersAsync()
+        {
+            var rows = new List<(string Key, KeyValuePair<string, TierUse> Tier)>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add((reader.GetString(0), new(reader.GetString(1), new TierUse(reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4)))));
+            }
+
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            return rows.ToLookup(r => r.Key, r => r.Tier, StringComparer.Ordinal);
+        }
+
+        var days = await UsageAsync().ConfigureAwait(false);
+        var perBuild = await UsageAsync().ConfigureAwait(false);
+        var dayTiers = await TiersAsync().ConfigureAwait(false);
+        var buildTiers = await TiersAsync().ConfigureAwait(false);
+        static List<CacheUsage> With(List<CacheUsage> rows, ILookup<string, KeyValuePair<string, TierUse>> tiers) =>
+            rows.Select(r => r with { Tiers = tiers[r.Key].ToDictionary(StringComparer.Ordinal) }).ToList();
+        return new CacheSummary(With(days, dayTiers), With(perBuild, buildTiers));
     }
 
     public async Task<IReadOnlyList<BuildSummary>> ListLatestPerAppAsync(string trigger, int perApp, string? app, CancellationToken cancellationToken)
@@ -103,7 +134,7 @@ public sealed partial class PostgresBuildStore
         var entries = new List<TargetEntry>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            entries.Add(new TargetEntry(ReadTarget(reader), reader.GetString(23)));
+            entries.Add(new TargetEntry(ReadTarget(reader), reader.GetString(AppColumn)));
         }
 
         return entries;

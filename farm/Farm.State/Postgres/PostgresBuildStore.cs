@@ -137,7 +137,8 @@ public sealed partial class PostgresBuildStore : IBuildStore
             $"""
             WITH done AS (
                 UPDATE farm.targets SET state = @state, phase = NULL, reason = @reason, manifest_digest = @manifest, index_entry = @entry,
-                    build_seconds = @build_seconds, boot_seconds = @boot_seconds, cache_hits = @hits, cache_misses = @misses, cache_errors = @errors, cached = @cached, finished = now(), kernel_bytes = @kernel_bytes
+                    build_seconds = @build_seconds, boot_seconds = @boot_seconds, cache_hits = @hits, cache_misses = @misses, cache_errors = @errors, cached = @cached, finished = now(), kernel_bytes = @kernel_bytes,
+                    cache_tiers = @tiers::jsonb, rootfs_cached = @rootfs
                 WHERE build_id = @build AND name = @name AND state IN {Open} RETURNING build_id)
             UPDATE farm.builds SET open_targets = open_targets - 1 FROM done WHERE farm.builds.id = done.build_id RETURNING open_targets
             """);
@@ -154,6 +155,8 @@ public sealed partial class PostgresBuildStore : IBuildStore
         command.Parameters.AddWithValue("errors", outcome.CacheErrors);
         command.Parameters.AddWithValue("cached", outcome.Cached);
         command.Parameters.AddWithValue("kernel_bytes", (object?)outcome.KernelBytes ?? DBNull.Value);
+        command.Parameters.AddWithValue("tiers", CacheTierJson.Write(outcome.CacheTiers));
+        command.Parameters.AddWithValue("rootfs", (object?)outcome.RootfsCached ?? DBNull.Value);
         return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is int open ? open : null;
     }
 

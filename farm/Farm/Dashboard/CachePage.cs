@@ -6,9 +6,10 @@ using Microsoft.AspNetCore.Http;
 namespace Farm.Dashboard;
 
 /// <summary>
-/// <c>/cache</c>: what the caches saved, from what each target recorded: the object cache's hits, misses and tier errors
-/// (all tiers together: local disk, Redis, registry; the store keeps one count per target), the target cache's hits
-/// (a target neither built nor booted again), per day over two weeks and per recent build, and the slowest misses.
+/// <c>/cache</c>: what the caches saved, from what each target recorded: the object cache's hits and misses, and per tier
+/// (local disk, Redis, registry) the share of compiles it served, its errors and the bytes it read; the target cache's
+/// hits (a target neither built nor booted again) and the rootfs layer cache's (a Dockerfile not built again); per day
+/// over two weeks and per recent build, summed by the store; and the slowest misses.
 /// </summary>
 internal static class CachePage
 {
@@ -24,17 +25,39 @@ internal static class CachePage
         var slowest = await store.ListTargetsAsync(new TargetQuery { BuiltOnly = true, SlowestFirst = true, Since = new DateTimeOffset(since, TimeSpan.Zero), Limit = 10 }, ct).ConfigureAwait(false);
         var model = new
         {
-            days,
-            builds,
+            days = days.Select(Json),
+            builds = builds.Select(Json),
             slowestMisses = slowest.Select(e => new { build = e.Target.BuildId, kernel = e.Target.Name, app = e.App, buildSeconds = e.Target.BuildSeconds, objectMisses = e.Target.CacheMisses, worker = e.Target.Worker }),
-            note = "object cache counts are per target, all tiers together; per-tier counts are in /metrics",
         };
         return Pages.Answer(context, model, () => Render(Pages.Context(context, "Cache"), days, builds, slowest));
     }
 
+    private static object Json(CacheUsage r) => new
+    {
+        key = r.Key,
+        app = r.App,
+        hits = r.Hits,
+        misses = r.Misses,
+        errors = r.Errors,
+        objectHitRate = r.ObjectHitRate,
+        tiers = TierUse.Names.ToDictionary(n => n, n => new
+        {
+            hits = r.Tiers.GetValueOrDefault(n)?.Hits ?? 0,
+            errors = r.Tiers.GetValueOrDefault(n)?.Errors ?? 0,
+            bytesRead = r.Tiers.GetValueOrDefault(n)?.BytesRead ?? 0,
+            hitRate = r.TierHitRate(n),
+        }),
+        targets = r.Targets,
+        targetHits = r.TargetHits,
+        targetHitRate = r.TargetHitRate,
+        rootfsTargets = r.RootfsTargets,
+        rootfsHits = r.RootfsHits,
+        rootfsHitRate = r.RootfsHitRate,
+    };
+
     private static string Render(PageContext page, IReadOnlyList<CacheUsage> days, IReadOnlyList<CacheUsage> builds, IReadOnlyList<TargetEntry> slowest)
     {
-        var html = new StringBuilder("<h1>Cache</h1><p class=\"meta\">Object cache: every compile's hits and misses, all tiers together (local, Redis, registry); errors are tier failures served as misses. Target cache: targets served whole, neither built nor booted.</p>");
+        var html = new StringBuilder("<h1>Cache</h1><p class=\"meta\">Object cache: every compile's hits and misses, and the share each tier served (local disk, Redis, registry) with the bytes it read; errors are tier failures served as misses. Target cache: targets served whole, neither built nor booted. Rootfs cache: Dockerfile rootfs layers not built again.</p>");
         void Table(string title, IReadOnlyList<CacheUsage> rows)
         {
             html.Append(CultureInfo.InvariantCulture, $"<h2>{title}</h2>");
@@ -44,11 +67,25 @@ internal static class CachePage
                 return;
             }
 
-            html.Append("<div class=\"scroll\"><table><thead><tr><th></th><th>object hit rate</th><th>hits</th><th>misses</th><th>errors</th><th>target cache hit rate</th><th>targets</th></tr></thead><tbody>");
+            html.Append("<div class=\"scroll\"><table><thead><tr><th></th><th>object hit rate</th>");
+            foreach (var tier in TierUse.Names)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<th>{tier}</th>");
+            }
+
+            html.Append("<th>misses</th><th>errors</th><th>target cache</th><th>rootfs cache</th><th>targets</th></tr></thead><tbody>");
             foreach (var r in rows)
             {
                 var label = r.App is { } app ? $"<a href=\"/builds/{Html.U(r.Key)}\">{Html.E(app)} {Html.E(r.Key)}</a>" : Html.E(r.Key);
-                html.Append(CultureInfo.InvariantCulture, $"<tr><th>{label}</th><td>{Rate(r.ObjectHitRate)}</td><td>{r.Hits}</td><td>{r.Misses}</td><td>{r.Errors}</td><td>{Rate(r.TargetHitRate)}</td><td>{r.Targets}</td></tr>");
+                html.Append(CultureInfo.InvariantCulture, $"<tr><th>{label}</th><td>{Rate(r.ObjectHitRate)} <span class=\"meta\">{r.Hits} hits</span></td>");
+                foreach (var tier in TierUse.Names)
+                {
+                    var use = r.Tiers.GetValueOrDefault(tier) ?? new TierUse(0, 0, 0);
+                    var errors = use.Errors > 0 ? $" <span class=\"s-failed\">{use.Errors} errors</span>" : string.Empty;
+                    html.Append(CultureInfo.InvariantCulture, $"<td data-tier=\"{tier}\">{Rate(r.TierHitRate(tier))} <span class=\"meta\">{use.Hits} · {Html.Bytes(use.BytesRead)}</span>{errors}</td>");
+                }
+
+                html.Append(CultureInfo.InvariantCulture, $"<td>{r.Misses}</td><td>{r.Errors}</td><td>{Rate(r.TargetHitRate)} <span class=\"meta\">{r.TargetHits}/{r.Targets}</span></td><td>{Rate(r.RootfsHitRate)} <span class=\"meta\">{r.RootfsHits}/{r.RootfsTargets}</span></td><td>{r.Targets}</td></tr>");
             }
 
             html.Append("</tbody></table></div>");

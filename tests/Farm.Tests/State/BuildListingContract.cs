@@ -209,6 +209,41 @@ public abstract class BuildListingContract
     }
 
     [Fact]
+    public async Task SummarizeCache_SumsEachTierAndTheRootfsCache_AndKeepsOnlyKnownTiers()
+    {
+        var store = await StoreAsync();
+        await store.CreateAsync(new BuildRecord("r1", "app", "Kraftfile", "reg/app:1", "trusted", T0), [new TargetRecord("r1", "a", "app", "qemu", "x86_64", "q"), new TargetRecord("r1", "b", "app", "qemu", "x86_64", "q"), new TargetRecord("r1", "c", "app", "qemu", "x86_64", "q")], Ct);
+        (string Name, bool? Rootfs, Dictionary<string, TierUse> Tiers)[] done =
+        [
+            ("a", true, new() { ["local"] = new(5, 0, 500), ["redis"] = new(2, 1, 200) }),
+            ("b", false, new() { ["redis"] = new(3, 0, 300), ["registry"] = new(1, 4, 100), ["<script>"] = new(99, 99, 99) }),
+            ("c", null, new()),
+        ];
+        foreach (var (name, rootfs, tiers) in done)
+        {
+            await store.StartTargetAsync("r1", name, "x86", 0, Ct);
+            await store.CompleteTargetAsync("r1", name, new TargetOutcome(TargetState.Succeeded, null) { CacheHits = tiers.Values.Sum(t => t.Hits), CacheMisses = 4, CacheTiers = tiers, RootfsCached = rootfs }, Ct);
+        }
+
+        var summary = await store.SummarizeCacheAsync(DateTimeOffset.UtcNow.AddDays(-1), 5, Ct);
+        var build = Assert.Single(summary.Builds);
+        var day = Assert.Single(summary.Days);
+
+        foreach (var usage in new[] { build, day })
+        {
+            Assert.Equal(["local", "redis", "registry"], usage.Tiers.Keys.Order(StringComparer.Ordinal));
+            Assert.Equal(new TierUse(5, 0, 500), usage.Tiers["local"]);
+            Assert.Equal(new TierUse(5, 1, 500), usage.Tiers["redis"]);
+            Assert.Equal(new TierUse(1, 4, 100), usage.Tiers["registry"]);
+            Assert.Equal((2, 1), (usage.RootfsTargets, usage.RootfsHits));
+        }
+
+        var stored = (await store.GetTargetsAsync("r1", Ct)).Single(t => t.Name == "b");
+        Assert.Equal(["redis", "registry"], stored.CacheTiers.Keys.Order(StringComparer.Ordinal));
+        Assert.False(stored.RootfsCached);
+    }
+
+    [Fact]
     public async Task ListLatestPerApp_KeepsEachAppsNewestRuns_OfThatTriggerOnly()
     {
         var store = await StoreAsync();
