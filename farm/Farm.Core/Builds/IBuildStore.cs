@@ -78,10 +78,11 @@ public interface IBuildStore
     Task<IReadOnlyList<TargetEntry>> ListRunningTargetsAsync(CancellationToken cancellationToken);
 
     /// <summary>
-    /// Cache use of the targets that finished (succeeded or failed) since <paramref name="since"/>: per UTC day, and per
-    /// build for the <paramref name="builds"/> builds whose targets finished last. Summed by the store, not the caller.
+    /// Cache use of the targets that finished (succeeded or failed) in the last <paramref name="days"/> UTC days (today
+    /// is one), per day; and per build for the <paramref name="builds"/> builds whose targets finished last. Summed as
+    /// targets finish (per day) or by the store (per build), never by the caller over every target.
     /// </summary>
-    Task<CacheSummary> SummarizeCacheAsync(DateTimeOffset since, int builds, CancellationToken cancellationToken);
+    Task<CacheSummary> SummarizeCacheAsync(int days, int builds, CancellationToken cancellationToken);
 
     /// <summary>
     /// The newest <paramref name="perApp"/> builds of each app started by <paramref name="trigger"/> (of one app when

@@ -57,8 +57,9 @@ public sealed partial class InMemoryBuildStore
         }
     }
 
-    public Task<CacheSummary> SummarizeCacheAsync(DateTimeOffset since, int builds, CancellationToken cancellationToken)
+    public Task<CacheSummary> SummarizeCacheAsync(int days, int builds, CancellationToken cancellationToken)
     {
+        var since = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(1 - days), TimeSpan.Zero);
         lock (_gate)
         {
             var done = _targets.Values.SelectMany(t => t).Where(t => t.Finished >= since && t.State is TargetState.Succeeded or TargetState.Failed).ToList();
@@ -74,12 +75,12 @@ public sealed partial class InMemoryBuildStore
                 };
             }
 
-            var days = done.GroupBy(t => t.Finished!.Value.UtcDateTime.Date).OrderByDescending(g => g.Key)
+            var perDay = done.GroupBy(t => t.Finished!.Value.UtcDateTime.Date).OrderByDescending(g => g.Key)
                 .Select(g => Sum(g.Key.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), null, g)).ToList();
             var perBuild = done.GroupBy(t => t.BuildId, StringComparer.Ordinal)
                 .OrderByDescending(g => g.Max(t => t.Finished)).ThenBy(g => g.Key, StringComparer.Ordinal).Take(Math.Max(0, builds))
                 .Select(g => Sum(g.Key, _builds[g.Key].App, g)).ToList();
-            return Task.FromResult(new CacheSummary(days, perBuild));
+            return Task.FromResult(new CacheSummary(perDay, perBuild));
         }
     }
 

@@ -30,5 +30,33 @@ public static class DashboardSchema
         ALTER TABLE farm.targets ADD COLUMN IF NOT EXISTS cache_tiers jsonb NOT NULL DEFAULT '{}';
         ALTER TABLE farm.targets ADD COLUMN IF NOT EXISTS rootfs_cached boolean;
         """,
+        // The cache page's days, summed as targets finish (tier '' is the totals), so the page reads 14 rows per tier
+        // however many targets ran. farm.rebuild_cache_days() recomputes it from the targets (this migration, bench/).
+        """
+        CREATE TABLE farm.cache_days (
+            day date NOT NULL,
+            tier text NOT NULL,
+            hits bigint NOT NULL DEFAULT 0,
+            misses bigint NOT NULL DEFAULT 0,
+            errors bigint NOT NULL DEFAULT 0,
+            bytes bigint NOT NULL DEFAULT 0,
+            targets integer NOT NULL DEFAULT 0,
+            target_hits integer NOT NULL DEFAULT 0,
+            rootfs_targets integer NOT NULL DEFAULT 0,
+            rootfs_hits integer NOT NULL DEFAULT 0,
+            PRIMARY KEY (day, tier));
+        CREATE FUNCTION farm.rebuild_cache_days() RETURNS void LANGUAGE sql AS $$
+            DELETE FROM farm.cache_days;
+            INSERT INTO farm.cache_days (day, tier, hits, misses, errors, targets, target_hits, rootfs_targets, rootfs_hits)
+            SELECT (t.finished AT TIME ZONE 'UTC')::date, '', sum(t.cache_hits), sum(t.cache_misses), sum(t.cache_errors), count(*),
+                   count(*) FILTER (WHERE t.cached), count(t.rootfs_cached), count(*) FILTER (WHERE t.rootfs_cached)
+            FROM farm.targets t WHERE t.finished IS NOT NULL AND t.state IN ('succeeded', 'failed') GROUP BY 1;
+            INSERT INTO farm.cache_days (day, tier, hits, errors, bytes)
+            SELECT (t.finished AT TIME ZONE 'UTC')::date, c.key, sum((c.value->>'hits')::bigint), sum((c.value->>'errors')::bigint), sum((c.value->>'bytes')::bigint)
+            FROM farm.targets t CROSS JOIN LATERAL jsonb_each(t.cache_tiers) c
+            WHERE t.finished IS NOT NULL AND t.state IN ('succeeded', 'failed') GROUP BY 1, 2;
+        $$;
+        SELECT farm.rebuild_cache_days();
+        """,
     ]);
 }

@@ -37,21 +37,26 @@ public sealed partial class PostgresBuildStore
         return await ReadEntriesAsync(command, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<CacheSummary> SummarizeCacheAsync(DateTimeOffset since, int builds, CancellationToken cancellationToken)
+    public async Task<CacheSummary> SummarizeCacheAsync(int days, int builds, CancellationToken cancellationToken)
     {
-        const string Day = "to_char(t.finished AT TIME ZONE 'UTC', 'YYYY-MM-DD')";
         const string Sums = "sum(t.cache_hits)::bigint, sum(t.cache_misses)::bigint, sum(t.cache_errors)::bigint, count(*)::int, count(*) FILTER (WHERE t.cached)::int, count(t.rootfs_cached)::int, count(*) FILTER (WHERE t.rootfs_cached)::int";
         const string TierSums = "c.key, sum((c.value->>'hits')::bigint)::bigint, sum((c.value->>'errors')::bigint)::bigint, sum((c.value->>'bytes')::bigint)::bigint";
-        const string Done = "t.finished >= @since AND t.state IN ('succeeded', 'failed')";
-        const string Last = $"""SELECT t.build_id FROM farm.targets t WHERE {Done} GROUP BY t.build_id ORDER BY max(t.finished) DESC, t.build_id COLLATE "C" LIMIT @builds""";
+        const string Done = "t.state IN ('succeeded', 'failed')";
+        const string Since = "(now() AT TIME ZONE 'UTC')::date - (@days - 1)";
+        // The builds whose targets finished last: the first distinct builds met walking targets_by_finished newest first.
+        // The walk stops after 2,000 targets, so a build with more targets than that could push others out.
+        const string Last = $"""
+            SELECT w.build_id FROM (SELECT t.build_id, t.finished FROM farm.targets t WHERE t.finished >= {Since} AND {Done} ORDER BY t.finished DESC LIMIT 2000) w
+            GROUP BY w.build_id ORDER BY max(w.finished) DESC, w.build_id COLLATE "C" LIMIT @builds
+            """;
         string[] statements =
         [
-            $"SELECT {Day} AS day, NULL, {Sums} FROM farm.targets t WHERE {Done} GROUP BY day ORDER BY day DESC",
+            $"SELECT to_char(d.day, 'YYYY-MM-DD'), NULL, d.hits, d.misses, d.errors, d.targets, d.target_hits, d.rootfs_targets, d.rootfs_hits FROM farm.cache_days d WHERE d.tier = '' AND d.day >= {Since} ORDER BY d.day DESC",
             $"""
             SELECT t.build_id, b.app, {Sums} FROM farm.targets t JOIN farm.builds b ON b.id = t.build_id
             WHERE {Done} AND t.build_id IN ({Last}) GROUP BY t.build_id, b.app ORDER BY max(t.finished) DESC, t.build_id COLLATE "C"
             """,
-            $"SELECT {Day} AS day, {TierSums} FROM farm.targets t CROSS JOIN LATERAL jsonb_each(t.cache_tiers) c WHERE {Done} GROUP BY day, c.key",
+            $"SELECT to_char(d.day, 'YYYY-MM-DD'), d.tier, d.hits, d.errors, d.bytes FROM farm.cache_days d WHERE d.tier <> '' AND d.day >= {Since}",
             $"SELECT t.build_id, {TierSums} FROM farm.targets t CROSS JOIN LATERAL jsonb_each(t.cache_tiers) c WHERE {Done} AND t.build_id IN ({Last}) GROUP BY t.build_id, c.key",
         ];
         await using var batch = _database.CreateBatch();
@@ -59,7 +64,7 @@ public sealed partial class PostgresBuildStore
         {
             var command = batch.CreateBatchCommand();
             command.CommandText = statement;
-            command.Parameters.AddWithValue("since", since.UtcDateTime);
+            command.Parameters.AddWithValue("days", Math.Max(1, days));
             command.Parameters.AddWithValue("builds", Math.Max(0, builds));
             batch.BatchCommands.Add(command);
         }
@@ -93,13 +98,13 @@ public sealed partial class PostgresBuildStore
             return rows.ToLookup(r => r.Key, r => r.Tier, StringComparer.Ordinal);
         }
 
-        var days = await UsageAsync().ConfigureAwait(false);
+        var perDay = await UsageAsync().ConfigureAwait(false);
         var perBuild = await UsageAsync().ConfigureAwait(false);
         var dayTiers = await TiersAsync().ConfigureAwait(false);
         var buildTiers = await TiersAsync().ConfigureAwait(false);
         static List<CacheUsage> With(List<CacheUsage> rows, ILookup<string, KeyValuePair<string, TierUse>> tiers) =>
             rows.Select(r => r with { Tiers = tiers[r.Key].ToDictionary(StringComparer.Ordinal) }).ToList();
-        return new CacheSummary(With(days, dayTiers), With(perBuild, buildTiers));
+        return new CacheSummary(With(perDay, dayTiers), With(perBuild, buildTiers));
     }
 
     public async Task<IReadOnlyList<BuildSummary>> ListLatestPerAppAsync(string trigger, int perApp, string? app, CancellationToken cancellationToken)

@@ -139,7 +139,18 @@ public sealed partial class PostgresBuildStore : IBuildStore
                 UPDATE farm.targets SET state = @state, phase = NULL, reason = @reason, manifest_digest = @manifest, index_entry = @entry,
                     build_seconds = @build_seconds, boot_seconds = @boot_seconds, cache_hits = @hits, cache_misses = @misses, cache_errors = @errors, cached = @cached, finished = now(), kernel_bytes = @kernel_bytes,
                     cache_tiers = @tiers::jsonb, rootfs_cached = @rootfs
-                WHERE build_id = @build AND name = @name AND state IN {Open} RETURNING build_id)
+                WHERE build_id = @build AND name = @name AND state IN {Open} RETURNING *),
+            counted AS (SELECT (finished AT TIME ZONE 'UTC')::date AS day, * FROM done WHERE state IN ('succeeded', 'failed')),
+            day_totals AS (
+                INSERT INTO farm.cache_days AS d (day, tier, hits, misses, errors, targets, target_hits, rootfs_targets, rootfs_hits)
+                SELECT day, '', cache_hits, cache_misses, cache_errors, 1, cached::int, (rootfs_cached IS NOT NULL)::int, coalesce(rootfs_cached, false)::int FROM counted
+                ON CONFLICT (day, tier) DO UPDATE SET hits = d.hits + excluded.hits, misses = d.misses + excluded.misses, errors = d.errors + excluded.errors,
+                    targets = d.targets + 1, target_hits = d.target_hits + excluded.target_hits,
+                    rootfs_targets = d.rootfs_targets + excluded.rootfs_targets, rootfs_hits = d.rootfs_hits + excluded.rootfs_hits),
+            day_tiers AS (
+                INSERT INTO farm.cache_days AS d (day, tier, hits, errors, bytes)
+                SELECT day, c.key, (c.value->>'hits')::bigint, (c.value->>'errors')::bigint, (c.value->>'bytes')::bigint FROM counted CROSS JOIN LATERAL jsonb_each(counted.cache_tiers) c
+                ON CONFLICT (day, tier) DO UPDATE SET hits = d.hits + excluded.hits, errors = d.errors + excluded.errors, bytes = d.bytes + excluded.bytes)
             UPDATE farm.builds SET open_targets = open_targets - 1 FROM done WHERE farm.builds.id = done.build_id RETURNING open_targets
             """);
         command.Parameters.AddWithValue("build", buildId);

@@ -19,7 +19,7 @@ internal static class CachePage
     {
         var ct = context.RequestAborted;
         var since = DateTimeOffset.UtcNow.Date.AddDays(-(Days - 1));
-        var summary = await store.SummarizeCacheAsync(new DateTimeOffset(since, TimeSpan.Zero), 20, ct).ConfigureAwait(false);
+        var summary = await store.SummarizeCacheAsync(Days, 20, ct).ConfigureAwait(false);
         var days = summary.Days;
         var builds = summary.Builds;
         var slowest = await store.ListTargetsAsync(new TargetQuery { BuiltOnly = true, SlowestFirst = true, Since = new DateTimeOffset(since, TimeSpan.Zero), Limit = 10 }, ct).ConfigureAwait(false);

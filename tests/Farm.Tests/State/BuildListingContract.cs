@@ -190,10 +190,8 @@ public abstract class BuildListingContract
         await Build("c1", "alpha", (10, 2, 0, false, TargetState.Succeeded), (0, 0, 0, true, TargetState.Succeeded));
         await Build("c2", "beta", (4, 6, 3, false, TargetState.Failed));
         await Build("c3", "gamma", (100, 0, 0, false, TargetState.Skipped));
-        var since = DateTimeOffset.UtcNow.AddDays(-1);
-
-        var summary = await store.SummarizeCacheAsync(since, 1, Ct);
-        var all = await store.SummarizeCacheAsync(since, 10, Ct);
+        var summary = await store.SummarizeCacheAsync(2, 1, Ct);
+        var all = await store.SummarizeCacheAsync(2, 10, Ct);
 
         // Skipped targets neither hit nor missed: only succeeded and failed ones count.
         var total = (Hits: summary.Days.Sum(d => d.Hits), Misses: summary.Days.Sum(d => d.Misses), Errors: summary.Days.Sum(d => d.Errors), Targets: summary.Days.Sum(d => d.Targets), TargetHits: summary.Days.Sum(d => d.TargetHits));
@@ -203,9 +201,7 @@ public abstract class BuildListingContract
         Assert.Equal(("c2", "beta", 4L, 6L, 3L, 1, 0), (last.Key, last.App, last.Hits, last.Misses, last.Errors, last.Targets, last.TargetHits));
         Assert.Equal(["c2", "c1"], all.Builds.Select(b => b.Key));
         Assert.Equal((10L, 2L, 2, 1), (all.Builds[1].Hits, all.Builds[1].Misses, all.Builds[1].Targets, all.Builds[1].TargetHits));
-        var later = await store.SummarizeCacheAsync(DateTimeOffset.UtcNow.AddMinutes(5), 10, Ct);
-        Assert.Empty(later.Days);
-        Assert.Empty(later.Builds);
+
     }
 
     [Fact]
@@ -225,7 +221,7 @@ public abstract class BuildListingContract
             await store.CompleteTargetAsync("r1", name, new TargetOutcome(TargetState.Succeeded, null) { CacheHits = tiers.Values.Sum(t => t.Hits), CacheMisses = 4, CacheTiers = tiers, RootfsCached = rootfs }, Ct);
         }
 
-        var summary = await store.SummarizeCacheAsync(DateTimeOffset.UtcNow.AddDays(-1), 5, Ct);
+        var summary = await store.SummarizeCacheAsync(2, 5, Ct);
         var build = Assert.Single(summary.Builds);
         var day = Assert.Single(summary.Days);
 
@@ -285,10 +281,31 @@ public sealed class InMemoryBuildListingTests : BuildListingContract
 
 public sealed class PostgresBuildListingTests(PostgresServer server) : BuildListingContract, IClassFixture<PostgresServer>
 {
+    private NpgsqlDataSource? _database;
+
     protected override async Task<IBuildStore> StoreAsync()
     {
-        var database = NpgsqlDataSource.Create(await server.CreateDatabaseAsync());
-        await FarmSchema.MigrateAsync(database, Ct);
-        return new PostgresBuildStore(database);
+        _database = NpgsqlDataSource.Create(await server.CreateDatabaseAsync());
+        await FarmSchema.MigrateAsync(_database, Ct);
+        return new PostgresBuildStore(_database);
+    }
+
+    [Fact]
+    public async Task CacheDays_SummedAsTargetsFinish_EqualWhatRebuildingFromTheTargetsGives()
+    {
+        await SummarizeCache_SumsEachTierAndTheRootfsCache_AndKeepsOnlyKnownTiers();
+        var store = new PostgresBuildStore(_database!);
+        var incremental = (await store.SummarizeCacheAsync(2, 5, Ct)).Days;
+
+        await using (var rebuild = _database!.CreateCommand("SELECT farm.rebuild_cache_days()"))
+        {
+            await rebuild.ExecuteNonQueryAsync(Ct);
+        }
+
+        var rebuilt = (await store.SummarizeCacheAsync(2, 5, Ct)).Days;
+        var day = Assert.Single(rebuilt);
+        Assert.Equal(Assert.Single(incremental) with { Tiers = day.Tiers }, day);
+        Assert.Equal(incremental[0].Tiers.OrderBy(p => p.Key), day.Tiers.OrderBy(p => p.Key));
+        Assert.Equal(3, day.Targets);
     }
 }

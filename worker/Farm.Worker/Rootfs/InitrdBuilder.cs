@@ -33,6 +33,12 @@ internal sealed class InitrdBuilder
     /// <summary>The target's architecture (<c>x86_64</c>, <c>arm64</c>): the platform Dockerfiles are built for and images are picked for; null for this host's.</summary>
     public string? Architecture { get; init; }
 
+    /// <summary>
+    /// Whether the last Dockerfile rootfs came from the rootfs layer cache (true) or was built (false); null when no
+    /// Dockerfile was built or the cache could not key it. For the dashboard's rootfs cache figures.
+    /// </summary>
+    public bool? LayerCacheHit { get; private set; }
+
     /// <summary>The source tree a rootfs on disk must stay in (resolved through links); null for anywhere.</summary>
     public Farm.Core.IO.SourceTree? Tree { get; init; }
 
@@ -88,6 +94,7 @@ internal sealed class InitrdBuilder
             else if (await _layers.TryGetAsync(key, log, cancellationToken).ConfigureAwait(false) is { } cached)
             {
                 log($"farm: rootfs: layer cache hit ({key[..12]}, {_layers.Name}): {rootfs} not built again, {cached.Length} bytes");
+                LayerCacheHit = true;
                 return cached;
             }
         }
@@ -108,6 +115,7 @@ internal sealed class InitrdBuilder
         }
 
         log($"farm: rootfs: {rootfs} built by {_dockerfiles.Name} for {platform} in {stopwatch.Elapsed.TotalSeconds:0.00} s, {initrd.Length} bytes");
+        LayerCacheHit = key is null ? null : false;
         if (key is not null && _layers is { Writable: true })
         {
             await _layers.PutAsync(key, initrd, rootfs, stopwatch.Elapsed.TotalSeconds, log, cancellationToken).ConfigureAwait(false);
