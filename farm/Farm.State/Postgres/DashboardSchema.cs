@@ -33,7 +33,7 @@ public static class DashboardSchema
         // The cache page's days, summed as targets finish (tier '' is the totals), so the page reads 14 rows per tier
         // however many targets ran. farm.rebuild_cache_days() recomputes it from the targets (this migration, bench/).
         """
-        CREATE TABLE farm.cache_days (
+        CREATE TABLE IF NOT EXISTS farm.cache_days (
             day date NOT NULL,
             tier text NOT NULL,
             hits bigint NOT NULL DEFAULT 0,
@@ -45,7 +45,7 @@ public static class DashboardSchema
             rootfs_targets integer NOT NULL DEFAULT 0,
             rootfs_hits integer NOT NULL DEFAULT 0,
             PRIMARY KEY (day, tier));
-        CREATE FUNCTION farm.rebuild_cache_days() RETURNS void LANGUAGE sql AS $$
+        CREATE OR REPLACE FUNCTION farm.rebuild_cache_days() RETURNS void LANGUAGE sql AS $$
             DELETE FROM farm.cache_days;
             INSERT INTO farm.cache_days (day, tier, hits, misses, errors, targets, target_hits, rootfs_targets, rootfs_hits)
             SELECT (t.finished AT TIME ZONE 'UTC')::date, '', sum(t.cache_hits), sum(t.cache_misses), sum(t.cache_errors), count(*),

@@ -20,6 +20,7 @@ internal static class DashboardAssets
         .scroll{overflow-x:auto;max-width:100%}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid var(--line);vertical-align:top}
         thead th{color:var(--muted);font-weight:600;white-space:nowrap}
         .state{font-weight:600}.s-succeeded,.s-online{color:var(--ok)}.s-failed,.s-lost{color:var(--bad)}.s-running,.s-stale,.s-resolving{color:var(--run)}.s-queued{color:var(--wait)}.s-skipped,.s-cancelled{color:var(--skip)}
+        .drain{font-size:.75em;font-weight:600;padding:.1em .5em;border-radius:1em;border:1px solid currentColor;margin-left:.4em}.d-draining{color:var(--run)}.d-drained{color:var(--wait)}
         .dot{display:inline-block;width:.7rem;height:.7rem;border-radius:50%;margin:0 2px;background:var(--wait);vertical-align:middle}
         .dot.s-succeeded{background:var(--ok)}.dot.s-failed{background:var(--bad)}.dot.s-running{background:var(--run)}.dot.s-skipped,.dot.s-cancelled{background:var(--skip);opacity:.6}.dot.cached{outline:2px solid var(--ok);outline-offset:1px}
         .filters{display:flex;flex-wrap:wrap;gap:.4rem;margin-bottom:.8rem}.filters input,.filters select{padding:.3rem .4rem;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg);min-width:0;flex:1 1 9rem}

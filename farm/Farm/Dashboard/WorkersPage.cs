@@ -44,6 +44,7 @@ internal static class WorkersPage
             queues = r.Worker.Queues,
             heartbeatSeconds = Math.Round(r.Age.TotalSeconds, 1),
             state = r.Health,
+            drain = r.Worker.Drain.Name(),
             running = r.Running.Select(t => new { build = t.BuildId, kernel = t.Name, phase = t.Phase }),
             recent = r.Recent.Select(e => new { build = e.Target.BuildId, kernel = e.Target.Name, app = e.App, state = e.Target.State.Name(), finished = e.Target.Finished }),
             failureRate = r.FailureRate,
@@ -84,7 +85,9 @@ internal static class WorkersPage
         foreach (var r in rows)
         {
             var name = Html.E(r.Worker.Name);
-            html.Append(CultureInfo.InvariantCulture, $"<section class=\"worker h-{r.Health}\" data-worker=\"{name}\"><h2>{name} <span class=\"state s-{r.Health}\">{r.Health}</span></h2>");
+            var drain = r.Worker.Drain.Name();
+            var drainBadge = r.Worker.Drain == WorkerDrain.Serving ? string.Empty : $" <span class=\"drain d-{drain}\" title=\"{(r.Worker.Drain == WorkerDrain.Drained ? "takes no target and runs none: safe to stop" : "takes no new target, finishing what it runs")}\">{drain}</span>";
+            html.Append(CultureInfo.InvariantCulture, $"<section class=\"worker h-{r.Health}\" data-worker=\"{name}\" data-drain=\"{drain}\"><h2>{name} <span class=\"state s-{r.Health}\">{r.Health}</span>{drainBadge}</h2>");
             html.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">{Html.E(r.Capabilities.Host ?? "host unknown")} · {Html.E(r.Capabilities.Version ?? "version unknown")} · heartbeat {r.Age.TotalSeconds:0.0} s ago</p>");
             html.Append(CultureInfo.InvariantCulture, $"<p>{Html.E(r.Capabilities.Summary)}</p><p>queues: {string.Join(' ', r.Worker.Queues.Select(q => $"<code>{Html.E(q)}</code>"))}</p>");
             html.Append("<p>now: ").Append(r.Running.Count == 0 ? "idle" : string.Join(", ", r.Running.Select(t => $"<a href=\"/builds/{Html.U(t.BuildId)}/targets/{Html.U(t.Name)}\">{Html.E(t.Name)}</a> ({Html.E(t.Phase)})"))).Append("</p>");
@@ -97,10 +100,9 @@ internal static class WorkersPage
             html.Append("</span></p>");
             if (operatorMay)
             {
-                foreach (var action in new[] { "drain", "resume" })
-                {
-                    html.Append(CultureInfo.InvariantCulture, $"<form method=\"post\" action=\"/api/workers/{Html.U(r.Worker.Name)}/{action}\" class=\"inline\" data-reload>{Html.CsrfField(page.Csrf)}<button>{(action == "drain" ? "Drain" : "Resume")}</button></form> ");
-                }
+                // The one action that changes something: Drain for a serving worker, Resume for one draining or drained.
+                var action = r.Worker.Drain == WorkerDrain.Serving ? "drain" : "resume";
+                html.Append(CultureInfo.InvariantCulture, $"<form method=\"post\" action=\"/api/workers/{Html.U(r.Worker.Name)}/{action}\" class=\"inline\" data-reload>{Html.CsrfField(page.Csrf)}<button class=\"{action}\">{(action == "drain" ? "Drain" : "Resume")}</button></form> ");
             }
 
             html.Append("</section>");

@@ -137,6 +137,17 @@ public sealed class DashboardBrowserTests(PostgresServer postgres) : IClassFixtu
         await viewer.GotoAsync($"{baseUrl}/workers");
         Assert.Contains("online", await viewer.Locator("section[data-worker='x86'] .state").InnerTextAsync(), StringComparison.Ordinal);
         await ShootAsync(viewer, "workers");
+        // Drain, as the rolling upgrade does: the worker shows it, its button becomes Resume, and Resume brings it back.
+        var x86 = operatorPage.Locator("section[data-worker='x86']");
+        await operatorPage.GotoAsync($"{baseUrl}/workers");
+        Assert.Equal(0, await x86.Locator("span.drain").CountAsync());
+        await x86.Locator("button.drain").ClickAsync();
+        await operatorPage.Locator("section[data-worker='x86'] span.drain").WaitForAsync(new() { Timeout = 20_000 });
+        Assert.Matches("^(draining|drained)$", await x86.Locator("span.drain").InnerTextAsync());
+        await ShootAsync(operatorPage, "workers-drained");
+        await x86.Locator("button.resume").ClickAsync();
+        await operatorPage.Locator("section[data-worker='x86'][data-drain='serving']").WaitForAsync(new() { Timeout = 20_000 });
+        Assert.Equal(0, await x86.Locator("span.drain").CountAsync());
         await viewer.GotoAsync($"{baseUrl}/cache");
         Assert.True(await viewer.Locator("table").CountAsync() >= 2);
         await ShootAsync(viewer, "cache");
