@@ -32,6 +32,7 @@ internal static class DashboardEndpoints
         pages.MapGet("/builds/{id}/targets/{kernel}", TargetLogPage.GetAsync);
         pages.MapGet("/builds/{id}/targets/{kernel}/log.txt", TargetLogPage.RawAsync);
         pages.MapGet("/builds/{id}/targets/{kernel}/events", TargetLogPage.EventsAsync);
+        pages.MapGet("/builds/{id}/targets/{kernel}/first-error", LogSearch.GetAsync);
         pages.MapGet("/catalog", CatalogPage.GetAsync);
         pages.MapGet("/badges/{app}", (string app, HttpContext context, IBuildStore store, FarmOptions options) => CatalogPage.BadgeAsync(app, null, context, store, options));
         pages.MapGet("/badges/{app}/{cell}", (string app, string cell, HttpContext context, IBuildStore store, FarmOptions options) => CatalogPage.BadgeAsync(app, cell, context, store, options));

@@ -143,9 +143,18 @@ internal static class TargetLogPage
         var self = $"/builds/{Html.U(id)}/targets/{Html.U(target.Name)}";
         html.Append(CultureInfo.InvariantCulture, $"<p class=\"crumbs\"><a href=\"/builds/{Html.U(id)}\">build {Html.E(id)}</a></p><h1>{Html.E(target.Name)} {Html.State(target.State.Name())}</h1>");
         html.Append(CultureInfo.InvariantCulture, $"<p class=\"toolbar\"><a href=\"{self}/log.txt\">raw log.txt</a> · {count} lines");
-        if (firstError >= 0)
+        if (firstError >= 0 && from == 0)
         {
             html.Append(CultureInfo.InvariantCulture, $" · <a id=\"first-error\" href=\"#L{from + firstError + 1}\">jump to first error (line {from + firstError + 1})</a>");
+        }
+        else if (from > 0)
+        {
+            // Earlier lines are not on the page: the first error shown may not be the log's first. The server searches.
+            html.Append(CultureInfo.InvariantCulture, $" · <a id=\"first-error\" href=\"{self}/first-error\">jump to first error</a>");
+            if (firstError >= 0)
+            {
+                html.Append(CultureInfo.InvariantCulture, $" · <a id=\"first-error-shown\" href=\"#L{from + firstError + 1}\">first error shown (line {from + firstError + 1})</a>");
+            }
         }
 
         html.Append("</p>");

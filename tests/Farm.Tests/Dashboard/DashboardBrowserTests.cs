@@ -95,6 +95,22 @@ public sealed class DashboardBrowserTests(PostgresServer postgres) : IClassFixtu
         await viewer.GotoAsync($"{baseUrl}/builds/{waiting}");
         Assert.Contains("waiting for a worker of queue fc-x86_64 (none seen)", await viewer.Locator(".why").InnerTextAsync(), StringComparison.Ordinal);
 
+        // A log longer than a page: its first error is above the rendered tail, and "jump to first error" still finds it.
+        await using (var database = NpgsqlDataSource.Create(farm.Database))
+        await using (var insert = database.CreateCommand(
+            "INSERT INTO farm.logs (build_id, name, line) SELECT @build, 'helloworld_fc-x86_64', CASE WHEN i = 2 THEN 'src/main.c:3:5: error: boom' ELSE format('  CC      line %s', i) END FROM generate_series(1, 2100) i ORDER BY i"))
+        {
+            insert.Parameters.AddWithValue("build", waiting);
+            await insert.ExecuteNonQueryAsync(Ct);
+        }
+
+        await viewer.GotoAsync($"{baseUrl}/builds/{waiting}/targets/helloworld_fc-x86_64");
+        Assert.Equal(0, await viewer.Locator("#L2").CountAsync());
+        await viewer.ClickAsync("#first-error");
+        Assert.Contains("boom", await viewer.Locator("#L2").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.EndsWith("#L2", viewer.Url, StringComparison.Ordinal);
+        Assert.Contains("error", await viewer.Locator("#L2").GetAttributeAsync("class") ?? string.Empty, StringComparison.Ordinal);
+
         // Target log: a line range highlights; while the target runs, lines arrive without a reload.
         await farm.WaitForPhaseAsync(hang, "smoke", Ct);
         var log = $"{baseUrl}/builds/{hang}/targets/hang_qemu-x86_64";
