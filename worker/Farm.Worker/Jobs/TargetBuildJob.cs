@@ -5,6 +5,7 @@ using Farm.Core.Oci.Distribution;
 using Farm.Core.Oci.Packaging;
 using Farm.Core.Planning;
 using Farm.Worker.Pipeline;
+using Farm.Worker.Targets;
 using Farm.Worker.Smoke;
 using Farm.State.Sources;
 using Hangfire;

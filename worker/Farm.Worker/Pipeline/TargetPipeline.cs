@@ -111,7 +111,7 @@ internal sealed class TargetPipeline
         var buildDirectory = options.BuildDirectory ?? DefaultBuildDirectory(kraftfile, job);
         var cache = options.CompilerLauncher is null ? options.Cache : null;
         var cacheTarget = $"{kraftfile.Name}/{job.KernelFileName}";
-        var events = TargetCache.EventsFile(buildDirectory);
+        var events = ObjectCache.EventsFile(buildDirectory);
         Directory.CreateDirectory(Path.GetDirectoryName(events)!);
         File.Delete(events);
         if (cache is not null)
@@ -159,7 +159,7 @@ internal sealed class TargetPipeline
             await cache.PublishAsync(cacheTarget, events, log, cancellationToken).ConfigureAwait(false);
         }
 
-        cacheStatistics = request.CompilerLauncher is null ? null : TargetCache.Statistics(events);
+        cacheStatistics = request.CompilerLauncher is null ? null : ObjectCache.Statistics(events);
         if (cacheStatistics is not null)
         {
             log($"farm: {job.KernelFileName}: cache: {cacheStatistics.Hits} hits, {cacheStatistics.Misses} misses, {cacheStatistics.Uncacheable} uncacheable");
