@@ -43,6 +43,16 @@ public sealed record TargetPlan(TargetJob Job, string KraftfileDigest, string? G
         Stored? stored;
         try
         {
+            // The version first: a plan of another release may have another shape, and that is what to say about it.
+            using (var document = JsonDocument.Parse(json))
+            {
+                if (document.RootElement is { ValueKind: JsonValueKind.Object } root && root.TryGetProperty("version", out var version)
+                    && version.TryGetInt32(out var number) && number != CurrentVersion)
+                {
+                    return (null, $"the target's stored plan is of version {number}, this worker reads version {CurrentVersion}: run the same release on the farm and its workers");
+                }
+            }
+
             stored = JsonSerializer.Deserialize<Stored>(json, Json);
         }
         catch (JsonException ex)

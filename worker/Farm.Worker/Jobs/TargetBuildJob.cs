@@ -1,13 +1,6 @@
 using Farm.Core.Builds;
-using Farm.Core.Kraftfiles;
 using Farm.Core.Oci;
 using Farm.Core.Oci.Distribution;
-using Farm.Core.Oci.Packaging;
-using Farm.Core.Planning;
-using Farm.Worker.Pipeline;
-using Farm.Worker.Targets;
-using Farm.Worker.Smoke;
-using Farm.State.Sources;
 using Hangfire;
 using Hangfire.Server;
 
