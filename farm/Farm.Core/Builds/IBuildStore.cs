@@ -21,6 +21,9 @@ public interface IBuildStore
 
     Task<IReadOnlyList<TargetRecord>> GetTargetsAsync(string buildId, CancellationToken cancellationToken);
 
+    /// <summary>The target's stored plan (<see cref="TargetRecord.Plan"/>); null when it has none (planned by an older farm) or is unknown.</summary>
+    Task<string?> GetTargetPlanAsync(string buildId, string name, CancellationToken cancellationToken);
+
     /// <summary>
     /// Marks a target running on <paramref name="worker"/>; false when it is already final (cancelled, or done by an
     /// earlier attempt), or when <paramref name="attempt"/> is older than the target's: the job of a worker the farm

@@ -56,6 +56,14 @@ public sealed partial class InMemoryBuildStore : IBuildStore
         }
     }
 
+    public Task<string?> GetTargetPlanAsync(string buildId, string name, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            return Task.FromResult(Find(buildId, name)?.Target.Plan);
+        }
+    }
+
     public Task<bool> StartTargetAsync(string buildId, string name, string worker, int attempt, CancellationToken cancellationToken)
     {
         lock (_gate)

@@ -52,5 +52,11 @@ public sealed record TargetRecord(string BuildId, string Name, string Target, st
 
     public DateTimeOffset? Finished { get; init; }
 
+    /// <summary>
+    /// The planned target as JSON (<see cref="Planning.TargetPlan"/>), written at planning and read by the target's job
+    /// through <see cref="IBuildStore.GetTargetPlanAsync"/> (the PostgreSQL store's listings leave it out).
+    /// </summary>
+    public string? Plan { get; init; }
+
     public string PlatformName => $"{Platform}/{Architecture}";
 }

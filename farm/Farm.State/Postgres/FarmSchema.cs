@@ -94,6 +94,11 @@ public static class FarmSchema
         """
         ALTER TABLE farm.workers ADD COLUMN drain text;
         """,
+        // The planned target (Farm.Core.Planning.TargetPlan as JSON), which its job builds as planned. Null for targets an
+        // older farm planned: a worker fails those naming the upgrade order instead of planning them again.
+        """
+        ALTER TABLE farm.targets ADD COLUMN plan text;
+        """,
     ]);
 
     /// <summary>

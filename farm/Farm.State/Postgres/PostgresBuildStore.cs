@@ -259,6 +259,14 @@ public sealed partial class PostgresBuildStore : IBuildStore
         return lines;
     }
 
+    public async Task<string?> GetTargetPlanAsync(string buildId, string name, CancellationToken cancellationToken)
+    {
+        await using var command = _database.CreateCommand("SELECT plan FROM farm.targets WHERE build_id = @id AND name = @name");
+        command.Parameters.AddWithValue("id", buildId);
+        command.Parameters.AddWithValue("name", name);
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string;
+    }
+
     private static async Task InsertTargetsAsync(NpgsqlConnection connection, string buildId, IReadOnlyList<TargetRecord> targets, CancellationToken cancellationToken)
     {
         for (var i = 0; i < targets.Count; i++)
@@ -266,8 +274,8 @@ public sealed partial class PostgresBuildStore : IBuildStore
             var target = targets[i];
             await using var insert = new NpgsqlCommand(
                 """
-                INSERT INTO farm.targets (build_id, name, target, platform, architecture, queue, state, reason, position, finished)
-                VALUES (@build, @name, @target, @platform, @architecture, @queue, @state, @reason, @position, CASE WHEN @final THEN now() END)
+                INSERT INTO farm.targets (build_id, name, target, platform, architecture, queue, state, reason, position, finished, plan)
+                VALUES (@build, @name, @target, @platform, @architecture, @queue, @state, @reason, @position, CASE WHEN @final THEN now() END, @plan)
                 """, connection);
             insert.Parameters.AddWithValue("build", buildId);
             insert.Parameters.AddWithValue("name", target.Name);
@@ -279,6 +287,7 @@ public sealed partial class PostgresBuildStore : IBuildStore
             insert.Parameters.AddWithValue("reason", (object?)target.Reason ?? DBNull.Value);
             insert.Parameters.AddWithValue("position", i);
             insert.Parameters.AddWithValue("final", target.State.IsFinal());
+            insert.Parameters.AddWithValue("plan", (object?)target.Plan ?? DBNull.Value);
             await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
     }

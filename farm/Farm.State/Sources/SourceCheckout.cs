@@ -35,11 +35,16 @@ public sealed class SourceCheckout
     }
 
     /// <summary>The checkout's directory; throws <see cref="ArgumentException"/> with the reason when it cannot be had.</summary>
-    public async Task<string> CheckoutAsync(string name, string url, string commit, CancellationToken cancellationToken)
+    public async Task<string> CheckoutAsync(string name, string url, string commit, CancellationToken cancellationToken) =>
+        (await CheckoutPinnedAsync(name, url, commit, cancellationToken).ConfigureAwait(false)).Directory;
+
+    /// <summary>The checkout's directory and the full commit id <paramref name="commit"/> (a branch, tag or commit) resolved to.</summary>
+    public async Task<(string Directory, string Commit)> CheckoutPinnedAsync(string name, string url, string commit, CancellationToken cancellationToken)
     {
         try
         {
-            return (await _git.CheckoutAsync(name, url, commit, cancellationToken).ConfigureAwait(false)).Directory;
+            var checkout = await _git.CheckoutAsync(name, url, commit, cancellationToken).ConfigureAwait(false);
+            return (checkout.Directory, checkout.Commit!);
         }
         catch (SourceException ex)
         {

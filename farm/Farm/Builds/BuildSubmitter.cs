@@ -141,10 +141,12 @@ public sealed class BuildSubmitter
             Trigger = resolving?.Trigger ?? request.Trigger,
             Branch = resolving?.Branch ?? request.Branch,
         };
+        // The plan travels with each target: its worker builds exactly this job, from the Kraftfile with these bytes.
+        var kraftfileDigest = TargetPlan.DigestOf(await File.ReadAllBytesAsync(plan.Kraftfile.Path, cancellationToken).ConfigureAwait(false));
         var targets = new List<TargetRecord>();
         foreach (var j in jobs)
         {
-            var record = new TargetRecord(id, j.KernelFileName, j.Target, j.Platform, j.Architecture, j.Queue);
+            var record = new TargetRecord(id, j.KernelFileName, j.Target, j.Platform, j.Architecture, j.Queue) { Plan = new TargetPlan(j, kraftfileDigest, request.Git?.Commit).ToJson() };
             targets.Add(await _whyNotServed(j.Platform, j.Architecture, cancellationToken).ConfigureAwait(false) is { } why ? record with { State = TargetState.Skipped, Reason = why } : record);
         }
 

@@ -40,9 +40,11 @@ internal sealed class ResolveBuildJob
         }
 
         string root;
+        string pinned;
         try
         {
-            root = await _sources.CheckoutAsync(Path.GetFileName(url.TrimEnd('/')), url, commit, cancellationToken).ConfigureAwait(false);
+            // The commit as resolved now is what every target's plan names: a branch that moves later moves no worker.
+            (root, pinned) = await _sources.CheckoutPinnedAsync(Path.GetFileName(url.TrimEnd('/')), url, commit, cancellationToken).ConfigureAwait(false);
         }
         catch (ArgumentException ex)
         {
@@ -50,7 +52,7 @@ internal sealed class ResolveBuildJob
             return;
         }
 
-        var errors = await _submitter.PlanResolvingAsync(build, new GitSource(root, url, commit), targets, cancellationToken).ConfigureAwait(false);
+        var errors = await _submitter.PlanResolvingAsync(build, new GitSource(root, url, pinned), targets, cancellationToken).ConfigureAwait(false);
         if (errors.Count > 0)
         {
             await _store.FinishAsync(buildId, BuildState.Failed, null, $"the Kraftfile cannot be built: {string.Join("; ", errors)}", CancellationToken.None).ConfigureAwait(false);

@@ -24,7 +24,7 @@ public sealed class FarmSchemaTests(PostgresServer server) : IClassFixture<Postg
             FarmSchema.MigrateAsync(farm, Ct));
         await FarmSchema.MigrateAsync(farm, Ct, GitHubSchema.Module, CatalogSchema.Module);
 
-        Assert.Equal(["core:1", "core:2", "core:3", "core:4", "catalog:1", "dashboard:1", "dashboard:2", "dashboard:3", "github:1", "github:2"], await VersionsAsync(farm));
+        Assert.Equal(["core:1", "core:2", "core:3", "core:4", "core:5", "catalog:1", "dashboard:1", "dashboard:2", "dashboard:3", "github:1", "github:2"], await VersionsAsync(farm));
         Assert.Equal(["github_builds", "github_check_runs", "github_deliveries"], await TablesAsync(farm, "github_%"));
         Assert.Equal(["catalog_builds", "catalog_runs"], await TablesAsync(farm, "catalog_%"));
     }
@@ -36,7 +36,7 @@ public sealed class FarmSchemaTests(PostgresServer server) : IClassFixture<Postg
         // A database made before modules at its third migration: core 1, the GitHub and catalog tables, the body hash.
         await FarmSchema.MigrateAsync(database, Ct, GitHubSchema.Module, CatalogSchema.Module);
         await ExecuteAsync(database, """
-            ALTER TABLE farm.targets DROP COLUMN attempt; ALTER TABLE farm.targets DROP COLUMN queued; DROP INDEX farm.targets_open; ALTER TABLE farm.workers DROP COLUMN drain;
+            ALTER TABLE farm.targets DROP COLUMN attempt; ALTER TABLE farm.targets DROP COLUMN queued; DROP INDEX farm.targets_open; ALTER TABLE farm.workers DROP COLUMN drain; ALTER TABLE farm.targets DROP COLUMN plan;
             CREATE TABLE farm.sources (digest text PRIMARY KEY, archive bytea NOT NULL, created timestamptz NOT NULL DEFAULT now());
             DROP TABLE farm.schema_migrations;
             CREATE TABLE farm.schema_version (version integer PRIMARY KEY, applied timestamptz NOT NULL DEFAULT now());
@@ -45,11 +45,11 @@ public sealed class FarmSchemaTests(PostgresServer server) : IClassFixture<Postg
 
         await FarmSchema.MigrateAsync(database, Ct, GitHubSchema.Module, CatalogSchema.Module);
 
-        Assert.Equal(["core:1", "core:2", "core:3", "core:4", "catalog:1", "dashboard:1", "dashboard:2", "dashboard:3", "github:1", "github:2"], await VersionsAsync(database));
+        Assert.Equal(["core:1", "core:2", "core:3", "core:4", "core:5", "catalog:1", "dashboard:1", "dashboard:2", "dashboard:3", "github:1", "github:2"], await VersionsAsync(database));
         Assert.Empty(await TablesAsync(database, "schema_version"));
         Assert.Empty(await TablesAsync(database, "sources"));
         // Core's second migration ran now (the old fourth): the columns it adds are back.
-        await ExecuteAsync(database, "SELECT attempt, queued FROM farm.targets");
+        await ExecuteAsync(database, "SELECT attempt, queued, plan FROM farm.targets");
     }
 
     [Fact]

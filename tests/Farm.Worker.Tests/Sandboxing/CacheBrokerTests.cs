@@ -131,7 +131,7 @@ public sealed class CacheBrokerTests
         var job = Planner.Plan(kraftfile).Plan!.Jobs.Single(j => j.Platform == "qemu" && j.Architecture == "x86_64");
         var capabilities = new HostCapabilities("x86_64", new Dictionary<string, Toolchain> { ["x86_64"] = new("x86_64", string.Empty, "/usr/bin/gcc") }, new Dictionary<string, string>(), new HypervisorProbe("kvm", "/dev/kvm", "not used"), [], [], []);
         var pipeline = new TargetPipeline(new SourceResolver(new GitCheckoutCache(temp.Combine("git"))), new UnikraftMakeBuilder(), capabilities, []);
-        var options = new TargetPipelineOptions(temp.Combine("out")) { BuildDirectory = temp.Combine("build"), Smoke = false, Cache = new Farm.Worker.Caching.TargetCache(settings, $"dotnet {farmCc}") };
+        var options = new TargetPipelineOptions(temp.Combine("out")) { BuildDirectory = temp.Combine("build"), Smoke = false, Cache = new Farm.Worker.Caching.ObjectCache(settings, $"dotnet {farmCc}") };
 
         var result = await pipeline.RunAsync(kraftfile, job, options, _ => { }, TestContext.Current.CancellationToken);
 

@@ -34,7 +34,7 @@ internal static class HostileApp
         return directory;
     }
 
-    public static async Task<(TargetResult Result, string Log)> BuildAsync(TempDirectory root, string app, Farm.Worker.Caching.TargetCache? cache = null)
+    public static async Task<(TargetResult Result, string Log)> BuildAsync(TempDirectory root, string app, Farm.Worker.Caching.ObjectCache? cache = null)
     {
         var kraftfile = new KraftfileParser().Load(app).Kraftfile!;
         var job = Planner.Plan(kraftfile).Plan!.Jobs.Single();

@@ -28,7 +28,7 @@ public sealed class SandboxAttackTests
         try
         {
             var cacheDirectory = temp.Combine("trusted-cache");
-            var cache = new Farm.Worker.Caching.TargetCache(new Farm.Cache.CacheSettings(cacheDirectory, 1 << 30, null, null, Farm.Cache.Store.CacheScope.Parse("pr-1"), false, null), "/bin/true");
+            var cache = new Farm.Worker.Caching.ObjectCache(new Farm.Cache.CacheSettings(cacheDirectory, 1 << 30, null, null, Farm.Cache.Store.CacheScope.Parse("pr-1"), false, null), "/bin/true");
             var app = HostileApp.Create(temp, "env | sed 's/^/ENV=/'\n");
 
             var (_, log) = await HostileApp.BuildAsync(temp, app, cache);

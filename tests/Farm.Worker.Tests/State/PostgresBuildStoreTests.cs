@@ -69,6 +69,22 @@ public sealed class PostgresBuildStoreTests(PostgresServer server) : IClassFixtu
     }
 
     [Fact]
+    public async Task TargetPlan_StoredAtCreateAndAtPlanning_IsReadBackByItsTarget_AndStaysOutOfListings()
+    {
+        var store = await StoreAsync();
+        var plan = "{\"version\":1,\"job\":{}}";
+        await store.CreateAsync(Build("b"), [new TargetRecord("b", "a", "app", "qemu", "x86_64", "qemu-x86_64") { Plan = plan }, new TargetRecord("b", "older", "app", "qemu", "x86_64", "qemu-x86_64")], Ct);
+        await store.CreateAsync(Build("r") with { State = BuildState.Resolving }, [], Ct);
+        await store.PlanAsync(Build("r"), [new TargetRecord("r", "a", "app", "qemu", "x86_64", "qemu-x86_64") { Plan = plan + " " }], Ct);
+
+        Assert.Equal(plan, await store.GetTargetPlanAsync("b", "a", Ct));
+        Assert.Equal(plan + " ", await store.GetTargetPlanAsync("r", "a", Ct));
+        Assert.Null(await store.GetTargetPlanAsync("b", "older", Ct));
+        Assert.Null(await store.GetTargetPlanAsync("b", "unknown", Ct));
+        Assert.All(await store.GetTargetsAsync("b", Ct), t => Assert.Null(t.Plan));
+    }
+
+    [Fact]
     public async Task Logs_KeepTheirOrder_AndReadFromAnOffset()
     {
         var store = await StoreAsync();

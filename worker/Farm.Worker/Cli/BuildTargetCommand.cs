@@ -100,14 +100,14 @@ internal static class BuildTargetCommand
 
         if (options.CompilerLauncher is null)
         {
-            options = options with { Cache = Caching.TargetCache.FromEnvironment(line => stderr.WriteLine(line)) };
+            options = options with { Cache = Caching.ObjectCache.FromEnvironment(line => stderr.WriteLine(line)) };
         }
 
         if (plan.Kraftfile.Rootfs is { } rootfs)
         {
             try
             {
-                var layers = new RootfsLayerCache(Jobs.TargetArtifactCache.OpenRepository(WorkerSettings.CacheDirectory()));
+                var layers = new RootfsLayerCache(Targets.TargetCache.OpenRepository(WorkerSettings.CacheDirectory()));
                 var initrd = await new InitrdBuilder(Path.Combine(WorkerSettings.CacheDirectory(), "rootfs"), layers: layers) { Architecture = job.Architecture }.BuildAsync(plan.Kraftfile.Directory, rootfs, line => stderr.WriteLine(line), cancellationToken).ConfigureAwait(false);
                 options = options with { Initrd = initrd };
             }

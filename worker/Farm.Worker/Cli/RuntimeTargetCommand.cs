@@ -8,6 +8,7 @@ using Farm.Worker.Capabilities;
 using Farm.Worker.Jobs;
 using Farm.Worker.Pipeline;
 using Farm.Worker.Rootfs;
+using Farm.Worker.Runtimes;
 using Farm.Worker.Smoke;
 using Farm.State.Sources;
 
@@ -87,7 +88,7 @@ internal static class RuntimeTargetCommand
                 string? initrdPath = null;
                 if (kraftfile.Rootfs is { } rootfs)
                 {
-                    var layers = new RootfsLayerCache(Jobs.TargetArtifactCache.OpenRepository(WorkerSettings.CacheDirectory()));
+                    var layers = new RootfsLayerCache(Targets.TargetCache.OpenRepository(WorkerSettings.CacheDirectory()));
                     var initrd = await new InitrdBuilder(Path.Combine(WorkerSettings.CacheDirectory(), "rootfs"), layers: layers) { Architecture = architecture }.BuildAsync(kraftfile.Directory, rootfs, Log, cancellationToken).ConfigureAwait(false);
                     initrdPath = Path.Combine(output, TargetOutputFiles.Initrd);
                     await InPlaceWrite.WriteAllBytesAsync(initrdPath, initrd, cancellationToken).ConfigureAwait(false);

@@ -5,7 +5,9 @@ using Farm.Core.Oci;
 using Farm.Core.Oci.Distribution;
 using Farm.Core.Oci.Packaging;
 using Farm.Core.Planning;
+using Farm.Worker.Runtimes;
 using Farm.Worker.Smoke;
+using Farm.Worker.Targets;
 
 namespace Farm.Worker.Jobs;
 

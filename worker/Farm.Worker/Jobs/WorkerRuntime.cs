@@ -15,7 +15,7 @@ namespace Farm.Worker.Jobs;
 /// </summary>
 public sealed class WorkerRuntime
 {
-    private WorkerRuntime(string name, HostCapabilities capabilities, string cacheDirectory, string workDirectory, TargetArtifactCache targets, Rootfs.RootfsLayerCache layers)
+    private WorkerRuntime(string name, HostCapabilities capabilities, string cacheDirectory, string workDirectory, Targets.TargetCache targets, Rootfs.RootfsLayerCache layers)
     {
         RootfsLayers = layers;
         Name = name;
@@ -67,7 +67,7 @@ public sealed class WorkerRuntime
 
     internal GitCheckoutCache Git { get; }
 
-    internal TargetArtifactCache TargetCache { get; }
+    internal Targets.TargetCache TargetCache { get; }
 
     /// <summary>Dockerfile rootfs results, in the same repository as the target cache.</summary>
     internal Rootfs.RootfsLayerCache RootfsLayers { get; }
@@ -80,8 +80,8 @@ public sealed class WorkerRuntime
         ApplyCacheDefaults();
         var capabilities = await CapabilityDetector.DetectAsync(configuredQueues, cancellationToken).ConfigureAwait(false);
         var cacheDirectory = WorkerSettings.CacheDirectory();
-        var repository = TargetArtifactCache.OpenRepository(cacheDirectory);
-        return new WorkerRuntime(name, capabilities, cacheDirectory, Path.GetFullPath(workDirectory), new TargetArtifactCache(repository), new Rootfs.RootfsLayerCache(repository));
+        var repository = Targets.TargetCache.OpenRepository(cacheDirectory);
+        return new WorkerRuntime(name, capabilities, cacheDirectory, Path.GetFullPath(workDirectory), new Targets.TargetCache(repository), new Rootfs.RootfsLayerCache(repository));
     }
 
     /// <summary>
@@ -133,5 +133,5 @@ public sealed class WorkerRuntime
 
     internal TargetPipeline Pipeline(Core.IO.SourceTree? tree) => new(Sources.Within(tree), new UnikraftMakeBuilder(), Capabilities, CapabilityDetector.Runners(Capabilities));
 
-    internal static TargetCache? ObjectCache(Action<string> log) => Caching.TargetCache.FromEnvironment(log);
+    internal static ObjectCache? ObjectCache(Action<string> log) => Caching.ObjectCache.FromEnvironment(log);
 }

@@ -3,7 +3,6 @@ using Farm.Core.IO;
 using Farm.Core.Kraftfiles;
 using Farm.Core.Planning;
 using Farm.Worker.Builders;
-using Farm.Worker.Caching;
 using Farm.Worker.Capabilities;
 using Farm.Worker.Images;
 using Farm.Worker.Smoke;
@@ -75,99 +74,27 @@ internal sealed class TargetPipeline
 
     private async Task<TargetResult> RunStagesAsync(Kraftfile kraftfile, TargetJob job, TargetPipelineOptions options, string output, Action<string> log, CancellationToken cancellationToken)
     {
-        Farm.Cache.Stats.CacheStatistics? cacheStatistics = null;
-        TargetResult Failed(string reason, double? seconds = null, KernelImageCheck? image = null, SmokeResult? smoke = null) =>
-            new(job.Target, job.Platform, job.Architecture, null, null, seconds, image, smoke, reason) { Builder = _builder.Name, Cache = cacheStatistics };
+        TargetResult Failed(string reason, double? seconds = null, KernelImageCheck? image = null, SmokeResult? smoke = null, Farm.Cache.Stats.CacheStatistics? cache = null) =>
+            new(job.Target, job.Platform, job.Architecture, null, null, seconds, image, smoke, reason) { Builder = _builder.Name, Cache = cache };
 
-        if (_capabilities.MissingBuildTools.Count > 0)
+        var (toolchain, whyNot) = BuildPreflight.Check(_capabilities, job.Architecture);
+        if (toolchain is null)
         {
-            return Failed(BuildTools.Describe(_capabilities.MissingBuildTools));
+            return Failed(whyNot!);
         }
 
-        if (!_capabilities.Toolchains.TryGetValue(job.Architecture, out var toolchain))
+        var (sources, unresolved) = await ResolveAsync(kraftfile, job, log, cancellationToken).ConfigureAwait(false);
+        if (sources is null)
         {
-            var why = _capabilities.MissingToolchains.GetValueOrDefault(job.Architecture, "unknown architecture");
-            return Failed($"no compiler for {job.Architecture}: {why}");
+            return Failed(unresolved!);
         }
-
-        ResolvedSources sources;
-        try
-        {
-            sources = await _sources.ResolveAsync(kraftfile, cancellationToken).ConfigureAwait(false);
-        }
-        catch (SourceException ex)
-        {
-            return Failed(ex.Message);
-        }
-
-        if (CoreOffer.WhyNot(sources.Core.Directory, job.Platform, job.Architecture) is { } notOffered)
-        {
-            return Failed(notOffered);
-        }
-
-        log($"farm: {job.KernelFileName}: sources: core {Describe(sources.Core)}, app {sources.Application.Directory}"
-            + string.Concat(sources.Libraries.Select(l => $", {l.Name} {Describe(l)}")));
 
         var buildDirectory = options.BuildDirectory ?? DefaultBuildDirectory(kraftfile, job);
-        var cache = options.CompilerLauncher is null ? options.Cache : null;
-        var cacheTarget = $"{kraftfile.Name}/{job.KernelFileName}";
-        var events = TargetCache.EventsFile(buildDirectory);
-        Directory.CreateDirectory(Path.GetDirectoryName(events)!);
-        File.Delete(events);
-        if (cache is not null)
-        {
-            await cache.PrefetchAsync(cacheTarget, log, cancellationToken).ConfigureAwait(false);
-        }
-
-        // The rootfs sits at a fixed path in the build directory, rewritten only when it changed: the embedded
-        // initrd's path is in the generated config.h, and its file's time drives make's relink.
-        var initrd = options.Initrd is { } rootfs ? await WriteIfChangedAsync(Path.Combine(Path.GetFullPath(buildDirectory), "farm-initrd.cpio"), rootfs, cancellationToken).ConfigureAwait(false) : null;
-        var embedded = initrd is not null && job.EmbedsInitrd;
-        if (embedded)
-        {
-            log($"farm: {job.KernelFileName}: the kconfig embeds the rootfs ({options.Initrd!.Length} bytes) in the kernel");
-        }
-
-        // Sandboxed compiles reach the object cache only through this build's broker, which holds the scope.
-        await using var broker = cache is not null && _sandbox.Enabled ? cache.StartBroker(log) : null;
-        var request = new BuildRequest(kraftfile, job, sources, toolchain, buildDirectory)
-        {
-            ExtraKConfig = embedded ? [new("CONFIG_LIBVFSCORE_AUTOMOUNT_EINITRD_PATH", $"\"{initrd}\"")] : [],
-            Jobs = options.Jobs,
-            CompilerLauncher = options.CompilerLauncher ?? cache?.Launcher,
-            Environment = broker is not null ? cache!.SandboxEnvironment(events)
-                : cache?.Environment(events) ?? new Dictionary<string, string> { ["FARM_CACHE_EVENTS"] = events },
-            Sandbox = _sandbox,
-            CacheSocket = broker?.SocketPath,
-        };
-        options.OnPhase?.Invoke(TargetPhase.Building);
-        var build = await _builder.BuildAsync(request, log, cancellationToken).ConfigureAwait(false);
-        if (broker is { Refusals: > 0 } refusing)
-        {
-            log($"farm: {job.KernelFileName}: cache: the broker refused {refusing.Refusals} requests outside this build's scope");
-        }
-
-        if (broker is not null && broker.ErrorEvents.Concat(broker.AnswerEvents).ToList() is { Count: > 0 } brokerEvents
-            && Farm.Core.IO.FileKinds.Of(events) is Farm.Core.IO.FileKind.Regular or Farm.Core.IO.FileKind.Absent)
-        {
-            // The broker's tier errors (Redis down) count for this target as farm-cc's own would, and so does which tier answered.
-            await File.AppendAllLinesAsync(events, brokerEvents, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (build.Succeeded && cache is not null)
-        {
-            await cache.PublishAsync(cacheTarget, events, log, cancellationToken).ConfigureAwait(false);
-        }
-
-        cacheStatistics = request.CompilerLauncher is null ? null : TargetCache.Statistics(events);
-        if (cacheStatistics is not null)
-        {
-            log($"farm: {job.KernelFileName}: cache: {cacheStatistics.Hits} hits, {cacheStatistics.Misses} misses, {cacheStatistics.Uncacheable} uncacheable");
-        }
+        var (build, cacheStatistics, bootInitrd) = await new CompileStage(_builder, _sandbox).RunAsync(kraftfile, job, sources, toolchain, options, buildDirectory, log, cancellationToken).ConfigureAwait(false);
         var buildSeconds = Math.Round(build.Elapsed.TotalSeconds, 2);
         if (!build.Succeeded)
         {
-            return Failed(build.FailureReason ?? "the build failed", buildSeconds);
+            return Failed(build.FailureReason ?? "the build failed", buildSeconds, cache: cacheStatistics);
         }
 
         log($"farm: {job.KernelFileName}: built in {buildSeconds:0.00} s");
@@ -180,53 +107,86 @@ internal sealed class TargetPipeline
         log($"farm: {job.KernelFileName}: image: {image.Format}{(image.Problem is { } p ? $" — {p}" : string.Empty)}");
         if (!image.Bootable)
         {
-            return Failed($"the kernel is not bootable on {job.Platform}/{job.Architecture}: {image.Problem}", buildSeconds, image);
+            return Failed($"the kernel is not bootable on {job.Platform}/{job.Architecture}: {image.Problem}", buildSeconds, image, cache: cacheStatistics);
         }
 
-        var bootInitrd = embedded ? null : initrd;
         var smoke = options.Smoke
             ? await SmokeAsync(kraftfile, job, build.KernelPath!, bootInitrd, build.ConfigPath, buildDirectory, log, options.OnPhase, cancellationToken).ConfigureAwait(false)
             : SmokeResult.Skipped("not booted: built with smoke tests off");
         await InPlaceWrite.WriteAllTextAsync(Path.Combine(output, TargetOutputFiles.Console), smoke.Console, cancellationToken).ConfigureAwait(false);
-        if (smoke.Status == SmokeStatus.Skipped)
-        {
-            log($"farm: {job.KernelFileName}: smoke test skipped: the image is not booted");
-        }
-        else if (smoke.Status == SmokeStatus.Unavailable)
+        var verdict = SmokeVerdict.Of(smoke, job.Platform, job.Architecture, _capabilities.WhyNotServed(job.Platform, job.Architecture));
+        LogSmoke(job, smoke, verdict, log);
+        if (verdict.SkipReason is { } skipped)
         {
             // Built and checked, but this host cannot boot it: skipped with the reason farm build gives such a target.
-            var why = _capabilities.WhyNotServed(job.Platform, job.Architecture) ?? $"cannot boot {job.Platform}/{job.Architecture} here ({smoke.Runner}): {smoke.Reason}";
-            log($"farm: {job.KernelFileName}: SKIPPED: {why}");
-            return new TargetResult(job.Target, job.Platform, job.Architecture, null, null, buildSeconds, image, smoke, null) { Builder = _builder.Name, Cache = cacheStatistics, SkipReason = why };
+            return new TargetResult(job.Target, job.Platform, job.Architecture, null, null, buildSeconds, image, smoke, null) { Builder = _builder.Name, Cache = cacheStatistics, SkipReason = skipped };
         }
-        else if (smoke.Status != SmokeStatus.Passed)
+
+        if (verdict.FailureReason is { } failed)
+        {
+            return Failed(failed, buildSeconds, image, smoke, cacheStatistics);
+        }
+
+        var sha256 = await CopyOutAsync(job, build.KernelPath!, bootInitrd, output, cancellationToken).ConfigureAwait(false);
+        return new TargetResult(job.Target, job.Platform, job.Architecture, job.KernelFileName, sha256, buildSeconds, image, smoke, null) { Builder = _builder.Name, Cache = cacheStatistics };
+    }
+
+    /// <summary>The target's sources, checked to offer its platform and architecture; or why not.</summary>
+    private async Task<(ResolvedSources? Sources, string? WhyNot)> ResolveAsync(Kraftfile kraftfile, TargetJob job, Action<string> log, CancellationToken cancellationToken)
+    {
+        ResolvedSources sources;
+        try
+        {
+            sources = await _sources.ResolveAsync(kraftfile, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SourceException ex)
+        {
+            return (null, ex.Message);
+        }
+
+        if (CoreOffer.WhyNot(sources.Core.Directory, job.Platform, job.Architecture) is { } notOffered)
+        {
+            return (null, notOffered);
+        }
+
+        log($"farm: {job.KernelFileName}: sources: core {Describe(sources.Core)}, app {sources.Application.Directory}"
+            + string.Concat(sources.Libraries.Select(l => $", {l.Name} {Describe(l)}")));
+        return (sources, null);
+    }
+
+    private static void LogSmoke(TargetJob job, SmokeResult smoke, SmokeVerdict verdict, Action<string> log)
+    {
+        if (verdict.SkipReason is { } skipped)
+        {
+            log($"farm: {job.KernelFileName}: SKIPPED: {skipped}");
+        }
+        else if (verdict.FailureReason is not null)
         {
             foreach (var line in ConsoleJudge.Tail(smoke.Console))
             {
                 log($"  console| {line}");
             }
-
-            return Failed($"smoke test failed ({smoke.Runner}): {smoke.Reason}", buildSeconds, image, smoke);
         }
         else
         {
-            log($"farm: {job.KernelFileName}: smoke test passed on {smoke.Runner} in {smoke.Elapsed.TotalSeconds:0.00} s");
+            log(smoke.Status == SmokeStatus.Skipped
+                ? $"farm: {job.KernelFileName}: smoke test skipped: the image is not booted"
+                : $"farm: {job.KernelFileName}: smoke test passed on {smoke.Runner} in {smoke.Elapsed.TotalSeconds:0.00} s");
         }
+    }
 
+    /// <summary>The tested kernel (and the initrd it booted with) into the output directory, only now; the kernel's sha256.</summary>
+    private static async Task<string> CopyOutAsync(TargetJob job, string builtKernel, string? bootInitrd, string output, CancellationToken cancellationToken)
+    {
         var kernel = Path.Combine(output, job.KernelFileName);
-        await InPlaceWrite.CopyAsync(build.KernelPath!, kernel, cancellationToken).ConfigureAwait(false);
+        await InPlaceWrite.CopyAsync(builtKernel, kernel, cancellationToken).ConfigureAwait(false);
         if (bootInitrd is not null)
         {
             await InPlaceWrite.CopyAsync(bootInitrd, Path.Combine(output, TargetOutputFiles.Initrd), cancellationToken).ConfigureAwait(false);
         }
 
-        string sha256;
-        await using (var stream = File.OpenRead(kernel))
-        {
-            sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
-        }
-
-        return new TargetResult(job.Target, job.Platform, job.Architecture, job.KernelFileName, sha256, buildSeconds, image, smoke, null) { Builder = _builder.Name, Cache = cacheStatistics };
+        await using var stream = File.OpenRead(kernel);
+        return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>
@@ -235,19 +195,6 @@ internal sealed class TargetPipeline
     /// </summary>
     public Task<SmokeResult> SmokeOnlyAsync(Kraftfile kraftfile, TargetJob job, string kernel, string? initrd, string work, Action<string> log, CancellationToken cancellationToken) =>
         SmokeAsync(kraftfile, job, kernel, initrd, null, work, log, onPhase: null, cancellationToken);
-
-    private static async Task<string> WriteIfChangedAsync(string path, byte[] contents, CancellationToken cancellationToken)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        if (File.Exists(path) && new FileInfo(path).Length == contents.Length
-            && (await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false)).AsSpan().SequenceEqual(contents))
-        {
-            return path;
-        }
-
-        await InPlaceWrite.WriteAllBytesAsync(path, contents, cancellationToken).ConfigureAwait(false);
-        return path;
-    }
 
     private async Task<SmokeResult> SmokeAsync(Kraftfile kraftfile, TargetJob job, string kernel, string? initrd, string? config, string buildDirectory, Action<string> log, Action<TargetPhase>? onPhase, CancellationToken cancellationToken)
     {

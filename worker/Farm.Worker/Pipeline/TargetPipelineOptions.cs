@@ -11,7 +11,7 @@ internal sealed record TargetPipelineOptions(string OutputDirectory)
     public string? CompilerLauncher { get; init; }
 
     /// <summary>The object cache to compile through (farm-cc), or null to build without one.</summary>
-    public Caching.TargetCache? Cache { get; init; }
+    public Caching.ObjectCache? Cache { get; init; }
 
     /// <summary>
     /// The rootfs as a cpio, or null. Embedded into the kernel when the target's kconfig says so (passed to the build as

@@ -4,7 +4,7 @@ using Farm.Core.Oci;
 using Farm.Core.Oci.Distribution;
 using Farm.Core.Oci.Layout;
 
-namespace Farm.Worker.Jobs;
+namespace Farm.Worker.Targets;
 
 /// <summary>
 /// The target-level cache: a target's tested kernel and <c>.config</c> under its <see cref="TargetKey"/>, as an OCI
@@ -12,18 +12,18 @@ namespace Farm.Worker.Jobs;
 /// worker's cache directory). A hit is re-packaged for the build's own image name, so one cached kernel serves every
 /// image that uses it; the kernel layer is the same blob either way. Every problem here is a miss and a log line.
 /// </summary>
-internal sealed class TargetArtifactCache
+internal sealed class TargetCache
 {
     private const string ConfigMediaType = "application/vnd.unikernel-farm.target.v1+json";
     private const string KernelMediaType = "application/vnd.unikernel-farm.target.kernel.v1";
     private const string DotConfigMediaType = "application/vnd.unikernel-farm.target.config.v1";
     private readonly IOciRepository _repository;
 
-    public TargetArtifactCache(IOciRepository repository) => _repository = repository;
+    public TargetCache(IOciRepository repository) => _repository = repository;
 
     public string Name => _repository.Name;
 
-    public static TargetArtifactCache FromEnvironment(string cacheDirectory) => new(OpenRepository(cacheDirectory));
+    public static TargetCache FromEnvironment(string cacheDirectory) => new(OpenRepository(cacheDirectory));
 
     /// <summary>The repository the worker's artifact caches share (targets, rootfs layers): <c>FARM_CACHE_REGISTRY</c>, else a layout.</summary>
     public static IOciRepository OpenRepository(string cacheDirectory) =>

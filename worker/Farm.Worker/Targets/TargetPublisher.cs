@@ -5,7 +5,7 @@ using Farm.Core.Oci.Distribution;
 using Farm.Core.Oci.Packaging;
 using Farm.Core.Planning;
 
-namespace Farm.Worker.Jobs;
+namespace Farm.Worker.Targets;
 
 /// <summary>A tested target packaged in kraft's layout and pushed by digest: the assemble job lists it in the index and tags.</summary>
 internal static class TargetPublisher

@@ -1,7 +1,7 @@
 using Farm.Core.Oci;
 using Farm.Core.Oci.Packaging;
 
-namespace Farm.Worker.Jobs;
+namespace Farm.Worker.Runtimes;
 
 /// <summary>A runtime image's kernel for one platform: its bytes, the configuration it was built with, and the layer it came in.</summary>
 internal sealed record RuntimeKernel(byte[] Kernel, DotConfig Config, Digest Manifest, Digest Layer)

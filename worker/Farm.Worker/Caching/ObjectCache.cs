@@ -12,24 +12,24 @@ namespace Farm.Worker.Caching;
 /// published after a successful build. Registry problems are logged and the build goes on: a cache is never the
 /// reason a build fails.
 /// </summary>
-internal sealed class TargetCache
+internal sealed class ObjectCache
 {
     private readonly CacheSettings _settings;
 
-    public TargetCache(CacheSettings settings, string launcher)
+    public ObjectCache(CacheSettings settings, string launcher)
     {
         _settings = settings;
         Launcher = launcher;
     }
 
     /// <summary>This cache in another scope: an untrusted build (a pull request) reads the shared scope and writes only its own.</summary>
-    public TargetCache InScope(CacheScope scope) => new(_settings with { Scope = scope }, Launcher);
+    public ObjectCache InScope(CacheScope scope) => new(_settings with { Scope = scope }, Launcher);
 
     /// <summary>What make runs compiles through (<c>CC="LAUNCHER gcc"</c>).</summary>
     public string Launcher { get; }
 
     /// <summary>The cache named by the <c>FARM_CACHE_*</c> variables, with farm-cc from <c>FARM_CC</c> or PATH; null when none is set up.</summary>
-    public static TargetCache? FromEnvironment(Action<string> log)
+    public static ObjectCache? FromEnvironment(Action<string> log)
     {
         var settings = CacheSettings.FromEnvironment();
         if (!settings.Enabled)
@@ -44,7 +44,7 @@ internal sealed class TargetCache
             return null;
         }
 
-        return new TargetCache(settings, launcher);
+        return new ObjectCache(settings, launcher);
     }
 
     /// <summary>

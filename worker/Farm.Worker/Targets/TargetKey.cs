@@ -5,7 +5,7 @@ using Farm.Core.Planning;
 using Farm.Worker.Builders;
 using Farm.State.Sources;
 
-namespace Farm.Worker.Jobs;
+namespace Farm.Worker.Targets;
 
 /// <summary>
 /// The target-level cache key: everything that decides what a target's kernel is and whether it passes its smoke

@@ -15,7 +15,7 @@ namespace Farm.Worker.Tests.Caching;
 /// Target builds through farm-cc with a real cache: a second build in another directory hits every object and gives
 /// the same kernel; a fresh worker (empty disk) gets its hits from the registry tier.
 /// </summary>
-public sealed class TargetCacheTests
+public sealed class ObjectCacheTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
@@ -36,7 +36,7 @@ public sealed class TargetCacheTests
         var job = Planner.Plan(kraftfile).Plan!.Jobs.Single(j => j.Platform == "qemu" && j.Architecture == "x86_64");
         var capabilities = await CapabilityDetector.DetectAsync(null, Ct);
         var pipeline = new TargetPipeline(new SourceResolver(new GitCheckoutCache(temp.Combine("git"))), new UnikraftMakeBuilder(), capabilities, CapabilityDetector.Runners(capabilities));
-        var options = new TargetPipelineOptions(temp.Combine("out")) { BuildDirectory = temp.Combine("build"), Cache = new TargetCache(settings, Launcher) };
+        var options = new TargetPipelineOptions(temp.Combine("out")) { BuildDirectory = temp.Combine("build"), Cache = new ObjectCache(settings, Launcher) };
         return await pipeline.RunAsync(kraftfile, job, options, _ => { }, Ct);
     }
 
