@@ -55,6 +55,8 @@ public sealed class TargetOutcomesTests
         Assert.Equal(1, outcome.CacheHits);
         Assert.Equal(1, outcome.CacheMisses);
         Assert.Equal(1, outcome.CacheErrors);
+        Assert.Equal(new TierUse(1, 0, 0), outcome.CacheTiers["local"]);
+        Assert.Equal(new TierUse(0, 1, 0), outcome.CacheTiers["redis"]);
         Assert.Equal(1.23, outcome.BootSeconds);
     }
 
