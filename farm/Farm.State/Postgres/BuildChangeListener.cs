@@ -122,10 +122,4 @@ public sealed partial class BuildChangeListener : IAsyncDisposable
 
         _stopping.Dispose();
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "listening for build changes on backend {ProcessId} (connection {Count})")]
-    private static partial void LogListening(ILogger logger, int processId, int count);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "build change listener lost its connection ({Reason}); watches poll until it reconnects in {RetrySeconds} s")]
-    private static partial void LogLost(ILogger logger, string reason, double retrySeconds);
 }
