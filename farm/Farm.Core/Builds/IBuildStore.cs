@@ -1,3 +1,5 @@
+using Farm.Core.Builds.Signals;
+
 namespace Farm.Core.Builds;
 
 /// <summary>
@@ -53,6 +55,12 @@ public interface IBuildStore
 
     /// <summary>The builds not yet final that were created before <paramref name="createdBefore"/>, oldest first.</summary>
     Task<IReadOnlyList<BuildRecord>> ListOpenAsync(DateTimeOffset createdBefore, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Watches a build for changes of its targets' states or logs (a running target's cancel, a live log tail): signalled
+    /// where the store can (LISTEN/NOTIFY, in-process), polled where it cannot. Take it before reading; dispose it.
+    /// </summary>
+    IBuildWatch Watch(string buildId, BuildChanges changes);
 
     Task AppendLogAsync(string buildId, string name, string line, CancellationToken cancellationToken);
 

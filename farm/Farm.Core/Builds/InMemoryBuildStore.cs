@@ -1,3 +1,5 @@
+using Farm.Core.Builds.Signals;
+
 namespace Farm.Core.Builds;
 
 /// <summary>The store of the embedded farm (one process): the same rules as the PostgreSQL store, under one lock.</summary>
@@ -7,6 +9,11 @@ public sealed partial class InMemoryBuildStore : IBuildStore
     private readonly Dictionary<string, BuildRecord> _builds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<TargetRecord>> _targets = new(StringComparer.Ordinal);
     private readonly Dictionary<(string, string), List<string>> _logs = [];
+
+    // Raised under _gate: the hub takes only its own lock and wakes waiters asynchronously, so no lock order exists.
+    private readonly BuildSignalHub _signals = new();
+
+    public IBuildWatch Watch(string buildId, BuildChanges changes) => _signals.Subscribe(buildId, changes);
 
     public Task CreateAsync(BuildRecord build, IReadOnlyList<TargetRecord> targets, CancellationToken cancellationToken)
     {
@@ -166,6 +173,7 @@ public sealed partial class InMemoryBuildStore : IBuildStore
             }
 
             lines.Add(line);
+            _signals.Raise(buildId, BuildChanges.Log);
         }
 
         return Task.CompletedTask;
@@ -210,8 +218,14 @@ public sealed partial class InMemoryBuildStore : IBuildStore
         return index < 0 ? null : (targets, index, targets[index]);
     }
 
-    private static void Replace((List<TargetRecord> List, int Index, TargetRecord Target) found, TargetRecord replacement) =>
+    private void Replace((List<TargetRecord> List, int Index, TargetRecord Target) found, TargetRecord replacement)
+    {
         found.List[found.Index] = replacement;
+        if (found.Target.State != replacement.State)
+        {
+            _signals.Raise(replacement.BuildId, BuildChanges.Targets);
+        }
+    }
 
     private bool End(string buildId, BuildState state, TargetState targetState, string reason)
     {
@@ -232,6 +246,7 @@ public sealed partial class InMemoryBuildStore : IBuildStore
             }
 
             _builds[buildId] = build with { State = state, Reason = reason, Finished = DateTimeOffset.UtcNow };
+            _signals.Raise(buildId, BuildChanges.Targets);
             return true;
         }
     }

@@ -118,7 +118,7 @@ public static class FarmSchema
         await Execute(connection, $"SELECT pg_advisory_xact_lock({MigrationLock})", cancellationToken).ConfigureAwait(false);
         await Execute(connection, "CREATE SCHEMA IF NOT EXISTS farm", cancellationToken).ConfigureAwait(false);
         await ImportLegacyVersionsAsync(connection, cancellationToken).ConfigureAwait(false);
-        foreach (var module in features.Prepend(DashboardSchema.Module).Prepend(Core))
+        foreach (var module in features.Prepend(SignalSchema.Module).Prepend(DashboardSchema.Module).Prepend(Core))
         {
             await using var current = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM farm.schema_migrations WHERE module = $1", connection) { Parameters = { new() { Value = module.Name } } };
             var version = (int)(await current.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;

@@ -1,4 +1,5 @@
 using Farm.Core.Builds;
+using Farm.Core.Builds.Signals;
 using Npgsql;
 
 namespace Farm.State.Postgres;
@@ -8,12 +9,29 @@ namespace Farm.State.Postgres;
 /// update (only from an open state) and the build's counter decrement happen together, under the rows' locks, so a
 /// retried or concurrent completion cannot count twice and exactly one completion sees zero.
 /// </summary>
-public sealed partial class PostgresBuildStore : IBuildStore
+public sealed partial class PostgresBuildStore : IBuildStore, IAsyncDisposable
 {
     private const string Open = "('queued','running')";
     private readonly NpgsqlDataSource _database;
+    private readonly BuildSignalHub _signals;
 
-    public PostgresBuildStore(NpgsqlDataSource database) => _database = database;
+    public PostgresBuildStore(NpgsqlDataSource database, BuildSignalHub? signals = null)
+    {
+        _database = database;
+        _signals = signals ?? new BuildSignalHub();
+        Listener = new BuildChangeListener(database, _signals);
+    }
+
+    /// <summary>Carries the triggers' NOTIFYs to <see cref="Watch"/>es; started by the first watch, so a store nobody watches holds no connection.</summary>
+    public BuildChangeListener Listener { get; }
+
+    public IBuildWatch Watch(string buildId, BuildChanges changes)
+    {
+        Listener.Start();
+        return _signals.Subscribe(buildId, changes);
+    }
+
+    public ValueTask DisposeAsync() => Listener.DisposeAsync();
 
     public async Task CreateAsync(BuildRecord build, IReadOnlyList<TargetRecord> targets, CancellationToken cancellationToken)
     {

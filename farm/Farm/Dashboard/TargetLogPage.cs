@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Farm.Configuration;
 using Farm.Core.Builds;
+using Farm.Core.Builds.Signals;
 using Microsoft.AspNetCore.Http;
 
 namespace Farm.Dashboard;
@@ -104,6 +105,8 @@ internal static class TargetLogPage
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
         var until = DateTimeOffset.UtcNow + StreamLifetime;
+        // Taken before the first read: a line appended between a read and the wait wakes the wait (NOTIFY on farm serve).
+        using var watch = store.Watch(id, BuildChanges.Log | BuildChanges.Targets);
         while (!ct.IsCancellationRequested && DateTimeOffset.UtcNow < until)
         {
             var final = (await store.GetTargetsAsync(id, ct).ConfigureAwait(false)).FirstOrDefault(t => t.Name == target.Name)?.State.IsFinal() ?? true;
@@ -129,7 +132,7 @@ internal static class TargetLogPage
 
             if (lines.Count < 1000)
             {
-                await Task.Delay(400, ct).ConfigureAwait(false);
+                await watch.WaitAsync(ct).ConfigureAwait(false);
             }
         }
     }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Routing;
 using System.Text.Json;
 using Farm.Builds;
 using Farm.Core.Builds;
+using Farm.Core.Builds.Signals;
 using Farm.Core.Oci;
 using Farm.Core.Oci.Distribution;
 using Farm.Http;
@@ -232,6 +233,8 @@ internal static class BuildsApi
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
         var sent = 0;
+        // Taken before the first read: a line appended between a read and the wait wakes the wait (NOTIFY on farm serve).
+        using var watch = store.Watch(id, BuildChanges.Log | BuildChanges.Targets);
         while (!ct.IsCancellationRequested)
         {
             var final = (await store.GetTargetsAsync(id, ct).ConfigureAwait(false)).First(t => t.Name == chosen.Name).State.IsFinal();
@@ -249,7 +252,7 @@ internal static class BuildsApi
                 return;
             }
 
-            await Task.Delay(300, ct).ConfigureAwait(false);
+            await watch.WaitAsync(ct).ConfigureAwait(false);
         }
     }
 

@@ -41,9 +41,9 @@ internal static class FarmServer
         }
 
         var options = builder.Configuration.GetSection("Farm").Get<FarmOptions>() ?? new FarmOptions();
-        var postgres = builder.Configuration.GetConnectionString("Postgres");
         builder.AddFarmLogging(options);
-        if (options.Problems(postgres) is { Count: > 0 } problems)
+        var (settings, problems) = ServeSettings.Read(builder.Configuration, options);
+        if (settings is null)
         {
             foreach (var problem in problems)
             {
@@ -53,7 +53,8 @@ internal static class FarmServer
             return 2;
         }
 
-        var database = NpgsqlDataSource.Create(postgres!);
+        var postgres = settings.Postgres;
+        var database = NpgsqlDataSource.Create(postgres);
         try
         {
             await FarmSchema.MigrateAsync(database, cancellationToken, GitHubSchema.Module, CatalogSchema.Module, OperationsSchema.Module).ConfigureAwait(false);
@@ -64,7 +65,7 @@ internal static class FarmServer
             return 1;
         }
 
-        var storage = FarmHangfireStorage.Create(postgres!);
+        var storage = FarmHangfireStorage.Create(postgres);
         var store = new PostgresBuildStore(database);
         var client = new BackgroundJobClient(storage);
         IOciRepository Open(OciReference reference) =>
@@ -107,28 +108,8 @@ internal static class FarmServer
         builder.Services.AddSingleton(catalogStore);
         var catalog = options.Catalog.Repository is { Length: > 0 } ? new CatalogRebuild(catalogStore, submitter, sources, options) : null;
         var gitHubBuilds = new GitHubBuilds(submitter, sources, gitHubStore, options);
-        var appOptions = builder.Configuration.GetSection(GitHubAppOptions.SectionName).Get<GitHubAppOptions>() ?? new GitHubAppOptions();
-        if (appOptions.IsConfigured && appOptions.Validate() is { Count: > 0 } appProblems)
-        {
-            foreach (var problem in appProblems)
-            {
-                await stderr.WriteLineAsync($"farm serve: {problem}").ConfigureAwait(false);
-            }
-
-            return 2;
-        }
-
-        var oidcOptions = GitHubOidcOptions.From(builder.Configuration);
-        if (oidcOptions.Validate() is { Count: > 0 } oidcProblems)
-        {
-            foreach (var problem in oidcProblems)
-            {
-                await stderr.WriteLineAsync($"farm serve: {problem}").ConfigureAwait(false);
-            }
-
-            return 2;
-        }
-
+        var appOptions = settings.App;
+        var oidcOptions = settings.Oidc;
         // One verifier for the farm: it holds the issuer's keys.
         using var oidcHttp = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var oidc = oidcOptions.Enabled ? new GitHubOidcVerifier(oidcOptions, oidcHttp, TimeProvider.System) : null;
@@ -151,35 +132,13 @@ internal static class FarmServer
             GitHubWebhooks.Map(app, secret, new FarmWebhookProcessor(gitHubStore, client));
         }
 
-        var recurring = new RecurringJobManager(storage);
-        if (catalog is not null)
+        if (FarmJobs.ScheduleCatalog(new RecurringJobManager(storage), catalog is not null, options) is { } cronProblem)
         {
-            try
-            {
-                recurring.AddOrUpdate(CatalogRebuildJob.RecurringId, Hangfire.Common.Job.FromExpression<CatalogRebuildJob>(j => j.RunAsync("nightly", CancellationToken.None), FarmQueues.Control), options.Catalog.Cron, new RecurringJobOptions { TimeZone = TimeZoneInfo.Utc });
-            }
-            catch (ArgumentException ex)
-            {
-                await stderr.WriteLineAsync($"farm serve: Farm__Catalog__Cron: '{options.Catalog.Cron}' is not a cron expression (e.g. 0 3 * * *): {ex.Message}").ConfigureAwait(false);
-                return 2;
-            }
-        }
-        else
-        {
-            recurring.RemoveIfExists(CatalogRebuildJob.RecurringId);
+            await stderr.WriteLineAsync($"farm serve: {cronProblem}").ConfigureAwait(false);
+            return 2;
         }
 
-        var jobs = new Dictionary<Type, object>
-        {
-            [typeof(IAssembleJob)] = new AssembleJob(store, Open),
-            [typeof(GitHubDeliveryJob)] = new GitHubDeliveryJob(gitHubStore, gitHubBuilds, store, catalog),
-            [typeof(ResolveBuildJob)] = new ResolveBuildJob(store, sources, submitter),
-        };
-        if (catalog is not null)
-        {
-            jobs[typeof(CatalogRebuildJob)] = new CatalogRebuildJob(catalog);
-        }
-
+        var jobs = FarmJobs.Create(new AssembleJob(store, Open), new GitHubDeliveryJob(gitHubStore, gitHubBuilds, store, catalog), new ResolveBuildJob(store, sources, submitter), catalog);
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         using var server = new BackgroundJobServer(
             new BackgroundJobServerOptions
@@ -193,19 +152,18 @@ internal static class FarmServer
             storage);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         // Ends the farm's own loops (check runs, build deadlines, the worker watchdog) before the server stops.
-        using var loops = new CancellationTokenSource();
-        var watching = Task.Run(() => watchdog.RunAsync(loggers.CreateLogger<WorkerWatchdog>(), loops.Token), CancellationToken.None);
-        var checkRunSync = Task.CompletedTask;
+        await using var loops = new FarmLoops();
+        loops.Start(ct => watchdog.RunAsync(loggers.CreateLogger<WorkerWatchdog>(), ct));
         GitHubAppClient? gitHubApp = null;
         if (appOptions.IsConfigured)
         {
             gitHubApp = new GitHubAppClient(appOptions, TimeProvider.System);
             var sync = new CheckRunSync(gitHubStore, store, new CheckRunReporter(gitHubApp, TimeProvider.System), loggers.CreateLogger<CheckRunSync>());
-            checkRunSync = Task.Run(() => sync.RunAsync(TimeSpan.FromSeconds(2), loops.Token), CancellationToken.None);
+            loops.Start(ct => sync.RunAsync(TimeSpan.FromSeconds(2), ct));
         }
 
         var deadlines = new BuildDeadlines(store, TimeSpan.FromMinutes(options.Builds.TimeoutMinutes), TimeProvider.System);
-        var deadlineChecks = Task.Run(() => deadlines.RunAsync(loggers.CreateLogger<BuildDeadlines>(), loops.Token), CancellationToken.None);
+        loops.Start(ct => deadlines.RunAsync(loggers.CreateLogger<BuildDeadlines>(), ct));
         await stdout.WriteLineAsync($"farm serve: listening on {string.Join(", ", app.Urls)}").ConfigureAwait(false);
         await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
         // Ctrl-C reaches us through the command line's token, SIGTERM through the host's lifetime.
@@ -218,13 +176,11 @@ internal static class FarmServer
         {
         }
 
-        await loops.CancelAsync().ConfigureAwait(false);
-        await checkRunSync.ConfigureAwait(false);
-        await deadlineChecks.ConfigureAwait(false);
-        await watching.ConfigureAwait(false);
+        await loops.StopAsync().ConfigureAwait(false);
         gitHubApp?.Dispose();
         server.SendStop();
         await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await store.DisposeAsync().ConfigureAwait(false);
         await database.DisposeAsync().ConfigureAwait(false);
         return 0;
     }

@@ -23,7 +23,8 @@ public sealed class ShellScriptTests
     /// <summary>Tracked files named *.sh or starting with a shell's #! line, relative to the root.</summary>
     private static List<string> Scripts(string root)
     {
-        var files = Directory.Exists(Path.Combine(root, ".git"))
+        // .git is a directory in a clone and a file in a worktree (git worktree add).
+        var files = Path.Exists(Path.Combine(root, ".git"))
             ? RunAsync(root, "git", ["ls-files", "-z"]).GetAwaiter().GetResult().Output.Split('\0', StringSplitOptions.RemoveEmptyEntries)
             : throw new InvalidOperationException($"{root} is not a git checkout: the tracked scripts cannot be listed");
         return files.Where(f => File.Exists(Path.Combine(root, f)) && (f.EndsWith(".sh", StringComparison.Ordinal) || IsShellScript(Path.Combine(root, f)))).Order(StringComparer.Ordinal).ToList();

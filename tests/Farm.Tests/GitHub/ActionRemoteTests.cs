@@ -104,32 +104,14 @@ public sealed class ActionRemoteTests(PostgresServer postgres) : IClassFixture<P
     {
         var run = Path.Combine(_work, "runs", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(run);
-        using var listener = new HttpListener();
-        var tokenPort = Loopback.PickFreePort();
-        listener.Prefixes.Add($"http://127.0.0.1:{tokenPort}/");
-        listener.Start();
-        var serving = Task.Run(async () =>
+        // As GitHub's endpoint: the request token authorises, the audience is the one asked for.
+        await using var tokenEndpoint = TestHttpServer.Start(async context =>
         {
-            while (listener.IsListening)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await listener.GetContextAsync();
-                }
-                catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
-                {
-                    return; // stopped
-                }
-
-                // As GitHub's endpoint: the request token authorises, the audience is the one asked for.
-                var ok = context.Request.Headers["Authorization"] == "Bearer request-token" && context.Request.QueryString["audience"] == farmUrl;
-                context.Response.StatusCode = ok ? 200 : 403;
-                var body = Encoding.UTF8.GetBytes(ok ? JsonSerializer.Serialize(new { value = jwt }) : "{}");
-                await context.Response.OutputStream.WriteAsync(body);
-                context.Response.Close();
-            }
+            var ok = context.Request.Headers["Authorization"] == "Bearer request-token" && context.Request.QueryString["audience"] == farmUrl;
+            context.Response.StatusCode = ok ? 200 : 403;
+            await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(ok ? JsonSerializer.Serialize(new { value = jwt }) : "{}"));
         });
+        var tokenPort = tokenEndpoint.Port;
 
         var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
         var action = Path.Combine(ProjectReferences.RepositoryRoot(), "action", "Farm.Action", "bin", configuration, "net10.0", "Farm.Action.dll");
@@ -149,15 +131,6 @@ public sealed class ActionRemoteTests(PostgresServer postgres) : IClassFixture<P
             ],
             Ct,
             assembly: null);
-        listener.Close();
-        // Close does not always end a pending GetContextAsync (the managed listener can miss it): do not wait forever.
-        try
-        {
-            await serving.WaitAsync(TimeSpan.FromSeconds(5), Ct);
-        }
-        catch (TimeoutException)
-        {
-        }
         var outputs = File.Exists(Path.Combine(run, "output"))
             ? File.ReadAllLines(Path.Combine(run, "output")).Where(l => l.Contains('=', StringComparison.Ordinal)).Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1])
             : [];

@@ -10,37 +10,16 @@ namespace Farm.Tests.Serve;
 /// What a deployed farm must survive, each with real processes: a worker killed mid-target, Redis stopping, the
 /// registry failing for a while, the farm restarting mid-build, and many builds at once.
 /// </summary>
-public sealed class FarmFaultTests(PostgresServer postgres) : IClassFixture<PostgresServer>, IAsyncLifetime
+public sealed class FarmFaultTests(PostgresServer postgres) : ServedFarmTests(postgres, "faults"), IClassFixture<PostgresServer>
 {
-    private readonly string _work = Directory.CreateTempSubdirectory("farm-faults-").FullName;
-    private SourceRepository _source = null!;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() =>
-        // "slow": helloworld whose make takes a few seconds more (each make run sleeps while reading Makefile.uk), so
-        // that a test can act while it builds.
-        _source = await SourceRepository.CreateAsync(
-            Path.Combine(_work, "src"),
-            Ct,
-            ("slow", SourceRepository.HelloworldWith(
-                "spec: v0.6\nname: slow\nunikraft: ../fixture-core\ntargets:\n- qemu/x86_64\nx-farm:\n  smoke:\n    expect: \"Hello, world!\"\n",
-                "SLOW_APP_PAUSE := $(shell sleep 3)\n")));
-
-    public ValueTask DisposeAsync()
-    {
-        Directory.Delete(_work, recursive: true);
-        return ValueTask.CompletedTask;
-    }
-
     [Fact]
     public async Task WorkerKilledMidTarget_AnotherWorkerOfTheSameKindRetriesIt_AndTheIndexHasTheTargetOnce()
     {
         await using var registry = await RegistryServer.StartAsync(ct: Ct);
-        await using var farm = await FarmCluster.StartAsync(postgres, Path.Combine(_work, "farm"), Ct);
+        await using var farm = await StartFarmAsync();
         await farm.StartWorkerAsync("a", ["qemu-x86_64"], Ct);
         await farm.StartWorkerAsync("b", ["qemu-x86_64"], Ct);
-        var id = await farm.SubmitAsync(_source.Url, _source.Commit, "slow/Kraftfile", $"{registry.Host}/apps/slow:v1", [], Ct);
+        var id = await SubmitSlowAsync(farm, $"{registry.Host}/apps/slow:v1");
         var victim = await farm.WaitForPhaseAsync(id, "build", Ct);
 
         await farm.KillWorkerAsync(victim);
@@ -58,9 +37,9 @@ public sealed class FarmFaultTests(PostgresServer postgres) : IClassFixture<Post
     {
         var redis = await RedisServer.StartAsync(ct: Ct);
         await using var registry = await RegistryServer.StartAsync(ct: Ct);
-        await using var farm = await FarmCluster.StartAsync(postgres, Path.Combine(_work, "farm"), Ct);
+        await using var farm = await StartFarmAsync();
         await farm.StartWorkerAsync("a", ["qemu-x86_64"], Ct, ("ConnectionStrings__Redis", redis.Endpoint));
-        var id = await farm.SubmitAsync(_source.Url, _source.Commit, "slow/Kraftfile", $"{registry.Host}/apps/slow:v1", [], Ct);
+        var id = await SubmitSlowAsync(farm, $"{registry.Host}/apps/slow:v1");
         await farm.WaitForPhaseAsync(id, "build", Ct);
 
         await redis.DisposeAsync();
@@ -77,10 +56,10 @@ public sealed class FarmFaultTests(PostgresServer postgres) : IClassFixture<Post
     {
         await using var redis = await RedisServer.StartAsync(ct: Ct);
         await using var registry = await RegistryServer.StartAsync(ct: Ct);
-        await using var farm = await FarmCluster.StartAsync(postgres, Path.Combine(_work, "farm"), Ct);
+        await using var farm = await StartFarmAsync();
         var metricsPort = Operations.ServedOperationsTests.FreePort();
         await farm.StartWorkerAsync("a", ["qemu-x86_64"], Ct, ("ConnectionStrings__Redis", redis.Endpoint), ("Farm__Worker__MetricsUrl", $"http://127.0.0.1:{metricsPort}/metrics"));
-        var id = await farm.SubmitAsync(_source.Url, _source.Commit, "slow/Kraftfile", $"{registry.Host}/apps/slow:frozen", [], Ct);
+        var id = await SubmitSlowAsync(farm, $"{registry.Host}/apps/slow:frozen");
         await farm.WaitForPhaseAsync(id, "build", Ct);
 
         redis.Freeze();
@@ -121,11 +100,11 @@ public sealed class FarmFaultTests(PostgresServer postgres) : IClassFixture<Post
     {
         await using var registry = await RegistryServer.StartAsync(ct: Ct);
         await using var proxy = await FaultProxy.StartAsync(registry.BaseUrl, Ct);
-        await using var farm = await FarmCluster.StartAsync(postgres, Path.Combine(_work, "farm"), Ct);
+        await using var farm = await StartFarmAsync();
         await farm.StartWorkerAsync("a", ["qemu-x86_64", "linuxu-x86_64"], Ct);
         proxy.FailNext(r => r.Method is "PUT" or "POST" or "PATCH", times: 3);
 
-        var id = await farm.SubmitAsync(_source.Url, _source.Commit, "helloworld/Kraftfile", $"{proxy.Host}/apps/hello:v1", ["qemu/x86_64", "linuxu/x86_64"], Ct);
+        var id = await SubmitHelloworldAsync(farm, $"{proxy.Host}/apps/hello:v1", "qemu/x86_64", "linuxu/x86_64");
         var build = await farm.WaitAsync(id, Ct);
 
         Assert.True(build.GetProperty("state").GetString() == "succeeded", build.ToString());
@@ -137,9 +116,9 @@ public sealed class FarmFaultTests(PostgresServer postgres) : IClassFixture<Post
     public async Task FarmRestartedMidBuild_NoBuildIsLost()
     {
         await using var registry = await RegistryServer.StartAsync(ct: Ct);
-        await using var farm = await FarmCluster.StartAsync(postgres, Path.Combine(_work, "farm"), Ct);
+        await using var farm = await StartFarmAsync();
         await farm.StartWorkerAsync("a", ["qemu-x86_64"], Ct);
-        var id = await farm.SubmitAsync(_source.Url, _source.Commit, "slow/Kraftfile", $"{registry.Host}/apps/slow:v1", [], Ct);
+        var id = await SubmitSlowAsync(farm, $"{registry.Host}/apps/slow:v1");
         await farm.WaitForPhaseAsync(id, "build", Ct);
 
         // Down while the worker finishes the target and enqueues the assemble job: back only once the store says the
@@ -160,11 +139,11 @@ public sealed class FarmFaultTests(PostgresServer postgres) : IClassFixture<Post
         await using var proxy = await FaultProxy.StartAsync(registry.BaseUrl, Ct);
         var old = await new RegistryRepository(new RegistryClient(registry.Host, new RegistryClientOptions { Insecure = true }), "apps/hello")
             .PutManifestAsync("""{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}"""u8.ToArray(), MediaTypes.ImageIndex, "v1", Ct);
-        await using var farm = await FarmCluster.StartAsync(postgres, Path.Combine(_work, "farm"), Ct, ("Farm__Registry__RequestTimeoutSeconds", "5"));
+        await using var farm = await StartFarmAsync(("Farm__Registry__RequestTimeoutSeconds", "5"));
         await farm.StartWorkerAsync("a", ["qemu-x86_64"], Ct);
         proxy.HangNext(r => r.Method == "PUT" && r.Path.EndsWith("/manifests/v1", StringComparison.Ordinal), times: 100);
 
-        var id = await farm.SubmitAsync(_source.Url, _source.Commit, "helloworld/Kraftfile", $"{proxy.Host}/apps/hello:v1", ["qemu/x86_64"], Ct);
+        var id = await SubmitHelloworldAsync(farm, $"{proxy.Host}/apps/hello:v1", "qemu/x86_64");
         var waiting = Task.Run(async () =>
         {
             while (!proxy.Requests.Any(r => r.Path.EndsWith("/manifests/v1", StringComparison.Ordinal)))
@@ -188,12 +167,12 @@ public sealed class FarmFaultTests(PostgresServer postgres) : IClassFixture<Post
     {
         await using var registry = await RegistryServer.StartAsync(ct: Ct);
         await using var proxy = await FaultProxy.StartAsync(registry.BaseUrl, Ct);
-        await using var farm = await FarmCluster.StartAsync(postgres, Path.Combine(_work, "farm"), Ct, ("Farm__Builds__TimeoutMinutes", "1"));
+        await using var farm = await StartFarmAsync(("Farm__Builds__TimeoutMinutes", "1"));
         await farm.StartWorkerAsync("a", ["qemu-x86_64"], Ct);
         proxy.HangNext(_ => true, times: 1000);
 
         var submitted = System.Diagnostics.Stopwatch.StartNew();
-        var id = await farm.SubmitAsync(_source.Url, _source.Commit, "helloworld/Kraftfile", $"{proxy.Host}/apps/hello:v1", ["qemu/x86_64"], Ct);
+        var id = await SubmitHelloworldAsync(farm, $"{proxy.Host}/apps/hello:v1", "qemu/x86_64");
         var build = await farm.WaitAsync(id, Ct, minutes: 3);
         TestContext.Current.TestOutputHelper?.WriteLine($"figure: 1-minute deadline, worker's registry silent -> build failed {submitted.Elapsed.TotalSeconds:0.0} s after submission");
 
@@ -211,11 +190,11 @@ public sealed class FarmFaultTests(PostgresServer postgres) : IClassFixture<Post
     {
         await using var registry = await RegistryServer.StartAsync(ct: Ct);
         await using var proxy = await FaultProxy.StartAsync(registry.BaseUrl, Ct);
-        await using var farm = await FarmCluster.StartAsync(postgres, Path.Combine(_work, "farm"), Ct);
+        await using var farm = await StartFarmAsync();
         await farm.StartWorkerAsync("a", ["qemu-x86_64"], Ct);
         proxy.HangNext(r => r.Method == "PUT" && r.Path.EndsWith("/manifests/v1", StringComparison.Ordinal), times: 1);
 
-        var id = await farm.SubmitAsync(_source.Url, _source.Commit, "helloworld/Kraftfile", $"{proxy.Host}/apps/hello:v1", ["qemu/x86_64"], Ct);
+        var id = await SubmitHelloworldAsync(farm, $"{proxy.Host}/apps/hello:v1", "qemu/x86_64");
         var deadline = DateTime.UtcNow.AddMinutes(3);
         while (!proxy.Requests.Any(r => r.Method == "PUT" && r.Path.EndsWith("/manifests/v1", StringComparison.Ordinal)))
         {
@@ -239,23 +218,21 @@ public sealed class FarmFaultTests(PostgresServer postgres) : IClassFixture<Post
     public async Task TwentyBuildsAtOnce_AllComplete_AndNoTargetRunsTwiceToCompletion()
     {
         await using var registry = await RegistryServer.StartAsync(ct: Ct);
-        await using var farm = await FarmCluster.StartAsync(postgres, Path.Combine(_work, "farm"), Ct);
+        await using var farm = await StartFarmAsync();
         await farm.StartWorkerAsync("a", ["qemu-x86_64", "linuxu-x86_64"], Ct);
         await farm.StartWorkerAsync("b", ["qemu-x86_64", "linuxu-x86_64"], Ct);
 
         var ids = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
-            farm.SubmitAsync(_source.Url, _source.Commit, "helloworld/Kraftfile", $"{registry.Host}/apps/hello:b{i}", ["qemu/x86_64", "linuxu/x86_64"], Ct)));
+            SubmitHelloworldAsync(farm, $"{registry.Host}/apps/hello:b{i}", "qemu/x86_64", "linuxu/x86_64")));
         var builds = await Task.WhenAll(ids.Select(id => farm.WaitAsync(id, Ct)));
 
         Assert.All(builds, b => Assert.True(b.GetProperty("state").GetString() == "succeeded", b.ToString()));
+        // One job per target, begun by a worker once, never handed to a new job.
         foreach (var id in ids)
         {
-            foreach (var target in new[] { "qemu/x86_64", "linuxu/x86_64" })
-            {
-                var log = await farm.Http.GetStringAsync($"/api/builds/{id}/logs?target={target}", Ct);
-                var completions = log.Split('\n').Count(l => l.Contains("smoke test passed", StringComparison.Ordinal) || l.Contains("target cache hit", StringComparison.Ordinal));
-                Assert.True(completions == 1, $"{id} {target}: {log}");
-            }
+            var runs = await RunsAsync(farm, id);
+            Assert.Equal(2, runs.Count);
+            Assert.All(runs, r => Assert.True(r is { State: "succeeded", Attempt: 0, Started: 1 }, $"{id}: {r}"));
         }
 
         Assert.Equal(20, (await Task.WhenAll(ids.Select((_, i) => IndexAsync(registry.Host, "apps/hello", $"b{i}")))).Count(index => index.Manifests.Count == 2));

@@ -13,37 +13,18 @@ namespace Farm.Tests.Serve;
 /// Waits that must end, with real processes: targets no worker serves, a worker lost mid-target, and submissions
 /// while git answers slowly. Deadlines here only prove that a wait ended; the figures are in docs/recovery-workers.md.
 /// </summary>
-public sealed class FarmRecoveryTests(PostgresServer postgres) : IClassFixture<PostgresServer>, IAsyncLifetime
+public sealed class FarmRecoveryTests(PostgresServer postgres) : ServedFarmTests(postgres, "recovery"), IClassFixture<PostgresServer>
 {
     private static readonly string[] QemuX86 = ["qemu/x86_64"];
-    private readonly string _work = Directory.CreateTempSubdirectory("farm-recovery-").FullName;
-    private SourceRepository _source = null!;
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    public async ValueTask InitializeAsync() =>
-        // "slow": helloworld whose make sleeps a few seconds, so that a worker can be killed while it builds.
-        _source = await SourceRepository.CreateAsync(
-            Path.Combine(_work, "src"),
-            Ct,
-            ("slow", SourceRepository.HelloworldWith(
-                "spec: v0.6\nname: slow\nunikraft: ../fixture-core\ntargets:\n- qemu/x86_64\nx-farm:\n  smoke:\n    expect: \"Hello, world!\"\n",
-                "SLOW_APP_PAUSE := $(shell sleep 3)\n")));
-
-    public ValueTask DisposeAsync()
-    {
-        Directory.Delete(_work, recursive: true);
-        return ValueTask.CompletedTask;
-    }
 
     [Fact]
     public async Task Submit_TargetsNoWorkerServes_WithoutQueueWait_AreSkippedNamingTheQueue()
     {
         await using var registry = await RegistryServer.StartAsync(ct: Ct);
-        await using var farm = await FarmCluster.StartAsync(postgres, Path.Combine(_work, "farm"), Ct, ("Farm__Builds__QueueWaitMinutes", "0"));
+        await using var farm = await StartFarmAsync(("Farm__Builds__QueueWaitMinutes", "0"));
         await farm.StartWorkerAsync("x86", ["linuxu-x86_64"], Ct);
 
-        var id = await farm.SubmitAsync(_source.Url, _source.Commit, "helloworld/Kraftfile", $"{registry.Host}/apps/hello:v1", ["linuxu/x86_64", "fc/x86_64", "xen/x86_64"], Ct);
+        var id = await SubmitHelloworldAsync(farm, $"{registry.Host}/apps/hello:v1", "linuxu/x86_64", "fc/x86_64", "xen/x86_64");
         var build = await farm.WaitAsync(id, Ct, minutes: 3);
 
         var targets = Targets(build);
@@ -58,9 +39,9 @@ public sealed class FarmRecoveryTests(PostgresServer postgres) : IClassFixture<P
     [Fact]
     public async Task Submit_TargetsNoWorkerServes_WaitTheQueueWait_ThenFailNamingTheQueue()
     {
-        await using var farm = await FarmCluster.StartAsync(postgres, Path.Combine(_work, "farm"), Ct, ("Farm__Builds__QueueWaitMinutes", "0.1"));
+        await using var farm = await StartFarmAsync(("Farm__Builds__QueueWaitMinutes", "0.1"));
 
-        var id = await farm.SubmitAsync(_source.Url, _source.Commit, "helloworld/Kraftfile", "127.0.0.1:1/apps/hello:v1", ["fc/x86_64"], Ct);
+        var id = await SubmitHelloworldAsync(farm, "127.0.0.1:1/apps/hello:v1", "fc/x86_64");
         var waiting = await PollAsync(farm, id, b => b.GetProperty("state").GetString() == "queued" && b.GetProperty("targets").GetArrayLength() == 1, TimeSpan.FromMinutes(2));
         var build = await farm.WaitAsync(id, Ct, minutes: 2);
 
@@ -77,10 +58,10 @@ public sealed class FarmRecoveryTests(PostgresServer postgres) : IClassFixture<P
         // Hangfire's invisibility timeout at two minutes, as deployed: only the heartbeat can bring the target back in time.
         (string, string) invisibility = ("Farm__Hangfire__InvisibilitySeconds", "120");
         await using var registry = await RegistryServer.StartAsync(ct: Ct);
-        await using var farm = await FarmCluster.StartAsync(postgres, Path.Combine(_work, "farm"), Ct, invisibility, ("Farm__Workers__DeadAfterSeconds", "5"));
+        await using var farm = await StartFarmAsync(invisibility, ("Farm__Workers__DeadAfterSeconds", "5"));
         await farm.StartWorkerAsync("a", ["qemu-x86_64"], Ct, invisibility);
         await farm.StartWorkerAsync("b", ["qemu-x86_64"], Ct, invisibility);
-        var id = await farm.SubmitAsync(_source.Url, _source.Commit, "slow/Kraftfile", $"{registry.Host}/apps/slow:v1", [], Ct);
+        var id = await SubmitSlowAsync(farm, $"{registry.Host}/apps/slow:v1");
         var victim = await farm.WaitForPhaseAsync(id, "build", Ct);
 
         await farm.KillWorkerAsync(victim);
@@ -97,7 +78,10 @@ public sealed class FarmRecoveryTests(PostgresServer postgres) : IClassFixture<P
         Assert.NotEqual(victim, target.GetProperty("worker").GetString());
         var log = await farm.Http.GetStringAsync($"/api/builds/{id}/logs?target=qemu/x86_64", Ct);
         Assert.Contains($"worker {victim} lost (no heartbeat for", log, StringComparison.Ordinal);
-        Assert.Equal(1, log.Split('\n').Count(l => l.Contains("smoke test passed", StringComparison.Ordinal)));
+        // Handed to a new job exactly once, and final once (the store's row), on the worker that was not killed.
+        var run = (await RunsAsync(farm, id)).Single();
+        Assert.Equal(("succeeded", 1), (run.State, run.Attempt));
+        Assert.NotEqual(victim, run.Worker);
         var repository = new RegistryRepository(new RegistryClient(registry.Host, new RegistryClientOptions { Insecure = true }), "apps/slow");
         var index = ImageIndex.Parse((await repository.TryGetManifestAsync("v1", Ct))!.Bytes);
         Assert.Equal([target.GetProperty("manifestDigest").GetString()], index.Manifests.Select(m => m.Digest.Value));
@@ -107,15 +91,15 @@ public sealed class FarmRecoveryTests(PostgresServer postgres) : IClassFixture<P
     public async Task Submit_TwentyBuildsWhileGitAnswersSlowly_EachAnswersAtOnce_AndTheBuildsResolveAfterwards()
     {
         // Twenty repositories, so that every build's commit is a fetch of its own (a mirror each) through the slow server.
-        var served = Path.Combine(_work, "served");
+        var served = Path.Combine(Work, "served");
         for (var i = 0; i < 20; i++)
         {
-            await SourceRepository.GitAsync(_work, Ct, "clone", "-q", "--bare", _source.Directory, Path.Combine(served, $"r{i}.git"));
+            await SourceRepository.GitAsync(Work, Ct, "clone", "-q", "--bare", Source.Directory, Path.Combine(served, $"r{i}.git"));
         }
 
         // Closed: git answers nothing until every submit has been answered, so a submit that waited for git never answers.
         await using var git = await SlowGitServer.StartAsync(served, TimeSpan.FromSeconds(2), Ct, open: false);
-        await using var farm = await FarmCluster.StartAsync(postgres, Path.Combine(_work, "farm"), Ct, ("Farm__Sources__Allow__1", git.AllowPattern));
+        await using var farm = await StartFarmAsync(("Farm__Sources__Allow__1", git.AllowPattern));
         // The first request of a fresh process pays for its JIT; it is also the build of a commit the server lacks.
         var unknown = await farm.SubmitAsync(git.Url("r0.git"), new string('0', 40), "helloworld/Kraftfile", "127.0.0.1:1/apps/hello:x", ["qemu/x86_64"], Ct);
 
@@ -124,7 +108,7 @@ public sealed class FarmRecoveryTests(PostgresServer postgres) : IClassFixture<P
         for (var i = 0; i < 20; i++)
         {
             var watch = Stopwatch.StartNew();
-            var body = JsonSerializer.Serialize(new { source = new { git = git.Url($"r{i}.git"), commit = _source.Commit }, kraftfile = "helloworld/Kraftfile", image = $"127.0.0.1:1/apps/hello:b{i}", targets = QemuX86 });
+            var body = JsonSerializer.Serialize(new { source = new { git = git.Url($"r{i}.git"), commit = Source.Commit }, kraftfile = "helloworld/Kraftfile", image = $"127.0.0.1:1/apps/hello:b{i}", targets = QemuX86 });
             var response = await farm.Http.PostAsync("/api/builds", new StringContent(body, Encoding.UTF8, "application/json"), Ct);
             answered.Add(watch.Elapsed);
             var json = await FarmCluster.JsonAsync(response, Ct);

@@ -85,14 +85,18 @@ public sealed class TargetBuildJob : ITargetBuildJob
     {
         try
         {
+            // Woken by the store's signal (a NOTIFY on farm serve), else polled; the watch is taken before the first read.
+            using var watch = _store.Watch(buildId, Farm.Core.Builds.Signals.BuildChanges.Targets);
             while (!cancel.IsCancellationRequested)
             {
-                await Task.Delay(TimeSpan.FromSeconds(1), cancel.Token).ConfigureAwait(false);
                 var targets = await _store.GetTargetsAsync(buildId, cancel.Token).ConfigureAwait(false);
                 if (targets.FirstOrDefault(t => t.Name == name)?.State.IsFinal() == true)
                 {
                     await cancel.CancelAsync().ConfigureAwait(false);
+                    break;
                 }
+
+                await watch.WaitAsync(cancel.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)

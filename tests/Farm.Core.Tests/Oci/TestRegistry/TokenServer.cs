@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Farm.Tests.Support;
 
 namespace Farm.Core.Tests.Oci.TestRegistry;
 
@@ -17,26 +18,22 @@ internal sealed class TokenServer : IAsyncDisposable
     /// <summary>The registry's <c>auth.token.issuer</c>, and the tokens' <c>iss</c>.</summary>
     public const string Issuer = "test-issuer";
 
-    private const int StartAttempts = 5;
-
-    private readonly HttpListener _listener;
+    private readonly TestHttpServer _server;
     private readonly TokenSigner _signer;
     private readonly string _username;
     private readonly string _password;
-    private readonly Task _serving;
     private int _tokenRequests;
     private int _tokensIssued;
 
-    private TokenServer(HttpListener listener, int port, TokenSigner signer, string username, string password)
+    private TokenServer(TokenSigner signer, string username, string password)
     {
-        _listener = listener;
         _signer = signer;
         _username = username;
         _password = password;
-        Host = $"127.0.0.1:{port}";
+        _server = TestHttpServer.Start(AnswerAsync);
+        Host = $"127.0.0.1:{_server.Port}";
         BaseUrl = new Uri($"http://{Host}");
         Realm = new Uri(BaseUrl, "/token");
-        _serving = ServeAsync();
     }
 
     public string Host { get; }
@@ -63,72 +60,26 @@ internal sealed class TokenServer : IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(username);
         ArgumentNullException.ThrowIfNull(password);
+        ct.ThrowIfCancellationRequested();
         var signer = new TokenSigner(time ?? TimeProvider.System);
-        for (var attempt = 1; ; attempt++)
+        try
         {
-            ct.ThrowIfCancellationRequested();
-            var port = Loopback.PickFreePort();
-            var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try
-            {
-                listener.Start();
-                return Task.FromResult(new TokenServer(listener, port, signer, username, password));
-            }
-            catch (HttpListenerException) when (attempt < StartAttempts)
-            {
-                // The port was taken after we picked it.
-                listener.Close();
-            }
-            catch
-            {
-                listener.Close();
-                signer.Dispose();
-                throw;
-            }
+            return Task.FromResult(new TokenServer(signer, username, password));
+        }
+        catch
+        {
+            signer.Dispose();
+            throw;
         }
     }
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Close();
-        // Close does not always end a pending GetContextAsync (the managed listener can miss it): do not wait forever.
-        try
-        {
-            await _serving.WaitAsync(TimeSpan.FromSeconds(5));
-        }
-        catch (TimeoutException)
-        {
-        }
+        await _server.DisposeAsync();
         _signer.Dispose();
     }
 
     public override string ToString() => $"token server at {Realm}";
-
-    private async Task ServeAsync()
-    {
-        while (true)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return; // Closed by DisposeAsync.
-            }
-
-            try
-            {
-                await AnswerAsync(context);
-            }
-            catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
-            {
-                // The client went away mid-answer.
-            }
-        }
-    }
 
     private async Task AnswerAsync(HttpListenerContext context)
     {

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Farm.Core.Tests.Oci.TestRegistry;
+using Farm.Tests.Support;
 
 namespace Farm.Tests.GitHub.Oidc;
 
@@ -15,22 +16,18 @@ internal sealed class TestIssuer : IAsyncDisposable
 {
     public const string Audience = "https://farm.example.test";
 
-    private const int StartAttempts = 5;
-
-    private readonly HttpListener _listener;
-    private readonly Task _serving;
+    private readonly TestHttpServer _server;
     private readonly List<TestSigningKey> _keys = [];
     private volatile string _jwks = "{\"keys\":[]}";
     private int _jwksRequests;
 
-    private TestIssuer(HttpListener listener, int port)
+    private TestIssuer()
     {
-        _listener = listener;
-        Issuer = $"http://127.0.0.1:{port}";
-        JwksUrl = new Uri($"{Issuer}/.well-known/jwks");
         Key = NewKey("key-1");
         Publish(Key);
-        _serving = ServeAsync();
+        _server = TestHttpServer.Start(AnswerAsync);
+        Issuer = $"http://127.0.0.1:{_server.Port}";
+        JwksUrl = new Uri($"{Issuer}/.well-known/jwks");
     }
 
     /// <summary>The tokens' <c>iss</c>; the verifier finds the keys under it, as it does GitHub's.</summary>
@@ -49,25 +46,7 @@ internal sealed class TestIssuer : IAsyncDisposable
     /// <summary>When set, <c>/.well-known/jwks</c> answers this body instead of the keys.</summary>
     public string? Body { get; set; }
 
-    public static Task<TestIssuer> StartAsync()
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            var port = Loopback.PickFreePort();
-            var listener = new HttpListener();
-            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-            try
-            {
-                listener.Start();
-                return Task.FromResult(new TestIssuer(listener, port));
-            }
-            catch (HttpListenerException) when (attempt < StartAttempts)
-            {
-                // The port was taken after we picked it.
-                listener.Close();
-            }
-        }
-    }
+    public static Task<TestIssuer> StartAsync() => Task.FromResult(new TestIssuer());
 
     /// <summary>A new key pair, owned by this issuer, not published.</summary>
     public TestSigningKey NewKey(string kid)
@@ -135,16 +114,7 @@ internal sealed class TestIssuer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _listener.Close();
-        // Close does not always end a pending GetContextAsync (the managed listener can miss it): wait a little, then
-        // leave the loop behind; the listener is closed either way.
-        try
-        {
-            await _serving.WaitAsync(TimeSpan.FromSeconds(5));
-        }
-        catch (TimeoutException)
-        {
-        }
+        await _server.DisposeAsync();
         foreach (var key in _keys)
         {
             key.Dispose();
@@ -153,40 +123,20 @@ internal sealed class TestIssuer : IAsyncDisposable
 
     private static string Encode<T>(T value) => Base64Url.EncodeToString(JsonSerializer.SerializeToUtf8Bytes(value));
 
-    private async Task ServeAsync()
+    private async Task AnswerAsync(HttpListenerContext context)
     {
-        while (true)
+        var response = context.Response;
+        if (context.Request.Url?.AbsolutePath != "/.well-known/jwks")
         {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return; // Closed by DisposeAsync.
-            }
-
-            try
-            {
-                using var response = context.Response;
-                if (context.Request.Url?.AbsolutePath != "/.well-known/jwks")
-                {
-                    response.StatusCode = (int)HttpStatusCode.NotFound;
-                    continue;
-                }
-
-                Interlocked.Increment(ref _jwksRequests);
-                response.StatusCode = (int)(Failure ?? HttpStatusCode.OK);
-                var bytes = Encoding.UTF8.GetBytes(Body ?? _jwks);
-                response.ContentType = "application/json";
-                response.ContentLength64 = bytes.Length;
-                await response.OutputStream.WriteAsync(bytes);
-            }
-            catch (Exception e) when (e is HttpListenerException or IOException or ObjectDisposedException)
-            {
-                // The client went away mid-answer.
-            }
+            response.StatusCode = (int)HttpStatusCode.NotFound;
+            return;
         }
+
+        Interlocked.Increment(ref _jwksRequests);
+        response.StatusCode = (int)(Failure ?? HttpStatusCode.OK);
+        var bytes = Encoding.UTF8.GetBytes(Body ?? _jwks);
+        response.ContentType = "application/json";
+        response.ContentLength64 = bytes.Length;
+        await response.OutputStream.WriteAsync(bytes);
     }
 }
