@@ -146,14 +146,13 @@ public sealed class FarmRecoveryTests(PostgresServer postgres) : ServedFarmTests
     private static Dictionary<string, JsonElement> Targets(JsonElement build) =>
         build.GetProperty("targets").EnumerateArray().ToDictionary(t => $"{t.GetProperty("platform").GetString()}/{t.GetProperty("architecture").GetString()}");
 
-    /// <summary>Polls the build until <paramref name="done"/> holds; fails when <paramref name="deadline"/> passes first.</summary>
     [Fact]
     public async Task TargetQueuedByAnOlderFarm_WithoutAStoredPlan_FailsNamingTheUpgradeOrder()
     {
         // A rolling upgrade: an older farm enqueued the job with the same arguments but stored no plan with the target.
         // The new worker neither plans it again nor builds anything else; it fails the target saying what to do.
-        await using var farm = await FarmCluster.StartAsync(postgres, Path.Combine(_work, "farm"), Ct);
-        var id = await farm.SubmitAsync(_source.Url, _source.Commit, "helloworld/Kraftfile", "127.0.0.1:1/apps/hello:v1", ["linuxu/x86_64"], Ct);
+        await using var farm = await StartFarmAsync();
+        var id = await farm.SubmitAsync(Source.Url, Source.Commit, "helloworld/Kraftfile", "127.0.0.1:1/apps/hello:v1", ["linuxu/x86_64"], Ct);
         await PollAsync(farm, id, b => b.GetProperty("state").GetString() == "queued" && b.GetProperty("targets").GetArrayLength() == 1, TimeSpan.FromMinutes(2));
         await using (var database = Npgsql.NpgsqlDataSource.Create(farm.Database))
         {
@@ -170,6 +169,7 @@ public sealed class FarmRecoveryTests(PostgresServer postgres) : ServedFarmTests
         Assert.Equal("this target was planned by an older farm that did not store its plan: upgrade the farm before its workers, then submit the build again", target.GetProperty("reason").GetString());
     }
 
+    /// <summary>Polls the build until <paramref name="done"/> holds; fails when <paramref name="deadline"/> passes first.</summary>
     private static async Task<JsonElement> PollAsync(FarmCluster farm, string id, Func<JsonElement, bool> done, TimeSpan deadline)
     {
         var watch = Stopwatch.StartNew();
