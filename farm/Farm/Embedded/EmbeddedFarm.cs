@@ -53,10 +53,11 @@ internal sealed class EmbeddedFarm : IAsyncDisposable
     /// <summary>The embedded worker's name and the queues it serves, as <c>farm build</c> reports them.</summary>
     public string WorkerDescription => $"{Worker.Name} serves {string.Join(", ", Worker.Queues)}";
 
+    /// <param name="settings">The embedded worker's settings, checked.</param>
     /// <param name="smoke">Boot every image before it counts (the default); false builds every platform this host compiles for, untested.</param>
-    public static async Task<EmbeddedFarm> StartAsync(string workDirectory, int parallelTargets, RegistryClientOptions registry, RuntimeMirrors mirrors, bool smoke, CancellationToken cancellationToken)
+    public static async Task<EmbeddedFarm> StartAsync(string workDirectory, int parallelTargets, RegistryClientOptions registry, RuntimeMirrors mirrors, bool smoke, Worker.Settings.WorkerSettings settings, CancellationToken cancellationToken)
     {
-        var worker = await WorkerRuntime.StartAsync($"embedded-{Environment.MachineName}", workDirectory, [], cancellationToken).ConfigureAwait(false);
+        var worker = await WorkerRuntime.StartAsync($"embedded-{Environment.MachineName}", workDirectory, [], settings, cancellationToken).ConfigureAwait(false);
         worker = worker.WithCompileJobs(Math.Max(1, Environment.ProcessorCount / parallelTargets)).ForLocalBuilds();
         if (!smoke)
         {

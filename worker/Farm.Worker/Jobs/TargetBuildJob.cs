@@ -113,7 +113,7 @@ public sealed class TargetBuildJob : ITargetBuildJob
 
         else if (build.SourceDigest is { } digest)
         {
-            var uploads = UploadStore.FromEnvironment(_open);
+            var uploads = UploadStore.Open(_runtime.Settings.SourceStore, _open);
             if (await uploads.GetAsync(digest, cancellationToken).ConfigureAwait(false) is not { } archive)
             {
                 return new TargetOutcome(TargetState.Failed, $"the uploaded source {digest} is not in the source store {uploads.Location} (farm and workers must name the same {UploadStore.Variable})");
@@ -213,7 +213,7 @@ public sealed class TargetBuildJob : ITargetBuildJob
             Jobs = _runtime.CompileJobs,
             Initrd = initrd,
             Smoke = _runtime.Smoke,
-            Cache = trusted ? WorkerRuntime.ObjectCache(log) : WorkerRuntime.ObjectCache(log)?.InScope(scope),
+            Cache = trusted ? _runtime.ObjectCache(log) : _runtime.ObjectCache(log)?.InScope(scope),
             // "build" is set above, before make; the boot is reported by the pipeline. Fire and forget: the phase is for
             // the API's display, and a slow database must not hold the boot.
             OnPhase = phase =>

@@ -15,15 +15,16 @@ namespace Farm.Worker.Jobs;
 /// </summary>
 public sealed class WorkerRuntime
 {
-    private WorkerRuntime(string name, HostCapabilities capabilities, string cacheDirectory, string workDirectory, TargetArtifactCache targets, Rootfs.RootfsLayerCache layers)
+    private WorkerRuntime(string name, HostCapabilities capabilities, WorkerSettings settings, string workDirectory, TargetArtifactCache targets, Rootfs.RootfsLayerCache layers)
     {
+        Settings = settings;
         RootfsLayers = layers;
         Name = name;
         Capabilities = capabilities;
-        CacheDirectory = cacheDirectory;
+        CacheDirectory = settings.Worker.ResolvedCacheDirectory;
         WorkDirectory = workDirectory;
         TargetCache = targets;
-        Git = new GitCheckoutCache(Path.Combine(cacheDirectory, "sources"), WorkerSettings.SourceArchive());
+        Git = new GitCheckoutCache(Path.Combine(CacheDirectory, "sources"), settings.SourceArchive(), settings.Sources.Policy());
         Sources = new SourceResolver(Git);
     }
 
@@ -36,7 +37,7 @@ public sealed class WorkerRuntime
     public int CompileJobs { get; private init; } = Environment.ProcessorCount;
 
     /// <summary>This runtime with <paramref name="jobs"/> compile jobs per target (when several targets build at once).</summary>
-    public WorkerRuntime WithCompileJobs(int jobs) => new(Name, Capabilities, CacheDirectory, WorkDirectory, TargetCache, RootfsLayers) { CompileJobs = Math.Max(1, jobs), Smoke = Smoke, LocalBuilds = LocalBuilds };
+    public WorkerRuntime WithCompileJobs(int jobs) => new(Name, Capabilities, Settings, WorkDirectory, TargetCache, RootfsLayers) { CompileJobs = Math.Max(1, jobs), Smoke = Smoke, LocalBuilds = LocalBuilds };
 
     /// <summary>
     /// Whether builds may name a Kraftfile on this host's disk (<c>farm build</c>, the embedded farm). A served worker
@@ -45,7 +46,7 @@ public sealed class WorkerRuntime
     public bool LocalBuilds { get; private init; }
 
     /// <summary>This runtime for the embedded farm: builds of local Kraftfiles, each within its recorded source tree.</summary>
-    public WorkerRuntime ForLocalBuilds() => new(Name, Capabilities, CacheDirectory, WorkDirectory, TargetCache, RootfsLayers) { CompileJobs = CompileJobs, Smoke = Smoke, LocalBuilds = true };
+    public WorkerRuntime ForLocalBuilds() => new(Name, Capabilities, Settings, WorkDirectory, TargetCache, RootfsLayers) { CompileJobs = CompileJobs, Smoke = Smoke, LocalBuilds = true };
 
     /// <summary>Whether target jobs boot their image before it counts (the default).</summary>
     public bool Smoke { get; private init; } = true;
@@ -54,9 +55,12 @@ public sealed class WorkerRuntime
     /// This runtime with smoke tests off (<c>farm build --no-smoke</c>): it serves every platform of the architectures it
     /// compiles for, publishes images untested, and never fills the target cache, which holds tested kernels only.
     /// </summary>
-    public WorkerRuntime WithoutSmoke() => new(Name, Capabilities.CompileOnly(), CacheDirectory, WorkDirectory, TargetCache, RootfsLayers) { CompileJobs = CompileJobs, Smoke = false, LocalBuilds = LocalBuilds };
+    public WorkerRuntime WithoutSmoke() => new(Name, Capabilities.CompileOnly(), Settings, WorkDirectory, TargetCache, RootfsLayers) { CompileJobs = CompileJobs, Smoke = false, LocalBuilds = LocalBuilds };
 
     internal HostCapabilities Capabilities { get; }
+
+    /// <summary>The settings this worker started with, checked then.</summary>
+    internal WorkerSettings Settings { get; }
 
     internal string CacheDirectory { get; }
 
@@ -75,36 +79,13 @@ public sealed class WorkerRuntime
     /// <summary>Detects this host (compilers, probe boots) and sets up the shared parts.</summary>
     /// <param name="workDirectory">Build directories and per-target outputs.</param>
     /// <param name="configuredQueues">Restricts the detected queues (never adds to them); empty means all.</param>
-    public static async Task<WorkerRuntime> StartAsync(string name, string workDirectory, IReadOnlyList<string> configuredQueues, CancellationToken cancellationToken)
+    /// <param name="settings">The process's settings, checked (<see cref="WorkerSettings.Load"/>).</param>
+    public static async Task<WorkerRuntime> StartAsync(string name, string workDirectory, IReadOnlyList<string> configuredQueues, WorkerSettings settings, CancellationToken cancellationToken)
     {
-        ApplyCacheDefaults();
+        ArgumentNullException.ThrowIfNull(settings);
         var capabilities = await CapabilityDetector.DetectAsync(configuredQueues, cancellationToken).ConfigureAwait(false);
-        var cacheDirectory = WorkerSettings.CacheDirectory();
-        var repository = TargetArtifactCache.OpenRepository(cacheDirectory);
-        return new WorkerRuntime(name, capabilities, cacheDirectory, Path.GetFullPath(workDirectory), new TargetArtifactCache(repository), new Rootfs.RootfsLayerCache(repository));
-    }
-
-    /// <summary>
-    /// A worker compiles through the object cache unless told otherwise: on local disk in its cache directory
-    /// (<c>FARM_CACHE_DIR</c>), Redis from <c>ConnectionStrings__Redis</c> (the farm's setting) unless
-    /// <c>FARM_CACHE_REDIS</c> names one, and farm-cc from <c>FARM_CC</c>, PATH, or beside this program.
-    /// </summary>
-    private static void ApplyCacheDefaults()
-    {
-        if (Environment.GetEnvironmentVariable("FARM_CACHE_DIR") is not { Length: > 0 })
-        {
-            Environment.SetEnvironmentVariable("FARM_CACHE_DIR", Path.Combine(WorkerSettings.CacheDirectory(), "objects"));
-        }
-
-        if (Environment.GetEnvironmentVariable("FARM_CACHE_REDIS") is not { Length: > 0 } && Environment.GetEnvironmentVariable("ConnectionStrings__Redis") is { Length: > 0 } redis)
-        {
-            Environment.SetEnvironmentVariable("FARM_CACHE_REDIS", redis);
-        }
-
-        if (Environment.GetEnvironmentVariable("FARM_CC") is not { Length: > 0 } && File.Exists(Path.Combine(AppContext.BaseDirectory, "farm-cc")))
-        {
-            Environment.SetEnvironmentVariable("FARM_CC", Path.Combine(AppContext.BaseDirectory, "farm-cc"));
-        }
+        var repository = TargetArtifactCache.OpenRepository(settings.Worker.ResolvedCacheDirectory, settings.Cache.Registry);
+        return new WorkerRuntime(name, capabilities, settings, Path.GetFullPath(workDirectory), new TargetArtifactCache(repository), new Rootfs.RootfsLayerCache(repository));
     }
 
     /// <summary>Why this worker does not serve <paramref name="platform"/>/<paramref name="architecture"/>, or null when it does.</summary>
@@ -131,7 +112,11 @@ public sealed class WorkerRuntime
         }
     }
 
-    internal TargetPipeline Pipeline(Core.IO.SourceTree? tree) => new(Sources.Within(tree), new UnikraftMakeBuilder(), Capabilities, CapabilityDetector.Runners(Capabilities));
+    internal TargetPipeline Pipeline(Core.IO.SourceTree? tree) => new(Sources.Within(tree), new UnikraftMakeBuilder(Settings.Worker.OriginsDirectory), Capabilities, CapabilityDetector.Runners(Capabilities));
 
-    internal static TargetCache? ObjectCache(Action<string> log) => Caching.TargetCache.FromEnvironment(log);
+    /// <summary>
+    /// The object cache a target compiles through: a worker always has one, on local disk in its cache directory unless
+    /// <c>Farm__Cache__Directory</c> (<c>FARM_CACHE_DIR</c>) names another, given to farm-cc in the build's environment.
+    /// </summary>
+    internal TargetCache? ObjectCache(Action<string> log) => Caching.TargetCache.From(Settings.Cache, Path.Combine(CacheDirectory, "objects"), log);
 }

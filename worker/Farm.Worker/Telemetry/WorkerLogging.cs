@@ -9,10 +9,12 @@ namespace Farm.Worker.Telemetry;
 /// </summary>
 public static class WorkerLogging
 {
-    public static ILoggerFactory Create()
+    public static ILoggerFactory Create(Settings.WorkerLoggingOptions options, Settings.LogLevelOptions levels)
     {
-        var json = Environment.GetEnvironmentVariable("Farm__Logging__Json") is { } value && (value.Equals("true", StringComparison.OrdinalIgnoreCase) || value == "1");
-        var level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("Logging__LogLevel__Default"), ignoreCase: true, out var configured) ? configured : LogLevel.Information;
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(levels);
+        var json = options.Json;
+        var level = levels.Default;
         return LoggerFactory.Create(logging =>
         {
             logging.SetMinimumLevel(level);
