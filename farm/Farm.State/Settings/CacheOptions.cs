@@ -19,7 +19,7 @@ public sealed class CacheOptions : ISettingsCheck
 
     /// <summary><c>Farm__Cache__MaxSizeBytes</c> (<c>FARM_CACHE_MAX_SIZE</c>): the local tier's size before the oldest entries go.</summary>
     [AlsoReadFrom("FARM_CACHE_MAX_SIZE")]
-    [Range(1L << 20, long.MaxValue)]
+    [Range(1L, long.MaxValue)]
     public long MaxSizeBytes { get; init; } = CacheSettings.DefaultMaxSize;
 
     /// <summary>
