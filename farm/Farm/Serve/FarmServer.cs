@@ -49,7 +49,8 @@ internal static class FarmServer
         var sourceOptions = reader.Bind<SourceOptions>(SourceOptions.Section);
         var postgres = builder.Configuration.GetConnectionString("Postgres");
         builder.AddFarmLogging(options);
-        if (reader.Problems.Concat(options.Problems(postgres)).ToList() is { Count: > 0 } problems)
+        // A value that cannot be bound leaves that class's defaults, whose own checks would only add noise.
+        if ((reader.Problems.Count > 0 ? reader.Problems : options.Problems(postgres)) is { Count: > 0 } problems)
         {
             foreach (var problem in problems)
             {
