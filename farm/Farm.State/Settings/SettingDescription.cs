@@ -47,8 +47,9 @@ public sealed record SettingDescription(string Section, string ReadKey, string B
                 var readKey = property.GetCustomAttribute<SectionValueAttribute>() is null ? key : prefix;
                 settings.Add(new SettingDescription(section, readKey, key, property, aliases));
             }
-            else if (property.PropertyType.IsClass)
+            else if (property.PropertyType.IsClass && !typeof(System.Collections.IEnumerable).IsAssignableFrom(property.PropertyType))
             {
+                // Lists of objects (OIDC rules) are bound by their own options and listed by hand.
                 Walk(property.PropertyType, section, key, settings);
             }
         }
