@@ -19,7 +19,7 @@ internal sealed class EmbeddedFarm : IAsyncDisposable
     private readonly InMemoryStorage _storage;
     private readonly BackgroundJobServer _server;
 
-    private EmbeddedFarm(WorkerRuntime worker, int parallelTargets, RegistryClientOptions registry, RuntimeMirrors mirrors)
+    private EmbeddedFarm(WorkerRuntime worker, int parallelTargets, RegistryClientOptions registry, RuntimeMirrors mirrors, Core.Sources.SourcePolicy policy)
     {
         Worker = worker;
         _storage = new InMemoryStorage(new InMemoryStorageOptions());
@@ -41,7 +41,7 @@ internal sealed class EmbeddedFarm : IAsyncDisposable
                 SchedulePollingInterval = TimeSpan.FromSeconds(1),
             },
             _storage);
-        Submitter = new BuildSubmitter(Store, client, (platform, architecture, _) => Task.FromResult(worker.WhyNotServed(platform, architecture)), mirrors, Open);
+        Submitter = new BuildSubmitter(Store, client, (platform, architecture, _) => Task.FromResult(worker.WhyNotServed(platform, architecture)), mirrors, Open, policy);
     }
 
     public InMemoryBuildStore Store { get; } = new();
@@ -64,7 +64,7 @@ internal sealed class EmbeddedFarm : IAsyncDisposable
             worker = worker.WithoutSmoke();
         }
 
-        return new EmbeddedFarm(worker, parallelTargets, registry, mirrors);
+        return new EmbeddedFarm(worker, parallelTargets, registry, mirrors, settings.Sources.Policy());
     }
 
     public async ValueTask DisposeAsync()

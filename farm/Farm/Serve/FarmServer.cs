@@ -89,7 +89,7 @@ internal static class FarmServer
             mirrors.TryAdd(mirror);
         }
 
-        var submitter = new BuildSubmitter(store, client, watchdog.WhyNotServedAsync, mirrors, Open);
+        var submitter = new BuildSubmitter(store, client, watchdog.WhyNotServedAsync, mirrors, Open, options.Sources.Policy());
         var sources = new SourceCheckout(options.CacheDirectory, options.Sources.Policy(), SourceCacheLocations.Archive(cacheOptions.Registry));
         builder.Services.AddSingleton(submitter);
         builder.Services.AddSingleton(sources);
