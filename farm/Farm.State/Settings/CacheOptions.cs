@@ -71,9 +71,11 @@ public sealed class CacheOptions : ISettingsCheck
             yield return (nameof(Redis), redis);
         }
 
-        if (Compiler is { Length: > 0 } && !File.Exists(Compiler))
+        // A launcher may be a command with arguments (dotnet farm-cc.dll): its program must be found.
+        if (Compiler is { Length: > 0 } && Compiler.Split(' ', StringSplitOptions.RemoveEmptyEntries) is [var program, ..]
+            && !File.Exists(program) && (program.Contains('/', StringComparison.Ordinal) || Core.Processes.ExecutableLocator.Find(program) is null))
         {
-            yield return (nameof(Compiler), $"'{Compiler}' does not exist (the farm-cc program)");
+            yield return (nameof(Compiler), $"'{program}' is not a program (the farm-cc launcher: a path, or a command on PATH with its arguments)");
         }
     }
 

@@ -71,7 +71,7 @@ internal static class BuildCommand
         }
 
         // The embedded worker's settings (Farm__Worker__*, Farm__Cache__*/FARM_CACHE_*, ...), checked before anything runs.
-        if (await Worker.Settings.WorkerSettings.LoadOrReportAsync(stderr, "farm build").ConfigureAwait(false) is not { } settings)
+        if (await Embedded.EmbeddedWorkerSettings.LoadAsync(stderr, "farm build").ConfigureAwait(false) is not { } settings)
         {
             return FarmCli.UsageError;
         }
@@ -109,7 +109,7 @@ internal static class BuildCommand
         }
 
         // The worker's cache directory holds the build directories too: Farm__Worker__CacheDirectory when set.
-        var cache = settings.Worker.ResolvedCacheDirectory;
+        var cache = settings.CacheDirectory;
         var registry = new RegistryClientOptions { Insecure = insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!)) };
         var mirrors = new RuntimeMirrors();
         foreach (var mirror in runtimeMirrors)

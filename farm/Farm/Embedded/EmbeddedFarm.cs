@@ -55,16 +55,16 @@ internal sealed class EmbeddedFarm : IAsyncDisposable
 
     /// <param name="settings">The embedded worker's settings, checked.</param>
     /// <param name="smoke">Boot every image before it counts (the default); false builds every platform this host compiles for, untested.</param>
-    public static async Task<EmbeddedFarm> StartAsync(string workDirectory, int parallelTargets, RegistryClientOptions registry, RuntimeMirrors mirrors, bool smoke, Worker.Settings.WorkerSettings settings, CancellationToken cancellationToken)
+    public static async Task<EmbeddedFarm> StartAsync(string workDirectory, int parallelTargets, RegistryClientOptions registry, RuntimeMirrors mirrors, bool smoke, EmbeddedWorkerSettings settings, CancellationToken cancellationToken)
     {
-        var worker = await WorkerRuntime.StartAsync($"embedded-{Environment.MachineName}", workDirectory, [], settings, cancellationToken).ConfigureAwait(false);
+        var worker = await WorkerRuntime.StartAsync($"embedded-{Environment.MachineName}", workDirectory, [], settings.Worker, cancellationToken).ConfigureAwait(false);
         worker = worker.WithCompileJobs(Math.Max(1, Environment.ProcessorCount / parallelTargets)).ForLocalBuilds();
         if (!smoke)
         {
             worker = worker.WithoutSmoke();
         }
 
-        return new EmbeddedFarm(worker, parallelTargets, registry, mirrors, settings.Sources.Policy());
+        return new EmbeddedFarm(worker, parallelTargets, registry, mirrors, settings.Worker.Sources.Policy());
     }
 
     public async ValueTask DisposeAsync()
