@@ -79,7 +79,7 @@ internal static class ServeCommand
         var options = settings.Registry.ClientOptions();
         IOciRepository Open(OciReference reference) => OciRepositories.Open(reference, options with { Insecure = options.Insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!)) });
         var store = new PostgresBuildStore(database);
-        using var loggers = Telemetry.WorkerLogging.Create(settings.Logging, settings.LogLevel);
+        using var loggers = Telemetry.WorkerLogging.Create(settings.Logging.Json, settings.LogLevel.Default);
         var logger = loggers.CreateLogger("Farm.Worker.Serve");
         using var metrics = new Telemetry.WorkerMetrics(name);
         Prometheus.IMetricServer? metricServer = null;

@@ -18,6 +18,6 @@ internal sealed record SandboxSettings(bool Enabled, int MemoryMegabytes, int Pr
     {
         var reader = State.Settings.SettingsReader.FromEnvironment();
         var options = reader.Bind<Settings.SandboxOptions>(State.Settings.SettingDescription.ToKey(Variable));
-        return reader.Problems.Count > 0 ? (null, reader.Problems[0]) : (options.ToSettings(), null);
+        return reader.Problems.Count > 0 ? (null, reader.Problems[0]) : (new(options.Mode == Settings.SandboxMode.On, options.MemoryMegabytes, options.Processes, options.FileMegabytes, options.TmpMegabytes), null);
     }
 }

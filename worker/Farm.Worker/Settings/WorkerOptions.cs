@@ -42,9 +42,10 @@ public sealed class WorkerOptions : ISettingsCheck
 
     public IEnumerable<(string Key, string Problem)> Problems()
     {
-        if (MetricsUrl is { Length: > 0 } url && Telemetry.MetricsEndpoint.Parse(url, out var problem) is null)
+        // The same form Telemetry.MetricsEndpoint.Parse takes (checked here so Settings depends on no other namespace).
+        if (MetricsUrl is { Length: > 0 } url && (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttp || uri.Query.Length > 0 || uri.Fragment.Length > 0))
         {
-            yield return (nameof(MetricsUrl), problem!.Replace($"{Telemetry.MetricsEndpoint.Variable}: ", string.Empty, StringComparison.Ordinal));
+            yield return (nameof(MetricsUrl), $"'{url}' is not an http URL (e.g. http://0.0.0.0:9464/metrics)");
         }
 
         if (OriginsDirectory is { Length: > 0 } origins && !Directory.Exists(origins))
@@ -91,6 +92,4 @@ public sealed class SandboxOptions
     /// <summary><c>Farm__Worker__Sandbox__TmpMegabytes</c>: its private /tmp.</summary>
     [Range(1, int.MaxValue)]
     public int TmpMegabytes { get; init; } = 512;
-
-    internal Sandboxing.SandboxSettings ToSettings() => new(Mode == SandboxMode.On, MemoryMegabytes, Processes, FileMegabytes, TmpMegabytes);
 }

@@ -9,12 +9,8 @@ namespace Farm.Worker.Telemetry;
 /// </summary>
 public static class WorkerLogging
 {
-    public static ILoggerFactory Create(Settings.WorkerLoggingOptions options, Settings.LogLevelOptions levels)
+    public static ILoggerFactory Create(bool json, LogLevel level)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(levels);
-        var json = options.Json;
-        var level = levels.Default;
         return LoggerFactory.Create(logging =>
         {
             logging.SetMinimumLevel(level);
