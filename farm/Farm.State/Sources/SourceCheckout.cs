@@ -5,13 +5,14 @@ public sealed class SourceCheckout
 {
     private readonly GitCheckoutCache _git;
 
-    /// <param name="cacheDirectory">Mirrors and checkouts; null for the worker's default cache directory.</param>
+    /// <param name="cacheDirectory">Mirrors and checkouts; null for the user's cache directory.</param>
     /// <param name="policy">The URLs allowed (the farm's <c>Farm__Sources__Allow</c>); null for this process's environment.</param>
-    public SourceCheckout(string? cacheDirectory = null, Core.Sources.SourcePolicy? policy = null)
+    /// <param name="archive">Whole source trees in the cache registry (<c>Farm__Cache__Registry</c>), or null.</param>
+    public SourceCheckout(string? cacheDirectory = null, Core.Sources.SourcePolicy? policy = null, SourceArchive? archive = null)
     {
-        CacheDirectory = cacheDirectory ?? SourceCacheLocations.DefaultDirectory();
+        CacheDirectory = cacheDirectory ?? SourceCacheLocations.UserDirectory();
         Policy = policy ?? Core.Sources.SourcePolicy.FromEnvironment();
-        _git = new GitCheckoutCache(Path.Combine(CacheDirectory, "sources"), SourceCacheLocations.ArchiveFromEnvironment(), Policy);
+        _git = new GitCheckoutCache(Path.Combine(CacheDirectory, "sources"), archive, Policy);
     }
 
     /// <summary>The URLs this farm may fetch.</summary>

@@ -23,17 +23,9 @@ public sealed class UploadStore
     /// <summary>An OCI layout in the user's cache directory: the farm and workers of one user on one host meet there; hosts apart need a registry.</summary>
     public static string DefaultLayout => Path.Combine(SourceCacheLocations.UserDirectory(), "source-store");
 
-    /// <summary>The store this process is configured with: <see cref="Variable"/>, else <c>FARM_CACHE_REGISTRY</c>, else <see cref="DefaultLayout"/>.</summary>
-    public static UploadStore FromEnvironment(Func<OciReference, IOciRepository> open)
+    /// <summary>The store at <paramref name="reference"/> (<see cref="Settings.SourceStoreOptions.Reference"/>: checked at start-up).</summary>
+    public static UploadStore Open(OciReference reference, Func<OciReference, IOciRepository> open)
     {
-        var configured = Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } store ? store
-            : Environment.GetEnvironmentVariable("FARM_CACHE_REGISTRY") is { Length: > 0 } cache ? cache
-            : OciReference.LayoutPrefix + DefaultLayout;
-        if (!OciReference.TryParse(configured, out var reference, out var error))
-        {
-            throw new ArgumentException($"{Variable}: '{configured}' is not host:port/repo or oci:/path: {error}");
-        }
-
         ArgumentNullException.ThrowIfNull(open);
         return new UploadStore(open(reference));
     }

@@ -70,6 +70,12 @@ internal static class BuildCommand
             return FarmCli.UsageError;
         }
 
+        // The embedded worker's settings (Farm__Worker__*, Farm__Cache__*/FARM_CACHE_*, ...), checked before anything runs.
+        if (await Embedded.EmbeddedWorkerSettings.LoadAsync(stderr, "farm build").ConfigureAwait(false) is not { } settings)
+        {
+            return FarmCli.UsageError;
+        }
+
         var destination = push ?? output ?? DefaultOutput;
         if (!OciReference.TryParse(destination, out var reference, out var error) || reference.Digest is not null)
         {
@@ -103,8 +109,7 @@ internal static class BuildCommand
         }
 
         // The worker's cache directory holds the build directories too: Farm__Worker__CacheDirectory when set.
-        var cache = Environment.GetEnvironmentVariable("Farm__Worker__CacheDirectory") is { Length: > 0 } configured ? configured
-            : Path.Combine(Environment.GetEnvironmentVariable("XDG_CACHE_HOME") is { Length: > 0 } xdg ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache"), "unikernel-farm");
+        var cache = settings.CacheDirectory;
         var registry = new RegistryClientOptions { Insecure = insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!)) };
         var mirrors = new RuntimeMirrors();
         foreach (var mirror in runtimeMirrors)
@@ -123,7 +128,7 @@ internal static class BuildCommand
             mirrors.TryAdd($"{Core.Kraftfiles.RuntimeReference.DefaultRegistry}={(reference.IsLayout ? $"oci:{reference.LayoutDirectory}" : $"{reference.Registry}/{reference.Repository}")}");
         }
 
-        await using var farm = await EmbeddedFarm.StartAsync(Path.Combine(cache, "work"), parallel, registry, mirrors, smoke, cancellationToken).ConfigureAwait(false);
+        await using var farm = await EmbeddedFarm.StartAsync(Path.Combine(cache, "work"), parallel, registry, mirrors, smoke, settings, cancellationToken).ConfigureAwait(false);
         if (!json)
         {
             await stderr.WriteLineAsync($"farm build: worker {farm.WorkerDescription}").ConfigureAwait(false);

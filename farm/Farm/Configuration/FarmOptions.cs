@@ -9,6 +9,13 @@ public sealed class FarmOptions
 {
     public List<string> ApiTokens { get; init; } = [];
 
+    /// <summary>
+    /// <c>Farm__CacheDirectory</c> (else <c>Farm__Worker__CacheDirectory</c>, else the user's cache directory): where the
+    /// farm keeps git mirrors and checkouts to plan from.
+    /// </summary>
+    [State.Settings.AlsoReadFrom("Farm__Worker__CacheDirectory")]
+    public string? CacheDirectory { get; init; }
+
     public RegistrySettings Registry { get; init; } = new();
 
     public SigningSettings Signing { get; init; } = new();

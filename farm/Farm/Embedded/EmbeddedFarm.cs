@@ -19,7 +19,7 @@ internal sealed class EmbeddedFarm : IAsyncDisposable
     private readonly InMemoryStorage _storage;
     private readonly BackgroundJobServer _server;
 
-    private EmbeddedFarm(WorkerRuntime worker, int parallelTargets, RegistryClientOptions registry, RuntimeMirrors mirrors)
+    private EmbeddedFarm(WorkerRuntime worker, int parallelTargets, RegistryClientOptions registry, RuntimeMirrors mirrors, Core.Sources.SourcePolicy policy)
     {
         Worker = worker;
         _storage = new InMemoryStorage(new InMemoryStorageOptions());
@@ -41,7 +41,7 @@ internal sealed class EmbeddedFarm : IAsyncDisposable
                 SchedulePollingInterval = TimeSpan.FromSeconds(1),
             },
             _storage);
-        Submitter = new BuildSubmitter(Store, client, (platform, architecture, _) => Task.FromResult(worker.WhyNotServed(platform, architecture)), mirrors, Open);
+        Submitter = new BuildSubmitter(Store, client, (platform, architecture, _) => Task.FromResult(worker.WhyNotServed(platform, architecture)), mirrors, Open, policy);
     }
 
     public InMemoryBuildStore Store { get; } = new();
@@ -53,17 +53,18 @@ internal sealed class EmbeddedFarm : IAsyncDisposable
     /// <summary>The embedded worker's name and the queues it serves, as <c>farm build</c> reports them.</summary>
     public string WorkerDescription => $"{Worker.Name} serves {string.Join(", ", Worker.Queues)}";
 
+    /// <param name="settings">The embedded worker's settings, checked.</param>
     /// <param name="smoke">Boot every image before it counts (the default); false builds every platform this host compiles for, untested.</param>
-    public static async Task<EmbeddedFarm> StartAsync(string workDirectory, int parallelTargets, RegistryClientOptions registry, RuntimeMirrors mirrors, bool smoke, CancellationToken cancellationToken)
+    public static async Task<EmbeddedFarm> StartAsync(string workDirectory, int parallelTargets, RegistryClientOptions registry, RuntimeMirrors mirrors, bool smoke, EmbeddedWorkerSettings settings, CancellationToken cancellationToken)
     {
-        var worker = await WorkerRuntime.StartAsync($"embedded-{Environment.MachineName}", workDirectory, [], cancellationToken).ConfigureAwait(false);
+        var worker = await WorkerRuntime.StartAsync($"embedded-{Environment.MachineName}", workDirectory, [], settings.Worker, cancellationToken).ConfigureAwait(false);
         worker = worker.WithCompileJobs(Math.Max(1, Environment.ProcessorCount / parallelTargets)).ForLocalBuilds();
         if (!smoke)
         {
             worker = worker.WithoutSmoke();
         }
 
-        return new EmbeddedFarm(worker, parallelTargets, registry, mirrors);
+        return new EmbeddedFarm(worker, parallelTargets, registry, mirrors, settings.Worker.Sources.Policy());
     }
 
     public async ValueTask DisposeAsync()

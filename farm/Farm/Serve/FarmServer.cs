@@ -20,6 +20,7 @@ using Farm.Dashboard;
 using Farm.Http;
 using Farm.Operations;
 using Farm.State.Postgres;
+using Farm.State.Settings;
 using Farm.State.Sources;
 using Hangfire;
 using Npgsql;
@@ -40,10 +41,17 @@ internal static class FarmServer
             builder.WebHost.UseUrls(urls);
         }
 
-        var options = builder.Configuration.GetSection("Farm").Get<FarmOptions>() ?? new FarmOptions();
+        // Every setting bound and checked before anything starts: a bad value stops the farm naming its variable.
+        var reader = new SettingsReader(builder.Configuration);
+        var options = reader.Bind<FarmOptions>("Farm");
+        var hangfire = reader.Bind<HangfireOptions>(HangfireOptions.Section);
+        var cacheOptions = reader.Bind<CacheOptions>(CacheOptions.Section);
+        var sourceOptions = reader.Bind<SourceOptions>(SourceOptions.Section);
         builder.AddFarmLogging(options);
-        var (settings, problems) = ServeSettings.Read(builder.Configuration, options);
-        if (settings is null)
+        var (settings, settingsProblems) = ServeSettings.Read(builder.Configuration, options);
+        // A value that cannot be bound leaves that class's defaults, whose own checks would only add noise.
+        var problems = reader.Problems.Count > 0 ? reader.Problems : settingsProblems;
+        if (settings is null || problems.Count > 0)
         {
             foreach (var problem in problems)
             {
@@ -65,7 +73,7 @@ internal static class FarmServer
             return 1;
         }
 
-        var storage = FarmHangfireStorage.Create(postgres);
+        var storage = FarmHangfireStorage.Create(postgres, hangfire);
         var store = new PostgresBuildStore(database);
         var client = new BackgroundJobClient(storage);
         IOciRepository Open(OciReference reference) =>
@@ -83,22 +91,12 @@ internal static class FarmServer
             mirrors.TryAdd(mirror);
         }
 
-        var submitter = new BuildSubmitter(store, client, watchdog.WhyNotServedAsync, mirrors, Open);
-        var sources = new SourceCheckout(Environment.GetEnvironmentVariable("Farm__CacheDirectory"), options.Sources.Policy());
+        var submitter = new BuildSubmitter(store, client, watchdog.WhyNotServedAsync, mirrors, Open, options.Sources.Policy());
+        var sources = new SourceCheckout(options.CacheDirectory, options.Sources.Policy(), SourceCacheLocations.Archive(cacheOptions.Registry));
         builder.Services.AddSingleton(submitter);
         builder.Services.AddSingleton(sources);
         builder.Services.AddSingleton<IBackgroundJobClient>(client);
-        UploadStore uploads;
-        try
-        {
-            uploads = UploadStore.FromEnvironment(Open);
-        }
-        catch (ArgumentException ex)
-        {
-            await stderr.WriteLineAsync($"farm serve: {ex.Message}").ConfigureAwait(false);
-            return 2;
-        }
-
+        var uploads = UploadStore.Open(sourceOptions.Reference(cacheOptions.Registry), Open);
         builder.Services.AddSingleton(uploads);
         builder.Services.AddSingleton(new BuildRebuilder(store, submitter, sources, uploads, client));
 

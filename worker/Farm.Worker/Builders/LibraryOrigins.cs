@@ -32,9 +32,9 @@ internal static class LibraryOrigins
         exit 1
         """;
 
-    /// <summary>The origins directory, when configured and present.</summary>
-    public static string? Directory() =>
-        System.Environment.GetEnvironmentVariable(Variable) is { Length: > 0 } configured && System.IO.Directory.Exists(configured)
+    /// <summary>The origins directory (<see cref="Settings.WorkerOptions.OriginsDirectory"/>), when configured and present.</summary>
+    public static string? Directory(string? configured) =>
+        configured is { Length: > 0 } && System.IO.Directory.Exists(configured)
             ? Path.GetFullPath(configured)
             : null;
 

@@ -10,7 +10,8 @@ namespace Farm.Worker.Builders;
 /// <c>$O/&lt;name&gt;_&lt;plat&gt;-&lt;arch&gt;</c>. Every target has its own build directory, so targets of one
 /// Kraftfile never share objects or a <c>.config</c>.
 /// </summary>
-internal sealed class UnikraftMakeBuilder : IKernelBuilder
+/// <param name="originsDirectory">Library origins builds take instead of downloading (<c>Farm__Worker__OriginsDirectory</c>), or null.</param>
+internal sealed class UnikraftMakeBuilder(string? originsDirectory = null) : IKernelBuilder
 {
     private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(60);
 
@@ -126,7 +127,7 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
         return arguments;
     }
 
-    private static async Task<MakeRun> MakeAsync(BuildRequest request, IReadOnlyList<string> arguments, Action<string> log, CancellationToken cancellationToken)
+    private async Task<MakeRun> MakeAsync(BuildRequest request, IReadOnlyList<string> arguments, Action<string> log, CancellationToken cancellationToken)
     {
         var failure = new FailureLine();
         var environment = new Dictionary<string, string> { ["LC_ALL"] = "C", ["MAKEFLAGS"] = string.Empty, ["MFLAGS"] = string.Empty };
@@ -140,7 +141,7 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
             environment[key] = value;
         }
 
-        if (LibraryOrigins.Directory() is { } origins)
+        if (LibraryOrigins.Directory(originsDirectory) is { } origins)
         {
             environment["FARM_ORIGINS"] = origins;
         }
@@ -153,7 +154,7 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
         log("$ " + spec.Display);
         var outcome = await request.Sandbox.RunAsync(
             spec,
-            Policy(request),
+            Policy(request, originsDirectory),
             line =>
             {
                 log(line);
@@ -168,7 +169,7 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
     /// What make may touch: the sources (core, app, libraries) and a compiler launcher or toolchain outside /usr
     /// read-only, the build directory writable, and the cache only through the broker's socket.
     /// </summary>
-    internal static Sandboxing.SandboxPolicy Policy(BuildRequest request)
+    internal static Sandboxing.SandboxPolicy Policy(BuildRequest request, string? originsDirectory = null)
     {
         var readOnly = new List<string> { request.Sources.Core.Directory, request.Sources.Application.Directory };
         readOnly.AddRange(request.Sources.Libraries.Select(l => l.Directory));
@@ -191,7 +192,7 @@ internal sealed class UnikraftMakeBuilder : IKernelBuilder
             readOnly.Add(toolchain);
         }
 
-        if (LibraryOrigins.Directory() is { } origins)
+        if (LibraryOrigins.Directory(originsDirectory) is { } origins)
         {
             readOnly.Add(origins);
         }

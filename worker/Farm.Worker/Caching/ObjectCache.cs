@@ -28,23 +28,30 @@ internal sealed class ObjectCache
     /// <summary>What make runs compiles through (<c>CC="LAUNCHER gcc"</c>).</summary>
     public string Launcher { get; }
 
-    /// <summary>The cache named by the <c>FARM_CACHE_*</c> variables, with farm-cc from <c>FARM_CC</c> or PATH; null when none is set up.</summary>
-    public static ObjectCache? FromEnvironment(Action<string> log)
+    /// <summary>
+    /// The cache of <paramref name="options"/> (local disk in <paramref name="defaultDirectory"/> unless one is set), with
+    /// farm-cc from <c>Farm__Cache__Compiler</c> (<c>FARM_CC</c>), beside this program, or on PATH; null without farm-cc.
+    /// </summary>
+    public static ObjectCache? From(State.Settings.CacheOptions options, string defaultDirectory, Action<string> log)
     {
-        var settings = CacheSettings.FromEnvironment();
-        if (!settings.Enabled)
-        {
-            return null;
-        }
-
-        var launcher = System.Environment.GetEnvironmentVariable("FARM_CC") is { Length: > 0 } configured ? configured : ExecutableLocator.Find("farm-cc");
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(log);
+        var beside = Path.Combine(AppContext.BaseDirectory, "farm-cc");
+        var launcher = options.Compiler is { Length: > 0 } configured ? configured : File.Exists(beside) ? beside : ExecutableLocator.Find("farm-cc");
         if (launcher is null)
         {
-            log("farm: FARM_CACHE_DIR is set but farm-cc is neither in FARM_CC nor on PATH; building without the cache");
+            log("farm: farm-cc is neither in Farm__Cache__Compiler (FARM_CC), beside the worker, nor on PATH; building without the object cache");
             return null;
         }
 
-        return new ObjectCache(settings, launcher);
+        return new ObjectCache(options.ToSettings(defaultDirectory), launcher);
+    }
+
+    /// <summary>The cache named by the <c>FARM_CACHE_*</c> variables (farm-cc's contract), for <c>worker build-target</c>; null when none is set up.</summary>
+    public static ObjectCache? FromEnvironment(State.Settings.CacheOptions options, Action<string> log)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.Directory is { Length: > 0 } directory ? From(options, directory, log) : null;
     }
 
     /// <summary>

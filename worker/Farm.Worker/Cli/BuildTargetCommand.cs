@@ -47,7 +47,7 @@ internal static class BuildTargetCommand
                 Jobs = Math.Max(1, result.GetValue(jobs)),
                 CompilerLauncher = result.GetValue(launcher) is { } l ? Path.GetFullPath(l) : null,
             },
-            result.GetValue(builder) == "kraft" ? new KraftCliBuilder() : new UnikraftMakeBuilder(),
+            result.GetValue(builder) == "kraft",
             result.GetValue(json),
             result.GetValue(runtimeMirror) ?? [],
             stdout,
@@ -57,8 +57,15 @@ internal static class BuildTargetCommand
     }
 
     private static async Task<int> RunAsync(
-        string path, string targetSelector, TargetPipelineOptions options, IKernelBuilder builder, bool json, string[] runtimeMirrors, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+        string path, string targetSelector, TargetPipelineOptions options, bool kraft, bool json, string[] runtimeMirrors, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
+        if (await WorkerSettings.LoadOrReportAsync(stderr, "worker build-target").ConfigureAwait(false) is not { } settings)
+        {
+            return WorkerCli.UsageError;
+        }
+
+        IKernelBuilder builder = kraft ? new KraftCliBuilder() : new UnikraftMakeBuilder(settings.Worker.OriginsDirectory);
+        var cacheDirectory = settings.Worker.ResolvedCacheDirectory;
         var parsed = new KraftfileParser().Load(path);
         var planned = parsed.Kraftfile is { } k && parsed.IsValid ? Planner.Plan(k) : null;
         foreach (var diagnostic in parsed.Diagnostics.Concat(planned?.Diagnostics ?? []))
@@ -100,15 +107,15 @@ internal static class BuildTargetCommand
 
         if (options.CompilerLauncher is null)
         {
-            options = options with { Cache = Caching.ObjectCache.FromEnvironment(line => stderr.WriteLine(line)) };
+            options = options with { Cache = Caching.ObjectCache.FromEnvironment(settings.Cache, line => stderr.WriteLine(line)) };
         }
 
         if (plan.Kraftfile.Rootfs is { } rootfs)
         {
             try
             {
-                var layers = new RootfsLayerCache(Targets.TargetCache.OpenRepository(WorkerSettings.CacheDirectory()));
-                var initrd = await new InitrdBuilder(Path.Combine(WorkerSettings.CacheDirectory(), "rootfs"), layers: layers) { Architecture = job.Architecture }.BuildAsync(plan.Kraftfile.Directory, rootfs, line => stderr.WriteLine(line), cancellationToken).ConfigureAwait(false);
+                var layers = new RootfsLayerCache(Targets.TargetCache.OpenRepository(cacheDirectory, settings.Cache.Registry));
+                var initrd = await new InitrdBuilder(Path.Combine(cacheDirectory, "rootfs"), layers: layers) { Architecture = job.Architecture }.BuildAsync(plan.Kraftfile.Directory, rootfs, line => stderr.WriteLine(line), cancellationToken).ConfigureAwait(false);
                 options = options with { Initrd = initrd };
             }
             catch (RootfsException ex)
@@ -123,7 +130,7 @@ internal static class BuildTargetCommand
 
         var capabilities = await CapabilityDetector.DetectAsync(null, cancellationToken).ConfigureAwait(false);
         var pipeline = new TargetPipeline(
-            new SourceResolver(new GitCheckoutCache(Path.Combine(WorkerSettings.CacheDirectory(), "sources"), WorkerSettings.SourceArchive()) { Log = line => stderr.WriteLine(line) }),
+            new SourceResolver(new GitCheckoutCache(Path.Combine(cacheDirectory, "sources"), settings.SourceArchive(), settings.Sources.Policy()) { Log = line => stderr.WriteLine(line) }),
             builder,
             capabilities,
             CapabilityDetector.Runners(capabilities));

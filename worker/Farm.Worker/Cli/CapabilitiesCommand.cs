@@ -16,7 +16,12 @@ internal static class CapabilitiesCommand
         command.Options.Add(json);
         command.SetAction(async (result, cancellationToken) =>
         {
-            var capabilities = await CapabilityDetector.DetectAsync(WorkerSettings.ConfiguredQueues(), cancellationToken).ConfigureAwait(false);
+            if (await WorkerSettings.LoadOrReportAsync(stderr, "worker capabilities").ConfigureAwait(false) is not { } settings)
+            {
+                return WorkerCli.UsageError;
+            }
+
+            var capabilities = await CapabilityDetector.DetectAsync(settings.Worker.Queues, cancellationToken).ConfigureAwait(false);
             await stdout.WriteAsync(result.GetValue(json) ? ToJson(capabilities) : ToText(capabilities)).ConfigureAwait(false);
             return WorkerCli.Success;
         });

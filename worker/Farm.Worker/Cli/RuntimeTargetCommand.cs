@@ -28,6 +28,12 @@ internal static class RuntimeTargetCommand
     public static async Task<int> RunAsync(BuildPlan plan, string selector, string outputDirectory, string[] mirrorSettings, bool json, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
     {
         var kraftfile = plan.Kraftfile;
+        if (await WorkerSettings.LoadOrReportAsync(stderr, "worker build-target").ConfigureAwait(false) is not { } settings)
+        {
+            return WorkerCli.UsageError;
+        }
+
+        var cacheDirectory = settings.Worker.ResolvedCacheDirectory;
         var mirrors = new RuntimeMirrors();
         foreach (var mirror in mirrorSettings.Where(m => !mirrors.TryAdd(m)))
         {
@@ -88,14 +94,14 @@ internal static class RuntimeTargetCommand
                 string? initrdPath = null;
                 if (kraftfile.Rootfs is { } rootfs)
                 {
-                    var layers = new RootfsLayerCache(Targets.TargetCache.OpenRepository(WorkerSettings.CacheDirectory()));
-                    var initrd = await new InitrdBuilder(Path.Combine(WorkerSettings.CacheDirectory(), "rootfs"), layers: layers) { Architecture = architecture }.BuildAsync(kraftfile.Directory, rootfs, Log, cancellationToken).ConfigureAwait(false);
+                    var layers = new RootfsLayerCache(Targets.TargetCache.OpenRepository(cacheDirectory, settings.Cache.Registry));
+                    var initrd = await new InitrdBuilder(Path.Combine(cacheDirectory, "rootfs"), layers: layers) { Architecture = architecture }.BuildAsync(kraftfile.Directory, rootfs, Log, cancellationToken).ConfigureAwait(false);
                     initrdPath = Path.Combine(output, TargetOutputFiles.Initrd);
                     await InPlaceWrite.WriteAllBytesAsync(initrdPath, initrd, cancellationToken).ConfigureAwait(false);
                 }
 
                 var capabilities = await CapabilityDetector.DetectAsync(null, cancellationToken).ConfigureAwait(false);
-                var pipeline = new TargetPipeline(new SourceResolver(new GitCheckoutCache(Path.Combine(WorkerSettings.CacheDirectory(), "sources"))), new Builders.UnikraftMakeBuilder(), capabilities, CapabilityDetector.Runners(capabilities));
+                var pipeline = new TargetPipeline(new SourceResolver(new GitCheckoutCache(Path.Combine(cacheDirectory, "sources"), settings.SourceArchive(), settings.Sources.Policy())), new Builders.UnikraftMakeBuilder(settings.Worker.OriginsDirectory), capabilities, CapabilityDetector.Runners(capabilities));
                 var job = new TargetJob(kraftfile.Name, platform, architecture, Queues.For(platform, architecture), name, [], new WorkerRequirements(architecture, platform, false));
                 var smoke = await pipeline.SmokeOnlyAsync(kraftfile, job, kernel, initrdPath, Path.Combine(output, ".smoke"), Log, cancellationToken).ConfigureAwait(false);
                 await InPlaceWrite.WriteAllTextAsync(Path.Combine(output, TargetOutputFiles.Console), smoke.Console, cancellationToken).ConfigureAwait(false);

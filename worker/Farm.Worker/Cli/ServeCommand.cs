@@ -35,15 +35,13 @@ internal static class ServeCommand
             return WorkerCli.UsageError;
         }
 
-        var name = Environment.GetEnvironmentVariable("Farm__Worker__Name") is { Length: > 0 } configured ? configured : $"{Environment.MachineName}-{Environment.ProcessId}";
-        (string Host, int Port, string Path)? metricsAt = null;
-        if (Environment.GetEnvironmentVariable(Telemetry.MetricsEndpoint.Variable) is { Length: > 0 } metricsUrl
-            && (metricsAt = Telemetry.MetricsEndpoint.Parse(metricsUrl, out var metricsProblem)) is null)
+        if (await WorkerSettings.LoadOrReportAsync(stderr, "worker serve").ConfigureAwait(false) is not { } settings)
         {
-            await stderr.WriteLineAsync($"worker serve: {metricsProblem}").ConfigureAwait(false);
             return WorkerCli.UsageError;
         }
 
+        var name = settings.Worker.ResolvedName;
+        var metricsAt = settings.Worker.MetricsUrl is { Length: > 0 } metricsUrl ? Telemetry.MetricsEndpoint.Parse(metricsUrl, out _) : null;
         await using var database = NpgsqlDataSource.Create(postgres);
         try
         {
@@ -55,7 +53,7 @@ internal static class ServeCommand
             return WorkerCli.Failed;
         }
 
-        var work = Environment.GetEnvironmentVariable("Farm__Worker__WorkDirectory") is { Length: > 0 } w ? w : Path.Combine(WorkerSettings.CacheDirectory(), "work", name);
+        var work = settings.Worker.WorkDirectory ?? Path.Combine(settings.Worker.ResolvedCacheDirectory, "work", name);
         if (Sandboxing.BuildSandbox.Check() is { } sandboxProblem)
         {
             await stderr.WriteLineAsync($"worker serve: {sandboxProblem}").ConfigureAwait(false);
@@ -67,7 +65,7 @@ internal static class ServeCommand
             await stderr.WriteLineAsync($"worker serve: warning: the build sandbox is off ({Sandboxing.SandboxSettings.Variable}=off): build code runs as this worker with its environment, and untrusted builds are refused").ConfigureAwait(false);
         }
 
-        var runtime = await WorkerRuntime.StartAsync(name, work, WorkerSettings.ConfiguredQueues(), cancellationToken).ConfigureAwait(false);
+        var runtime = await WorkerRuntime.StartAsync(name, work, settings.Worker.Queues, settings, cancellationToken).ConfigureAwait(false);
         if (runtime.Queues.Count == 0)
         {
             await stderr.WriteLineAsync("worker serve: this host serves no queue (see 'worker capabilities'); nothing to do").ConfigureAwait(false);
@@ -76,20 +74,12 @@ internal static class ServeCommand
 
         var registry = new WorkerRegistry(database);
         var drain = await registry.RegisterAsync(name, runtime.Queues, Capabilities.WorkerDescription.Json(runtime.Capabilities), cancellationToken).ConfigureAwait(false);
-        var storage = FarmHangfireStorage.Create(postgres);
+        var storage = FarmHangfireStorage.Create(postgres, settings.Hangfire);
         // The same registry timeouts as the farm's (Farm__Registry__*), so a silent registry ends a worker's push as well.
-        var defaults = new RegistryClientOptions();
-        int Seconds(string name, TimeSpan fallback) => int.TryParse(Environment.GetEnvironmentVariable($"Farm__Registry__{name}"), out var value) && value > 0 ? value : (int)fallback.TotalSeconds;
-        var options = defaults with
-        {
-            Insecure = Environment.GetEnvironmentVariable("Farm__Registry__Insecure") is "true" or "1",
-            RequestTimeout = TimeSpan.FromSeconds(Seconds("RequestTimeoutSeconds", defaults.RequestTimeout)),
-            OperationTimeout = TimeSpan.FromSeconds(Seconds("OperationTimeoutSeconds", defaults.OperationTimeout)),
-            MaxAttempts = int.TryParse(Environment.GetEnvironmentVariable("Farm__Registry__MaxAttempts"), out var attempts) && attempts > 0 ? attempts : defaults.MaxAttempts,
-        };
+        var options = settings.Registry.ClientOptions();
         IOciRepository Open(OciReference reference) => OciRepositories.Open(reference, options with { Insecure = options.Insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!)) });
         var store = new PostgresBuildStore(database);
-        using var loggers = Telemetry.WorkerLogging.Create();
+        using var loggers = Telemetry.WorkerLogging.Create(settings.Logging.Json, settings.LogLevel.Default);
         var logger = loggers.CreateLogger("Farm.Worker.Serve");
         using var metrics = new Telemetry.WorkerMetrics(name);
         Prometheus.IMetricServer? metricServer = null;
@@ -108,7 +98,7 @@ internal static class ServeCommand
 
         using var metricsListener = metricServer;
         var job = new TargetBuildJob(runtime, store, new BackgroundJobClient(storage), Open, new Telemetry.TargetActivityLog(loggers.CreateLogger<TargetBuildJob>(), metrics));
-        var workerCount = int.TryParse(Environment.GetEnvironmentVariable("Farm__Worker__Parallel"), out var parallel) && parallel > 0 ? parallel : 1;
+        var workerCount = settings.Worker.Parallel;
         // A stop (drain, SIGTERM) never aborts a running target: a drain waits for it; SIGTERM gives it a few seconds.
         using var server = new DrainableJobServer(() => new BackgroundJobServer(
             new BackgroundJobServerOptions

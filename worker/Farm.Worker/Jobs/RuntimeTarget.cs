@@ -48,7 +48,7 @@ internal sealed class RuntimeTarget
         log($"farm: {name}: kernel from the runtime {runtime[..at]} ({fetched.Manifest.Value[..19]}…), layer {fetched.Layer.Value[..19]}…");
 
         await _store.SetPhaseAsync(build.Id, name, "rootfs", cancellationToken).ConfigureAwait(false);
-        var (initrd, failure) = await _runtime.InitrdAsync(kraftfile, tree, target.Architecture, build.Scope != "untrusted", log, cancellationToken).ConfigureAwait(false);
+        var (initrd, failure, _) = await _runtime.InitrdAsync(kraftfile, tree, target.Architecture, build.Scope != "untrusted", log, cancellationToken).ConfigureAwait(false);
         if (failure is not null)
         {
             return new TargetOutcome(TargetState.Failed, failure);

@@ -43,7 +43,7 @@ internal sealed class TargetBuild
             return Failed(problem ?? $"the stored plan is of {plan?.Job.KernelFileName}, not of {name}");
         }
 
-        var source = new PinnedSource(_runtime.Git, () => UploadStore.FromEnvironment(_open), _runtime.CacheDirectory, _runtime.LocalBuilds);
+        var source = new PinnedSource(_runtime.Git, () => UploadStore.Open(_runtime.Settings.SourceStore, _open), _runtime.CacheDirectory, _runtime.LocalBuilds);
         var pinned = await source.FetchAsync(build, plan, cancellationToken).ConfigureAwait(false);
         if (pinned.Kraftfile is not { } kraftfile)
         {
@@ -57,7 +57,7 @@ internal sealed class TargetBuild
 
         await _store.SetPhaseAsync(build.Id, name, "sources", cancellationToken).ConfigureAwait(false);
         // The rootfs first: it is part of what the smoke test proved, so part of the target's key.
-        var (initrd, failure) = await _runtime.InitrdAsync(kraftfile, pinned.Tree, plan.Job.Architecture, scope.Trusted, log, cancellationToken).ConfigureAwait(false);
+        var (initrd, failure, rootfsCached) = await _runtime.InitrdAsync(kraftfile, pinned.Tree, plan.Job.Architecture, scope.Trusted, log, cancellationToken).ConfigureAwait(false);
         if (failure is not null)
         {
             return Failed(failure);
@@ -74,9 +74,10 @@ internal sealed class TargetBuild
             return Failed(ex.Message);
         }
 
-        return key is not null && await FromTargetCacheAsync(target, key, cancellationToken).ConfigureAwait(false) is { } cached
+        var outcome = key is not null && await FromTargetCacheAsync(target, key, cancellationToken).ConfigureAwait(false) is { } cached
             ? cached
             : await BuildAndPublishAsync(target, key, cancellationToken).ConfigureAwait(false);
+        return outcome with { RootfsCached = rootfsCached };
     }
 
     /// <summary>The target's key, or null when this worker has no compiler identity for it (then no target cache).</summary>
@@ -110,7 +111,7 @@ internal sealed class TargetBuild
         var (build, name, log) = (target.Build, target.Name, target.Log);
         await _store.SetPhaseAsync(build.Id, name, "build", cancellationToken).ConfigureAwait(false);
         var output = Path.Combine(_runtime.WorkDirectory, "builds", build.Id, name);
-        var objects = WorkerRuntime.ObjectCache(log);
+        var objects = _runtime.ObjectCache(log);
         var options = new TargetPipelineOptions(output)
         {
             BuildDirectory = target.Scope.BuildDirectory(_runtime.WorkDirectory, target.Kraftfile.Directory, name),

@@ -15,15 +15,16 @@ namespace Farm.Worker.Jobs;
 /// </summary>
 public sealed class WorkerRuntime
 {
-    private WorkerRuntime(string name, HostCapabilities capabilities, string cacheDirectory, string workDirectory, Targets.TargetCache targets, Rootfs.RootfsLayerCache layers)
+    private WorkerRuntime(string name, HostCapabilities capabilities, WorkerSettings settings, string workDirectory, Targets.TargetCache targets, Rootfs.RootfsLayerCache layers)
     {
+        Settings = settings;
         RootfsLayers = layers;
         Name = name;
         Capabilities = capabilities;
-        CacheDirectory = cacheDirectory;
+        CacheDirectory = settings.Worker.ResolvedCacheDirectory;
         WorkDirectory = workDirectory;
         TargetCache = targets;
-        Git = new GitCheckoutCache(Path.Combine(cacheDirectory, "sources"), WorkerSettings.SourceArchive());
+        Git = new GitCheckoutCache(Path.Combine(CacheDirectory, "sources"), settings.SourceArchive(), settings.Sources.Policy());
         Sources = new SourceResolver(Git);
     }
 
@@ -36,7 +37,7 @@ public sealed class WorkerRuntime
     public int CompileJobs { get; private init; } = Environment.ProcessorCount;
 
     /// <summary>This runtime with <paramref name="jobs"/> compile jobs per target (when several targets build at once).</summary>
-    public WorkerRuntime WithCompileJobs(int jobs) => new(Name, Capabilities, CacheDirectory, WorkDirectory, TargetCache, RootfsLayers) { CompileJobs = Math.Max(1, jobs), Smoke = Smoke, LocalBuilds = LocalBuilds };
+    public WorkerRuntime WithCompileJobs(int jobs) => new(Name, Capabilities, Settings, WorkDirectory, TargetCache, RootfsLayers) { CompileJobs = Math.Max(1, jobs), Smoke = Smoke, LocalBuilds = LocalBuilds };
 
     /// <summary>
     /// Whether builds may name a Kraftfile on this host's disk (<c>farm build</c>, the embedded farm). A served worker
@@ -45,7 +46,7 @@ public sealed class WorkerRuntime
     public bool LocalBuilds { get; private init; }
 
     /// <summary>This runtime for the embedded farm: builds of local Kraftfiles, each within its recorded source tree.</summary>
-    public WorkerRuntime ForLocalBuilds() => new(Name, Capabilities, CacheDirectory, WorkDirectory, TargetCache, RootfsLayers) { CompileJobs = CompileJobs, Smoke = Smoke, LocalBuilds = true };
+    public WorkerRuntime ForLocalBuilds() => new(Name, Capabilities, Settings, WorkDirectory, TargetCache, RootfsLayers) { CompileJobs = CompileJobs, Smoke = Smoke, LocalBuilds = true };
 
     /// <summary>Whether target jobs boot their image before it counts (the default).</summary>
     public bool Smoke { get; private init; } = true;
@@ -54,9 +55,12 @@ public sealed class WorkerRuntime
     /// This runtime with smoke tests off (<c>farm build --no-smoke</c>): it serves every platform of the architectures it
     /// compiles for, publishes images untested, and never fills the target cache, which holds tested kernels only.
     /// </summary>
-    public WorkerRuntime WithoutSmoke() => new(Name, Capabilities.CompileOnly(), CacheDirectory, WorkDirectory, TargetCache, RootfsLayers) { CompileJobs = CompileJobs, Smoke = false, LocalBuilds = LocalBuilds };
+    public WorkerRuntime WithoutSmoke() => new(Name, Capabilities.CompileOnly(), Settings, WorkDirectory, TargetCache, RootfsLayers) { CompileJobs = CompileJobs, Smoke = false, LocalBuilds = LocalBuilds };
 
     internal HostCapabilities Capabilities { get; }
+
+    /// <summary>The settings this worker started with, checked then.</summary>
+    internal WorkerSettings Settings { get; }
 
     internal string CacheDirectory { get; }
 
@@ -75,63 +79,44 @@ public sealed class WorkerRuntime
     /// <summary>Detects this host (compilers, probe boots) and sets up the shared parts.</summary>
     /// <param name="workDirectory">Build directories and per-target outputs.</param>
     /// <param name="configuredQueues">Restricts the detected queues (never adds to them); empty means all.</param>
-    public static async Task<WorkerRuntime> StartAsync(string name, string workDirectory, IReadOnlyList<string> configuredQueues, CancellationToken cancellationToken)
+    /// <param name="settings">The process's settings, checked (<see cref="WorkerSettings.Load"/>).</param>
+    public static async Task<WorkerRuntime> StartAsync(string name, string workDirectory, IReadOnlyList<string> configuredQueues, WorkerSettings settings, CancellationToken cancellationToken)
     {
-        ApplyCacheDefaults();
+        ArgumentNullException.ThrowIfNull(settings);
         var capabilities = await CapabilityDetector.DetectAsync(configuredQueues, cancellationToken).ConfigureAwait(false);
-        var cacheDirectory = WorkerSettings.CacheDirectory();
-        var repository = Targets.TargetCache.OpenRepository(cacheDirectory);
-        return new WorkerRuntime(name, capabilities, cacheDirectory, Path.GetFullPath(workDirectory), new Targets.TargetCache(repository), new Rootfs.RootfsLayerCache(repository));
-    }
-
-    /// <summary>
-    /// A worker compiles through the object cache unless told otherwise: on local disk in its cache directory
-    /// (<c>FARM_CACHE_DIR</c>), Redis from <c>ConnectionStrings__Redis</c> (the farm's setting) unless
-    /// <c>FARM_CACHE_REDIS</c> names one, and farm-cc from <c>FARM_CC</c>, PATH, or beside this program.
-    /// </summary>
-    private static void ApplyCacheDefaults()
-    {
-        if (Environment.GetEnvironmentVariable("FARM_CACHE_DIR") is not { Length: > 0 })
-        {
-            Environment.SetEnvironmentVariable("FARM_CACHE_DIR", Path.Combine(WorkerSettings.CacheDirectory(), "objects"));
-        }
-
-        if (Environment.GetEnvironmentVariable("FARM_CACHE_REDIS") is not { Length: > 0 } && Environment.GetEnvironmentVariable("ConnectionStrings__Redis") is { Length: > 0 } redis)
-        {
-            Environment.SetEnvironmentVariable("FARM_CACHE_REDIS", redis);
-        }
-
-        if (Environment.GetEnvironmentVariable("FARM_CC") is not { Length: > 0 } && File.Exists(Path.Combine(AppContext.BaseDirectory, "farm-cc")))
-        {
-            Environment.SetEnvironmentVariable("FARM_CC", Path.Combine(AppContext.BaseDirectory, "farm-cc"));
-        }
+        var repository = Targets.TargetCache.OpenRepository(settings.Worker.ResolvedCacheDirectory, settings.Cache.Registry);
+        return new WorkerRuntime(name, capabilities, settings, Path.GetFullPath(workDirectory), new Targets.TargetCache(repository), new Rootfs.RootfsLayerCache(repository));
     }
 
     /// <summary>Why this worker does not serve <paramref name="platform"/>/<paramref name="architecture"/>, or null when it does.</summary>
     public string? WhyNotServed(string platform, string architecture) => Capabilities.WhyNotServed(platform, architecture);
 
-    /// <summary>The app's initrd from its <c>rootfs:</c> (null without one), or why it cannot be made, naming the Kraftfile.</summary>
     /// <summary>The app's rootfs as a cpio for a target of <paramref name="architecture"/>; untrusted builds only read the layer cache.</summary>
     /// <param name="tree">The build's source tree, which a rootfs on disk must stay in; null for anywhere.</param>
-    internal async Task<(byte[]? Initrd, string? Failure)> InitrdAsync(Core.Kraftfiles.Kraftfile kraftfile, Core.IO.SourceTree? tree, string architecture, bool trusted, Action<string> log, CancellationToken cancellationToken)
+    /// <returns>The initrd, or why it cannot be made; and whether the rootfs layer cache served it (null: no Dockerfile, or not keyed).</returns>
+    internal async Task<(byte[]? Initrd, string? Failure, bool? LayerCacheHit)> InitrdAsync(Core.Kraftfiles.Kraftfile kraftfile, Core.IO.SourceTree? tree, string architecture, bool trusted, Action<string> log, CancellationToken cancellationToken)
     {
         if (kraftfile.Rootfs is not { } rootfs)
         {
-            return (null, null);
+            return (null, null, null);
         }
 
         try
         {
             var builder = new Rootfs.InitrdBuilder(Path.Combine(WorkDirectory, "rootfs"), layers: trusted ? RootfsLayers : RootfsLayers.ReadOnly()) { Architecture = architecture, Tree = tree };
-            return (await builder.BuildAsync(kraftfile.Directory, rootfs, log, cancellationToken).ConfigureAwait(false), null);
+            return (await builder.BuildAsync(kraftfile.Directory, rootfs, log, cancellationToken).ConfigureAwait(false), null, builder.LayerCacheHit);
         }
         catch (Rootfs.RootfsException ex)
         {
-            return (null, $"{kraftfile.Path}: {ex.Message}");
+            return (null, $"{kraftfile.Path}: {ex.Message}", null);
         }
     }
 
-    internal TargetPipeline Pipeline(Core.IO.SourceTree? tree) => new(Sources.Within(tree), new UnikraftMakeBuilder(), Capabilities, CapabilityDetector.Runners(Capabilities));
+    internal TargetPipeline Pipeline(Core.IO.SourceTree? tree) => new(Sources.Within(tree), new UnikraftMakeBuilder(Settings.Worker.OriginsDirectory), Capabilities, CapabilityDetector.Runners(Capabilities));
 
-    internal static ObjectCache? ObjectCache(Action<string> log) => Caching.ObjectCache.FromEnvironment(log);
+    /// <summary>
+    /// The object cache a target compiles through: a worker always has one, on local disk in its cache directory unless
+    /// <c>Farm__Cache__Directory</c> (<c>FARM_CACHE_DIR</c>) names another, given to farm-cc in the build's environment.
+    /// </summary>
+    internal Caching.ObjectCache? ObjectCache(Action<string> log) => Caching.ObjectCache.From(Settings.Cache, Path.Combine(CacheDirectory, "objects"), log);
 }

@@ -1,9 +1,7 @@
-using System.Globalization;
-
 namespace Farm.Worker.Sandboxing;
 
 /// <summary>
-/// The build sandbox's settings, from the worker's environment: <c>Farm__Worker__Sandbox</c> (<c>on</c>, the default,
+/// The build sandbox's settings, bound from the worker's configuration (<see cref="Settings.SandboxOptions"/>): <c>Farm__Worker__Sandbox</c> (<c>on</c>, the default,
 /// or <c>off</c>, only for hosts that cannot make namespaces: it refuses untrusted builds) and the limits, each per
 /// sandboxed command: <c>Farm__Worker__Sandbox__MemoryMegabytes</c> (data of one process, default 4096),
 /// <c>__Processes</c> (default 512), <c>__FileMegabytes</c> (largest file written, default 2048) and
@@ -15,39 +13,11 @@ internal sealed record SandboxSettings(bool Enabled, int MemoryMegabytes, int Pr
 
     public static SandboxSettings Default { get; } = new(Enabled: true, MemoryMegabytes: 4096, Processes: 512, FileMegabytes: 2048, TmpMegabytes: 512);
 
-    /// <summary>The settings, or the problem that names the variable.</summary>
-    public static (SandboxSettings? Settings, string? Problem) FromEnvironment(Func<string, string?>? read = null)
+    /// <summary>The settings of this process (<see cref="Settings.SandboxOptions"/>), or the first problem, naming the variable.</summary>
+    public static (SandboxSettings? Settings, string? Problem) FromEnvironment()
     {
-        read ??= Environment.GetEnvironmentVariable;
-        var mode = read(Variable)?.Trim().ToLowerInvariant();
-        if (mode is not (null or "" or "on" or "off"))
-        {
-            return (null, $"{Variable}: '{mode}' is neither on nor off");
-        }
-
-        var settings = Default with { Enabled = mode != "off" };
-        foreach (var (name, apply) in new (string, Func<SandboxSettings, int, SandboxSettings>)[]
-        {
-            ("MemoryMegabytes", (s, v) => s with { MemoryMegabytes = v }),
-            ("Processes", (s, v) => s with { Processes = v }),
-            ("FileMegabytes", (s, v) => s with { FileMegabytes = v }),
-            ("TmpMegabytes", (s, v) => s with { TmpMegabytes = v }),
-        })
-        {
-            var variable = $"{Variable}__{name}";
-            if (read(variable) is not { Length: > 0 } text)
-            {
-                continue;
-            }
-
-            if (!int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value <= 0)
-            {
-                return (null, $"{variable}: '{text}' is not a positive whole number");
-            }
-
-            settings = apply(settings, value);
-        }
-
-        return (settings, null);
+        var reader = State.Settings.SettingsReader.FromEnvironment();
+        var options = reader.Bind<Settings.SandboxOptions>(State.Settings.SettingDescription.ToKey(Variable));
+        return reader.Problems.Count > 0 ? (null, reader.Problems[0]) : (new(options.Mode == Settings.SandboxMode.On, options.MemoryMegabytes, options.Processes, options.FileMegabytes, options.TmpMegabytes), null);
     }
 }

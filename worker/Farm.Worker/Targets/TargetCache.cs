@@ -23,11 +23,9 @@ internal sealed class TargetCache
 
     public string Name => _repository.Name;
 
-    public static TargetCache FromEnvironment(string cacheDirectory) => new(OpenRepository(cacheDirectory));
-
-    /// <summary>The repository the worker's artifact caches share (targets, rootfs layers): <c>FARM_CACHE_REGISTRY</c>, else a layout.</summary>
-    public static IOciRepository OpenRepository(string cacheDirectory) =>
-        Farm.Cache.Store.CacheRegistry.Open(Environment.GetEnvironmentVariable("FARM_CACHE_REGISTRY")) is { } registry
+    /// <summary>The repository the worker's artifact caches share (targets, rootfs layers): the cache registry (<c>Farm__Cache__Registry</c>), else a layout.</summary>
+    public static IOciRepository OpenRepository(string cacheDirectory, string? cacheRegistry) =>
+        Farm.Cache.Store.CacheRegistry.Open(cacheRegistry) is { } registry
             ? registry
             : new OciLayoutRepository(Path.Combine(cacheDirectory, "targets"));
 

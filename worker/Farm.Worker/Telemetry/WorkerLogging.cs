@@ -9,10 +9,8 @@ namespace Farm.Worker.Telemetry;
 /// </summary>
 public static class WorkerLogging
 {
-    public static ILoggerFactory Create()
+    public static ILoggerFactory Create(bool json, LogLevel level)
     {
-        var json = Environment.GetEnvironmentVariable("Farm__Logging__Json") is { } value && (value.Equals("true", StringComparison.OrdinalIgnoreCase) || value == "1");
-        var level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("Logging__LogLevel__Default"), ignoreCase: true, out var configured) ? configured : LogLevel.Information;
         return LoggerFactory.Create(logging =>
         {
             logging.SetMinimumLevel(level);
