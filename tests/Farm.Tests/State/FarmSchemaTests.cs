@@ -24,7 +24,7 @@ public sealed class FarmSchemaTests(PostgresServer server) : IClassFixture<Postg
             FarmSchema.MigrateAsync(farm, Ct));
         await FarmSchema.MigrateAsync(farm, Ct, GitHubSchema.Module, CatalogSchema.Module);
 
-        Assert.Equal(["core:1", "core:2", "core:3", "core:4", "core:5", "catalog:1", "dashboard:1", "dashboard:2", "dashboard:3", "github:1", "github:2"], await VersionsAsync(farm));
+        Assert.Equal(["core:1", "core:2", "core:3", "core:4", "core:5", "catalog:1", "dashboard:1", "dashboard:2", "dashboard:3", "github:1", "github:2", "signals:1"], await VersionsAsync(farm));
         Assert.Equal(["github_builds", "github_check_runs", "github_deliveries"], await TablesAsync(farm, "github_%"));
         Assert.Equal(["catalog_builds", "catalog_runs"], await TablesAsync(farm, "catalog_%"));
     }
@@ -45,7 +45,7 @@ public sealed class FarmSchemaTests(PostgresServer server) : IClassFixture<Postg
 
         await FarmSchema.MigrateAsync(database, Ct, GitHubSchema.Module, CatalogSchema.Module);
 
-        Assert.Equal(["core:1", "core:2", "core:3", "core:4", "core:5", "catalog:1", "dashboard:1", "dashboard:2", "dashboard:3", "github:1", "github:2"], await VersionsAsync(database));
+        Assert.Equal(["core:1", "core:2", "core:3", "core:4", "core:5", "catalog:1", "dashboard:1", "dashboard:2", "dashboard:3", "github:1", "github:2", "signals:1"], await VersionsAsync(database));
         Assert.Empty(await TablesAsync(database, "schema_version"));
         Assert.Empty(await TablesAsync(database, "sources"));
         // Core's second migration ran now (the old fourth): the columns it adds are back.

@@ -46,6 +46,29 @@ public sealed class HttpSmokeTests
     }
 
     [Fact]
+    public async Task Guest_NeverPrintsItsBoot_IsNotAsked_AndFails_ThoughThePortAnswers()
+    {
+        // Something else answers on the port (here the test's server): without the boot on the console that answer
+        // cannot be the guest's, so the guest is not asked and fails by its console.
+        using var server = new OneLineServer("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nhi\n");
+        using var temp = new TempDirectory();
+        var request = new SmokeRequest("/bin/sh", "qemu", "x86_64", Expect(80, "hi", seconds: 2), temp.Path);
+        var asked = 0;
+
+        var result = await GuestProcess.RunAsync(
+            "test", new ProcessSpec("/bin/sh", ["-c", "echo 'still loading'; sleep 30"]), request, (_, _) => GuestEnd.PoweredOff, Ct,
+            ask: async token =>
+            {
+                Interlocked.Increment(ref asked);
+                return (await request.Expectation.Http!.AskAsync(server.Port, _ => { }, token), "x");
+            });
+
+        Assert.Equal(SmokeStatus.Failed, result.Status);
+        Assert.Equal(0, asked);
+        Assert.DoesNotContain("farm: HTTP GET", result.Console, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Guest_ServerAnswers_PassesAndIsStoppedBeforeItsTimeout()
     {
         using var server = new OneLineServer("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nhi\n");

@@ -17,11 +17,18 @@ internal static class GuestProcess
         IReadOnlyList<string>? devices = null, bool sandboxed = true, Func<CancellationToken, Task<(string? Answer, string Last)>>? ask = null)
     {
         var console = new StringBuilder();
+        // A server is asked only once the kernel printed what a boot prints: before that, an answer on the forwarded port
+        // could not be the guest's, and a guest stopped at its first answer must already have shown its boot.
+        var booted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         void Collect(string line)
         {
             lock (console)
             {
                 console.Append(line).Append('\n');
+                if (!booted.Task.IsCompleted && request.Expectation.Expect.IsMatch(console.ToString()))
+                {
+                    booted.TrySetResult();
+                }
             }
         }
 
@@ -39,6 +46,15 @@ internal static class GuestProcess
             asking = Task.Run(
                 async () =>
                 {
+                    try
+                    {
+                        await booted.Task.WaitAsync(stop.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return (null, "the kernel never printed its boot");
+                    }
+
                     var result = await ask(stop.Token).ConfigureAwait(false);
                     if (result.Answer is not null)
                     {
