@@ -1,8 +1,8 @@
 using Farm.Cache.Stats;
 using Farm.Core.Builds;
-using Farm.Worker.Telemetry;
+using Farm.Worker.Targets;
 
-namespace Farm.Worker.Tests.Telemetry;
+namespace Farm.Worker.Tests.Targets;
 
 /// <summary>What the farm stores per target for the cache page: each real tier's hits, errors and bytes, never the broker.</summary>
 public sealed class CacheTierFiguresTests
