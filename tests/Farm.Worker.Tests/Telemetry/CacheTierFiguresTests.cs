@@ -1,6 +1,6 @@
 using Farm.Cache.Stats;
 using Farm.Core.Builds;
-using Farm.Worker.Telemetry;
+using Farm.Worker.Targets;
 
 namespace Farm.Worker.Tests.Telemetry;
 

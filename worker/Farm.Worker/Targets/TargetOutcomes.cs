@@ -35,6 +35,6 @@ internal static class TargetOutcomes
         CacheHits = result.Cache?.Hits ?? 0,
         CacheMisses = result.Cache?.Misses ?? 0,
         CacheErrors = result.Cache?.Tiers.Values.Sum(t => t.Errors) ?? 0,
-        CacheTiers = Telemetry.CacheTierFigures.From(result.Cache),
+        CacheTiers = CacheTierFigures.From(result.Cache),
     };
 }

@@ -1,7 +1,7 @@
 using Farm.Cache.Stats;
 using Farm.Core.Builds;
 
-namespace Farm.Worker.Telemetry;
+namespace Farm.Worker.Targets;
 
 /// <summary>
 /// A build's object-cache counters as the farm stores them per target: hits, errors and bytes read for each real tier.
