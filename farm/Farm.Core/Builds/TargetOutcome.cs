@@ -5,6 +5,9 @@ public sealed record TargetOutcome(TargetState State, string? Reason)
 {
     public string? ManifestDigest { get; init; }
 
+    /// <summary>For a skip: the CPU features (<c>rdseed</c>) the kernel needs that this worker's runner does not give its guest.</summary>
+    public IReadOnlyList<string> LackingCpu { get; init; } = [];
+
     public string? IndexEntry { get; init; }
 
     public double? BuildSeconds { get; init; }

@@ -54,6 +54,27 @@ public sealed class TargetRecovery
     }
 
     /// <summary>
+    /// Moves a target its worker could not boot to <paramref name="queue"/> (a worker that can) as attempt
+    /// <c>attempt + 1</c>, as <see cref="RequeueAsync"/> does for a lost worker; the build keeps it open. False when it
+    /// moved on meanwhile (cancelled, or no longer this worker's attempt).
+    /// </summary>
+    public async Task<bool> MoveAsync(string buildId, string name, string worker, int attempt, string queue, string reason, CancellationToken cancellationToken)
+    {
+        await using var command = _database.CreateCommand(
+            """
+            UPDATE farm.targets SET state = 'queued', phase = NULL, worker = NULL, attempt = @attempt + 1, queue = @queue, queued = now(), reason = @reason
+            WHERE build_id = @build AND name = @name AND state = 'running' AND worker = @worker AND attempt = @attempt
+            """);
+        command.Parameters.AddWithValue("build", buildId);
+        command.Parameters.AddWithValue("name", name);
+        command.Parameters.AddWithValue("worker", worker);
+        command.Parameters.AddWithValue("attempt", attempt);
+        command.Parameters.AddWithValue("queue", queue);
+        command.Parameters.AddWithValue("reason", reason);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
+    /// <summary>
     /// Fails the targets queued longer than <paramref name="queueWait"/> for a queue no worker heartbeating within
     /// <paramref name="deadAfter"/> serves, naming the queue, and counts them off their builds as a completion does.
     /// </summary>

@@ -71,7 +71,8 @@ internal static class CapabilityDetector
             }
         }
 
-        var queues = configuredQueues is { Count: > 0 } ? detected.Where(configuredQueues.Contains).ToList() : detected;
+        detected.AddRange(CpuQueues.Of(detected, kvm.Works, host));
+        var queues = configuredQueues is { Count: > 0 } ? detected.Where(q => CpuQueues.Kept(q, configuredQueues)).ToList() : detected;
         return new HostCapabilities(host, toolchains, missing, kvm, hypervisors, detected, queues) { MissingBuildTools = missingTools, EmulatedX8664Features = emulatedFeatures };
     }
 

@@ -97,7 +97,9 @@ internal static class ServeCommand
         }
 
         using var metricsListener = metricServer;
-        var job = new TargetBuildJob(runtime, store, new BackgroundJobClient(storage), Open, new Telemetry.TargetActivityLog(loggers.CreateLogger<TargetBuildJob>(), metrics));
+        var jobs = new BackgroundJobClient(storage);
+        var reroute = new CpuReroute(registry, new TargetRecovery(database), store, jobs, runtime.Queues);
+        var job = new TargetBuildJob(runtime, store, jobs, Open, new Telemetry.TargetActivityLog(loggers.CreateLogger<TargetBuildJob>(), metrics), reroute);
         var workerCount = settings.Worker.Parallel;
         // A stop (drain, SIGTERM) never aborts a running target: a drain waits for it; SIGTERM gives it a few seconds.
         using var server = new DrainableJobServer(() => new BackgroundJobServer(

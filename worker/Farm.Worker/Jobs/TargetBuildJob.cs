@@ -19,6 +19,11 @@ public sealed class TargetBuildJob : ITargetBuildJob
     private readonly IBackgroundJobClient _jobs;
     private readonly Func<OciReference, IOciRepository> _open;
     private readonly ITargetObserver _observer;
+    private readonly CpuReroute? _reroute;
+
+    /// <param name="reroute">Moves a target skipped for a CPU feature to a KVM worker (<c>worker serve</c>); null keeps it skipped.</param>
+    internal TargetBuildJob(WorkerRuntime runtime, IBuildStore store, IBackgroundJobClient jobs, Func<OciReference, IOciRepository> open, ITargetObserver? observer, CpuReroute? reroute)
+        : this(runtime, store, jobs, open, observer) => _reroute = reroute;
 
     public TargetBuildJob(WorkerRuntime runtime, IBuildStore store, IBackgroundJobClient jobs, Func<OciReference, IOciRepository> open, ITargetObserver? observer = null)
     {
@@ -67,6 +72,11 @@ public sealed class TargetBuildJob : ITargetBuildJob
             await cancel.CancelAsync().ConfigureAwait(false);
             await watch.ConfigureAwait(false);
             await log.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (_reroute is not null && await _reroute.TryMoveAsync(buildId, name, _runtime.Name, attempt, outcome, CancellationToken.None).ConfigureAwait(false))
+        {
+            return;
         }
 
         if (await _store.CompleteTargetAsync(buildId, name, outcome, CancellationToken.None).ConfigureAwait(false) == 0)

@@ -206,9 +206,10 @@ internal sealed class TargetPipeline
 
         // An emulated CPU may lack what the kernel needs: known from the probe, so the boot is not tried to fail.
         if (runner is QemuRunner { UseKvm: false } && _capabilities.EmulatedX8664Features is { } features
-            && KernelCpuNeeds.Lacking(KernelCpuNeeds.Of(config, job.Architecture), features, $"{runner.Name} (QEMU's TCG emulation)") is { } lacking)
+            && KernelCpuNeeds.Of(config, job.Architecture) is var needs
+            && KernelCpuNeeds.Lacking(needs, features, $"{runner.Name} (QEMU's TCG emulation)") is { } lacking)
         {
-            return SmokeResult.Unavailable(runner.Name, lacking);
+            return SmokeResult.Unavailable(runner.Name, lacking) with { LackingCpu = KernelCpuNeeds.Missing(needs, features) };
         }
 
         var expectation = SmokeExpectation.From(kraftfile.Farm.Smoke);

@@ -23,6 +23,10 @@ internal static class KernelCpuNeeds
             : [];
     }
 
+    /// <summary>The features of <paramref name="needs"/> that <paramref name="available"/> lacks, in order.</summary>
+    public static IReadOnlyList<string> Missing(IReadOnlyList<(string Feature, string Because)> needs, IReadOnlySet<string> available) =>
+        needs.Select(n => n.Feature).Where(f => !available.Contains(f)).Distinct(StringComparer.Ordinal).ToList();
+
     /// <summary>Why <paramref name="available"/> cannot boot a kernel that needs <paramref name="needs"/>, or null when it can.</summary>
     public static string? Lacking(IReadOnlyList<(string Feature, string Because)> needs, IReadOnlySet<string> available, string runner)
     {

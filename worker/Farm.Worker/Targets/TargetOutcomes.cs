@@ -11,7 +11,11 @@ internal static class TargetOutcomes
     {
         ArgumentNullException.ThrowIfNull(result);
         var state = result.SkipReason is not null && result.FailureReason is null ? TargetState.Skipped : TargetState.Failed;
-        return WithFigures(new TargetOutcome(state, result.Reason ?? "failed"), result) with { BootSeconds = result.Smoke?.Elapsed.TotalSeconds };
+        return WithFigures(new TargetOutcome(state, result.Reason ?? "failed"), result) with
+        {
+            BootSeconds = result.Smoke?.Elapsed.TotalSeconds,
+            LackingCpu = state == TargetState.Skipped ? result.Smoke?.LackingCpu ?? [] : [],
+        };
     }
 
     /// <summary>A published target with the build's figures: boot time only when it was booted.</summary>
