@@ -48,6 +48,9 @@ start farm-worker@1
 worker_pid=${pids[-1]}
 wait "$upgrade_pid" || { tail -30 "$work/upgrade.log" >&2; fail "upgrade-workers.yml failed (log: $work/upgrade.log)"; }
 grep -q '^throwaway .*failed=0' "$work/upgrade.log" || { tail -30 "$work/upgrade.log" >&2; fail "upgrade-workers.yml recap shows a failure"; }
+# The play found the worker still draining at least once: the drain came while the target ran, so it was waited for.
+grep -q '^FAILED - RETRYING: .*Wait until they have finished their running targets' "$work/upgrade.log" \
+  || fail "the drain came after build $slow_id's target had ended: the test proved nothing (make the slow app slower)"
 
 wait_build "$slow_id"
 # One row per target: state, attempt, and how many times a worker began a job of it (Hangfire's Processing states).

@@ -113,7 +113,7 @@ cp -r "$repo/examples" "$sources/examples"
 # while its target is building on the worker.
 cp -r "$sources/examples/helloworld" "$sources/examples/slow"
 sed -i 's/^name: helloworld$/name: slow/' "$sources/examples/slow/Kraftfile"
-echo 'SLOW_APP_PAUSE := $(shell sleep 20)' >>"$sources/examples/slow/Makefile.uk"
+echo 'SLOW_APP_PAUSE := $(shell sleep 30)' >>"$sources/examples/slow/Makefile.uk"
 git -C "$sources/examples" init -q
 git -C "$sources/examples" -c user.name=ci -c user.email=ci@localhost add -A
 git -C "$sources/examples" -c user.name=ci -c user.email=ci@localhost commit -qm examples
