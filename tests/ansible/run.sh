@@ -95,6 +95,7 @@ wait_port "$FARM_CI_REGISTRY_PORT" docker-registry
 start farm
 wait_port "$FARM_CI_FARM_PORT" farm
 start farm-worker@1
+worker_pid=${pids[-1]}
 
 token=ci-token-0123456789abcdef
 api() { curl -sS --max-time 30 -H "Authorization: Bearer $token" "$@"; }
@@ -108,6 +109,11 @@ done
 sources=$work/sources
 mkdir -p "$sources"
 cp -r "$repo/examples" "$sources/examples"
+# "slow": helloworld whose make sleeps (as the served-farm tests' slow app), so that the rolling upgrade below starts
+# while its target is building on the worker.
+cp -r "$sources/examples/helloworld" "$sources/examples/slow"
+sed -i 's/^name: helloworld$/name: slow/' "$sources/examples/slow/Kraftfile"
+echo 'SLOW_APP_PAUSE := $(shell sleep 30)' >>"$sources/examples/slow/Makefile.uk"
 git -C "$sources/examples" init -q
 git -C "$sources/examples" -c user.name=ci -c user.email=ci@localhost add -A
 git -C "$sources/examples" -c user.name=ci -c user.email=ci@localhost commit -qm examples
@@ -121,18 +127,27 @@ until git ls-remote "git://127.0.0.1:$git_port/examples" >/dev/null 2>&1; do
   [ $SECONDS -lt $deadline ] || fail "git daemon did not answer on 127.0.0.1:$git_port within 30 s"
   sleep 0.5
 done
+# submit APP IMAGE: the build's id, of APP's qemu/x86_64 target from the examples repository.
+submit() {
+  local answer
+  answer=$(api -X POST -H 'Content-Type: application/json' "http://127.0.0.1:$FARM_CI_FARM_PORT/api/builds" \
+    -d "{\"source\":{\"git\":\"git://127.0.0.1:$git_port/examples\",\"commit\":\"$commit\"},\"kraftfile\":\"$1/Kraftfile\",\"image\":\"$2\",\"targets\":[\"qemu/x86_64\"]}")
+  python3 -c 'import json, sys; print(json.loads(sys.argv[1])["id"])' "$answer" || fail "submit of $1 refused: $answer"
+}
+# wait_build ID: until the build succeeds; fails on any other end, or after 300 s.
+wait_build() {
+  local deadline=$((SECONDS + 300)) build state
+  while :; do
+    build=$(api "http://127.0.0.1:$FARM_CI_FARM_PORT/api/builds/$1")
+    state=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1]).get("state", ""))' "$build")
+    case $state in succeeded) return ;; failed|cancelled) fail "build $1 $state: $build" ;; esac
+    [ $SECONDS -lt $deadline ] || fail "build $1 not finished within 300 s: $build"
+    sleep 1
+  done
+}
 image=127.0.0.1:$FARM_CI_REGISTRY_PORT/apps/helloworld:ci
-answer=$(api -X POST -H 'Content-Type: application/json' "http://127.0.0.1:$FARM_CI_FARM_PORT/api/builds" \
-  -d "{\"source\":{\"git\":\"git://127.0.0.1:$git_port/examples\",\"commit\":\"$commit\"},\"kraftfile\":\"helloworld/Kraftfile\",\"image\":\"$image\",\"targets\":[\"qemu/x86_64\"]}")
-id=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["id"])' "$answer") || fail "submit refused: $answer"
-deadline=$((SECONDS + 300))
-while :; do
-  build=$(api "http://127.0.0.1:$FARM_CI_FARM_PORT/api/builds/$id")
-  state=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1]).get("state", ""))' "$build")
-  case $state in succeeded) break ;; failed|cancelled) fail "build $id $state: $build" ;; esac
-  [ $SECONDS -lt $deadline ] || fail "build $id not finished within 300 s: $build"
-  sleep 1
-done
+id=$(submit helloworld "$image")
+wait_build "$id"
 # Verified on the host, as the farm's user, with the public key the play installed and the registry credentials;
 # and refused with another key (the check can fail).
 in_host() {
@@ -147,6 +162,9 @@ if in_host /opt/farm/current/farm verify "$image" --key /var/lib/farm/other.pub 
   fail "farm verify accepted $image with a key the play did not install"
 fi
 step "verify: build $id published $image, signed with the key the play installed"
+
+step "rolling upgrade: upgrade-workers.yml while a build runs on the worker"
+. "$here/rolling-upgrade.sh"
 
 step "stop the services"
 for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
