@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2154 # root, vault, work and pids are set by run.sh, which sources this file
 # Sourced by run.sh once the deployed farm has built helloworld: the rolling upgrade of the workers, tested as issue 15
 # asks. While the "slow" app's target builds on throwaway-1, playbooks/upgrade-workers.yml drains the worker through
 # the farm's API, waits until it has finished that target, installs the release, waits for the restarted worker's

@@ -95,6 +95,7 @@ wait_port "$FARM_CI_REGISTRY_PORT" docker-registry
 start farm
 wait_port "$FARM_CI_FARM_PORT" farm
 start farm-worker@1
+# shellcheck disable=SC2034 # read by rolling-upgrade.sh, which this script sources
 worker_pid=${pids[-1]}
 
 token=ci-token-0123456789abcdef
@@ -113,6 +114,7 @@ cp -r "$repo/examples" "$sources/examples"
 # while its target is building on the worker.
 cp -r "$sources/examples/helloworld" "$sources/examples/slow"
 sed -i 's/^name: helloworld$/name: slow/' "$sources/examples/slow/Kraftfile"
+# shellcheck disable=SC2016 # make's $(shell ...), written as it is
 echo 'SLOW_APP_PAUSE := $(shell sleep 30)' >>"$sources/examples/slow/Makefile.uk"
 git -C "$sources/examples" init -q
 git -C "$sources/examples" -c user.name=ci -c user.email=ci@localhost add -A
@@ -164,6 +166,7 @@ fi
 step "verify: build $id published $image, signed with the key the play installed"
 
 step "rolling upgrade: upgrade-workers.yml while a build runs on the worker"
+# shellcheck source=/dev/null # checked on its own: ShellScriptTests runs shellcheck over every script
 . "$here/rolling-upgrade.sh"
 
 step "stop the services"
