@@ -15,19 +15,19 @@ public static class SignalSchema
     public static readonly SchemaModule Module = new("signals",
     [
         $$"""
-        CREATE FUNCTION farm.notify_target_state() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        CREATE OR REPLACE FUNCTION farm.notify_target_state() RETURNS trigger LANGUAGE plpgsql AS $fn$
         BEGIN
             PERFORM pg_notify('{{TargetsChannel}}', NEW.build_id);
             RETURN NULL;
         END $fn$;
-        CREATE TRIGGER targets_state_notify AFTER UPDATE OF state ON farm.targets
+        CREATE OR REPLACE TRIGGER targets_state_notify AFTER UPDATE OF state ON farm.targets
             FOR EACH ROW WHEN (OLD.state IS DISTINCT FROM NEW.state) EXECUTE FUNCTION farm.notify_target_state();
-        CREATE FUNCTION farm.notify_log_lines() RETURNS trigger LANGUAGE plpgsql AS $fn$
+        CREATE OR REPLACE FUNCTION farm.notify_log_lines() RETURNS trigger LANGUAGE plpgsql AS $fn$
         BEGIN
             PERFORM pg_notify('{{LogsChannel}}', build_id) FROM (SELECT DISTINCT build_id FROM appended) AS builds;
             RETURN NULL;
         END $fn$;
-        CREATE TRIGGER logs_notify AFTER INSERT ON farm.logs
+        CREATE OR REPLACE TRIGGER logs_notify AFTER INSERT ON farm.logs
             REFERENCING NEW TABLE AS appended FOR EACH STATEMENT EXECUTE FUNCTION farm.notify_log_lines();
         """,
     ]);
