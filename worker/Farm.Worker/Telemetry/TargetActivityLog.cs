@@ -1,3 +1,4 @@
+using System.Globalization;
 using Farm.Cache.Stats;
 using Farm.Core.Builds;
 using Farm.Worker.Jobs;
@@ -19,12 +20,26 @@ public sealed partial class TargetActivityLog(ILogger logger, ITargetObserver ne
         if (logger.IsEnabled(LogLevel.Information))
         {
             var state = outcome.State.Name();
-            TargetFinished(logger, buildId, name, queue, state, outcome.BuildSeconds, outcome.BootSeconds, outcome.Cached, outcome.Reason);
+            var work = Work(outcome);
+            TargetFinished(logger, buildId, name, queue, state, work, outcome.Reason ?? "none");
         }
 
         next.Finished(buildId, name, queue, outcome);
     }
 
-    [LoggerMessage(EventId = 602, Level = LogLevel.Information, Message = "build {BuildId}: {Target} ({Queue}) {State}; build {BuildSeconds} s, boot {BootSeconds} s, target cache {Cached}; reason: {Reason}")]
-    private static partial void TargetFinished(ILogger logger, string buildId, string target, string queue, string state, double? buildSeconds, double? bootSeconds, bool cached, string? reason);
+    /// <summary>What the target cost: a target-cache hit has no build or boot time, and a target that stopped early has only some.</summary>
+    internal static string Work(TargetOutcome outcome)
+    {
+        if (outcome.Cached)
+            return "served by the target cache";
+        var parts = new List<string>(2);
+        if (outcome.BuildSeconds is { } build)
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"build {build:0.00} s"));
+        if (outcome.BootSeconds is { } boot)
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"boot {boot:0.00} s"));
+        return parts.Count == 0 ? "not built" : string.Join(", ", parts);
+    }
+
+    [LoggerMessage(EventId = 602, Level = LogLevel.Information, Message = "build {BuildId}: {Target} ({Queue}) {State}; {Work}; reason: {Reason}")]
+    private static partial void TargetFinished(ILogger logger, string buildId, string target, string queue, string state, string work, string reason);
 }
