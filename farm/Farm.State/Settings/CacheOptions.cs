@@ -37,6 +37,14 @@ public sealed class CacheOptions : ISettingsCheck
     [AlsoReadFrom("FARM_CACHE_READONLY")]
     public bool ReadOnly { get; init; }
 
+    /// <summary>
+    /// <c>Farm__Cache__RestoreBuilds</c> (<c>FARM_CACHE_RESTORE_BUILDS</c>): a target whose earlier build had the same
+    /// defconfig and build description skips <c>make defconfig</c> and gets back, before make runs, every object whose
+    /// inputs are unchanged (the local tier keeps each build's objects and dependency files).
+    /// </summary>
+    [AlsoReadFrom("FARM_CACHE_RESTORE_BUILDS")]
+    public bool RestoreBuilds { get; init; } = true;
+
     /// <summary><c>Farm__Cache__RedisConnectMilliseconds</c> (<c>FARM_CACHE_REDIS_CONNECT_MS</c>): a Redis that is down costs this once per target.</summary>
     [AlsoReadFrom("FARM_CACHE_REDIS_CONNECT_MS")]
     [Range(1, 600_000)]

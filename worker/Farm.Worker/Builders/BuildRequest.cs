@@ -31,6 +31,9 @@ internal sealed record BuildRequest(
     /// <summary>The cache broker's socket for this build (bound into the sandbox), or null without one.</summary>
     public string? CacheSocket { get; init; }
 
+    /// <summary>Earlier builds of this target to start from (the object cache's local tier), or null to build every object.</summary>
+    public Caching.Snapshots.BuildSnapshots? Snapshots { get; init; }
+
     /// <summary>kconfig the farm adds after the target's own (the embedded initrd's path).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> ExtraKConfig { get; init; } = [];
 }

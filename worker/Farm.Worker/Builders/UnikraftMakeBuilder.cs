@@ -55,14 +55,25 @@ internal sealed class UnikraftMakeBuilder(string? originsDirectory = null) : IKe
         }
 
         var defconfig = Path.Combine(output, "farm.defconfig");
-        await InPlaceWrite.WriteAllTextAsync(defconfig, DefconfigWriter.Render(request.Kraftfile.Name, request.Job, request.ExtraKConfig), cancellationToken).ConfigureAwait(false);
+        var defconfigText = DefconfigWriter.Render(request.Kraftfile.Name, request.Job, request.ExtraKConfig);
+        await InPlaceWrite.WriteAllTextAsync(defconfig, defconfigText, cancellationToken).ConfigureAwait(false);
 
         var common = CommonArguments(request, output, config);
-        log($"farm: {request.Job.KernelFileName}: make defconfig ({request.Sources.Core.Directory})");
-        var configure = await MakeAsync(request, [.. common, $"UK_DEFCONFIG={defconfig}", "defconfig"], log, cancellationToken).ConfigureAwait(false);
-        if (Failure(configure, "make defconfig") is { } configureFailure)
+        var earlier = EarlierBuilds.Find(request, defconfigText, log);
+        if (earlier is not null)
         {
-            return BuildOutcome.Failed(configureFailure, stopwatch.Elapsed);
+            // The same defconfig and build description: make defconfig would write this .config again.
+            log($"farm: {request.Job.KernelFileName}: make defconfig skipped: an earlier build had this defconfig and build description");
+            await InPlaceWrite.WriteAllTextAsync(config, EarlierBuilds.Roots(request).PathAll(earlier.Snapshot.Config), cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            log($"farm: {request.Job.KernelFileName}: make defconfig ({request.Sources.Core.Directory})");
+            var configure = await MakeAsync(request, [.. common, $"UK_DEFCONFIG={defconfig}", "defconfig"], log, cancellationToken).ConfigureAwait(false);
+            if (Failure(configure, "make defconfig") is { } configureFailure)
+            {
+                return BuildOutcome.Failed(configureFailure, stopwatch.Elapsed);
+            }
         }
 
         // Libraries download their origins during the build; the sandbox has no network, the origins directory serves them.
@@ -76,6 +87,26 @@ internal sealed class UnikraftMakeBuilder(string? originsDirectory = null) : IKe
         if (request.CompilerLauncher is { } launcher)
         {
             build.Add($"CC={launcher} {request.Toolchain.Compiler}");
+        }
+
+        if (earlier is not null)
+        {
+            // Objects go back once make has generated its headers and configuration, so they are newer than those.
+            log($"farm: {request.Job.KernelFileName}: make prepare");
+            var prepare = await MakeAsync(request, [.. build, "prepare"], log, cancellationToken).ConfigureAwait(false);
+            if (Failure(prepare, "make prepare") is { } prepareFailure)
+            {
+                return BuildOutcome.Failed(prepareFailure, stopwatch.Elapsed);
+            }
+
+            if (EarlierBuilds.MissingGenerated(request, earlier) is { Count: > 0 } generated)
+            {
+                // Made now so that the objects restored next are newer; one that has no rule only costs its objects.
+                log($"farm: {request.Job.KernelFileName}: make {generated.Count} generated files the earlier objects need");
+                await MakeAsync(request, [.. build, "-k", .. generated], log, cancellationToken).ConfigureAwait(false);
+            }
+
+            EarlierBuilds.Restore(request, earlier, log);
         }
 
         log($"farm: {request.Job.KernelFileName}: make -j{Math.Max(1, request.Jobs)}");
@@ -105,6 +136,7 @@ internal sealed class UnikraftMakeBuilder(string? originsDirectory = null) : IKe
             }
         }
 
+        await EarlierBuilds.CaptureAsync(request, earlier?.Key, defconfigText, config, log, cancellationToken).ConfigureAwait(false);
         return new BuildOutcome(kernel, File.Exists(config) ? config : null, null, stopwatch.Elapsed);
     }
 

@@ -23,7 +23,13 @@ internal sealed class ObjectCache
     }
 
     /// <summary>This cache in another scope: an untrusted build (a pull request) reads the shared scope and writes only its own.</summary>
-    public ObjectCache InScope(CacheScope scope) => new(_settings with { Scope = scope }, Launcher);
+    public ObjectCache InScope(CacheScope scope) => new(_settings with { Scope = scope }, Launcher) { RestoresBuilds = RestoresBuilds };
+
+    /// <summary>Whether builds start from an earlier build's objects (<c>Farm__Cache__RestoreBuilds</c>).</summary>
+    public bool RestoresBuilds { get; init; } = true;
+
+    /// <summary>Earlier builds' objects, by target, in the local tier and this cache's scope (see <see cref="Snapshots.BuildSnapshots"/>).</summary>
+    public Snapshots.BuildSnapshots? Snapshots => RestoresBuilds ? new(Local(), _settings.Scope, _settings.ReadOnly) : null;
 
     /// <summary>What make runs compiles through (<c>CC="LAUNCHER gcc"</c>).</summary>
     public string Launcher { get; }
@@ -44,7 +50,7 @@ internal sealed class ObjectCache
             return null;
         }
 
-        return new ObjectCache(options.ToSettings(defaultDirectory), launcher);
+        return new ObjectCache(options.ToSettings(defaultDirectory), launcher) { RestoresBuilds = options.RestoreBuilds };
     }
 
     /// <summary>The cache named by the <c>FARM_CACHE_*</c> variables (farm-cc's contract), for <c>worker build-target</c>; null when none is set up.</summary>

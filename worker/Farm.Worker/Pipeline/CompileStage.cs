@@ -56,6 +56,7 @@ internal sealed class CompileStage
                 : cache?.Environment(events) ?? new Dictionary<string, string> { ["FARM_CACHE_EVENTS"] = events },
             Sandbox = _sandbox,
             CacheSocket = broker?.SocketPath,
+            Snapshots = cache?.Snapshots,
         };
         options.OnPhase?.Invoke(TargetPhase.Building);
         var build = await _builder.BuildAsync(request, log, cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# A one-file change of real app-helloworld, rebuilt by the worker in a NEW build directory, against an incremental
+# make in place (run by hand; the checkouts stay outside the repository):
+#   bench/incremental.sh SRC_DIR [RUNS]
+# SRC_DIR holds git checkouts of unikraft/ (RELEASE-0.17.0) and app-helloworld/. For each run: a cold build in
+# build directory 1 (object cache empty), then main.c changes (one printf more) and the target is rebuilt
+#   restore   by the worker in a new build directory, earlier builds restored (Farm__Cache__RestoreBuilds, default)
+#   hits      by the worker in a new build directory, restore off: every compile goes through farm-cc (the old way)
+#   in place  by make alone in build directory 1, as a developer's incremental make (plain gcc)
+# Prints make's seconds for each (the worker's buildSeconds: defconfig, make, no boot or packaging) and the ratios.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+src=$(cd "${1:?usage: bench/incremental.sh SRC_DIR [RUNS]}" && pwd)
+runs=${2:-3}
+dotnet build worker/Farm.Worker -c Release --nologo -v quiet >/dev/null
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+dotnet publish cache/Farm.Cache.Cc -c Release -r linux-x64 --nologo -v quiet -o "$work/farm-cc" >/dev/null
+worker=(dotnet worker/Farm.Worker/bin/Release/net10.0/worker.dll)
+export FARM_CC=$work/farm-cc/farm-cc
+
+seconds() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["buildSeconds"])' "$1"; }
+for run in $(seq "$runs"); do
+  dir=$work/$run
+  mkdir -p "$dir"
+  cp -r "$src/app-helloworld" "$dir/app"
+  rm -rf "$dir/app/.git" "$dir/app/kraft.yaml" "$dir/app/kraft.cloud.yaml"
+  cat >"$dir/app/Kraftfile" <<KRAFT
+spec: v0.6
+name: helloworld
+unikraft:
+  source: $src/unikraft
+  version: RELEASE-0.17.0
+targets:
+  - platform: qemu
+    architecture: x86_64
+    kconfig:
+      - CONFIG_LIBUKRANDOM=n
+x-farm:
+  smoke:
+    expect: "Hello world!"
+KRAFT
+  build() { # NAME BUILD_DIR [ENV...]
+    local name=$1 build=$2
+    shift 2
+    env FARM_CACHE_DIR="$dir/cache" Farm__Worker__CacheDirectory="$dir/worker" "$@" "${worker[@]}" build-target "$dir/app" \
+      --target qemu/x86_64 --out "$dir/$name-out" --build-dir "$build" -j2 --json >"$dir/$name.json" 2>"$dir/$name.log" \
+      || { echo "bench/incremental.sh: $name failed: see its log" >&2; tail -5 "$dir/$name.log" >&2; exit 1; }
+  }
+  build cold "$dir/build1"
+  # make's own command line, as the worker ran it, without the cache launcher: the developer's incremental make.
+  make_line=$(grep '^\$ make ' "$dir/cold.log" | grep -v -e ' defconfig$' -e ' prepare$' | tail -1 | sed -e 's/^\$ //' -e "s/ 'CC=[^']*'//")
+  sed -i 's|\tprintf("Hello world!\\n");|\tprintf("Hello world!\\n");\n\tprintf("one file changed\\n");|' "$dir/app/main.c"
+  grep -q 'one file changed' "$dir/app/main.c"
+  build restore "$dir/build2"
+  build hits "$dir/build3" Farm__Cache__RestoreBuilds=false
+  start=$(date +%s.%N)
+  (cd "$dir/build1" && eval "$make_line" >"$dir/inplace.log" 2>&1) || { echo "bench/incremental.sh: make in place failed" >&2; tail -5 "$dir/inplace.log" >&2; exit 1; }
+  end=$(date +%s.%N)
+  inplace=$(echo "$end - $start" | bc)
+  restored=$(grep -o 'restored [0-9]* of [0-9]* objects' "$dir/restore.log" || echo 'restored nothing')
+  compiled=$(grep -c '^  CC ' "$dir/inplace.log" || true)
+  printf 'run %s: cold %6.2f s | restore %6.2f s (%s) | hits %6.2f s | in place %6.2f s (%s compiles) | restore/in place %.2f | hits/in place %.2f\n' \
+    "$run" "$(seconds "$dir/cold.json")" "$(seconds "$dir/restore.json")" "$restored" "$(seconds "$dir/hits.json")" "$inplace" "$compiled" \
+    "$(echo "$(seconds "$dir/restore.json") / $inplace" | bc -l)" "$(echo "$(seconds "$dir/hits.json") / $inplace" | bc -l)"
+done

@@ -1,0 +1,48 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Farm.Worker.Caching.Snapshots;
+
+/// <summary>
+/// Which earlier build a target may start from: the same kernel of the same app, the same defconfig, the same
+/// compiler, and the same build description (every <c>Makefile*</c>, <c>*.uk</c> and <c>*.mk</c> file of the core,
+/// the app and the libraries, by content). Sources are not in the key: each object's own inputs are checked when it
+/// is restored. With the description unchanged, <c>make defconfig</c> gives the snapshot's <c>.config</c> again.
+/// </summary>
+internal static class BuildSnapshotKey
+{
+    public static string Compute(string kernel, string defconfig, string compilerIdentity, BuildRoots roots, string buildDirectory)
+    {
+        var text = new StringBuilder();
+        text.Append("farm-build-snapshot-v1\n").Append(kernel).Append('\n').Append(compilerIdentity).Append('\n').Append(defconfig).Append('\n');
+        var build = Path.TrimEndingDirectorySeparator(Path.GetFullPath(buildDirectory));
+        foreach (var (root, name) in roots.All.Where(r => r.Path != build).OrderBy(r => r.Name, StringComparer.Ordinal))
+        {
+            foreach (var file in DescriptionFiles(root, build))
+            {
+                text.Append(name).Append(file[root.Length..]).Append(' ').Append(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)))).Append('\n');
+            }
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    /// <summary>The compiler as make will run it: its resolved path, size and time, so an upgraded compiler is another key.</summary>
+    public static string CompilerIdentity(string compilerPath)
+    {
+        var file = new FileInfo(compilerPath);
+        var real = file.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? file;
+        return real.Exists ? $"{real.FullName} {real.Length} {real.LastWriteTimeUtc.Ticks}" : compilerPath;
+    }
+
+    private static IEnumerable<string> DescriptionFiles(string root, string buildDirectory)
+    {
+        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
+        return Directory.EnumerateFiles(root, "*", options)
+            .Where(f => !f.StartsWith(buildDirectory + "/", StringComparison.Ordinal) && !f.Contains("/.git/", StringComparison.Ordinal) && IsDescription(Path.GetFileName(f)))
+            .Order(StringComparer.Ordinal);
+    }
+
+    private static bool IsDescription(string name) =>
+        name.StartsWith("Makefile", StringComparison.Ordinal) || name.EndsWith(".uk", StringComparison.Ordinal) || name.EndsWith(".mk", StringComparison.Ordinal);
+}
