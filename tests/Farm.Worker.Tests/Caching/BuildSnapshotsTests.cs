@@ -75,6 +75,18 @@ public sealed class BuildSnapshotsTests : IDisposable
     }
 
     [Fact]
+    public void MadeInputs_AHeaderAMakeRuleGenerated_IsMadeBeforeTheRestoreInTheNewDirectory()
+    {
+        var first = Checkout("a");
+        File.WriteAllText(Path.Combine(first.Build, "include", "config.h.cmd"), "awk -f gen.awk > config.h");
+        var snapshots = Snapshots(CacheScope.TrustedScope);
+        snapshots.Capture(Key, first.Roots, first.Build, string.Empty);
+        var second = Checkout("b", built: false);
+
+        Assert.Equal([Path.Combine(second.Build, "include", "config.h")], BuildSnapshots.MadeInputs(snapshots.Find(Key)!, second.Roots, second.Build));
+    }
+
+    [Fact]
     public void Restore_ObjectChangedInTheCache_IsNotWritten()
     {
         var first = Checkout("a");

@@ -29,9 +29,9 @@ internal static class EarlierBuilds
         }
     }
 
-    /// <summary>Generated files the earlier build's objects were compiled from that <c>make prepare</c> did not make.</summary>
-    public static IReadOnlyList<string> MissingGenerated(BuildRequest request, EarlierBuild earlier) =>
-        BuildSnapshots.MissingGenerated(earlier.Snapshot, Roots(request), request.BuildDirectory);
+    /// <summary>Files make generated that the earlier build's objects were compiled from: made with <c>make prepare</c>.</summary>
+    public static IReadOnlyList<string> MadeInputs(BuildRequest request, EarlierBuild earlier) =>
+        BuildSnapshots.MadeInputs(earlier.Snapshot, Roots(request), request.BuildDirectory);
 
     public static void Restore(BuildRequest request, EarlierBuild earlier, Action<string> log)
     {

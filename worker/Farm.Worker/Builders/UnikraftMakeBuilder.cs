@@ -91,19 +91,14 @@ internal sealed class UnikraftMakeBuilder(string? originsDirectory = null) : IKe
 
         if (earlier is not null)
         {
-            // Objects go back once make has generated its headers and configuration, so they are newer than those.
-            log($"farm: {request.Job.KernelFileName}: make prepare");
-            var prepare = await MakeAsync(request, [.. build, "prepare"], log, cancellationToken).ConfigureAwait(false);
+            // Objects go back once make has generated its headers and configuration (and the generated files they were
+            // compiled from), so that they are newer than those.
+            var made = EarlierBuilds.MadeInputs(request, earlier);
+            log($"farm: {request.Job.KernelFileName}: make prepare{(made.Count > 0 ? $" and {made.Count} generated files the earlier objects need" : string.Empty)}");
+            var prepare = await MakeAsync(request, [.. build, "prepare", .. made], log, cancellationToken).ConfigureAwait(false);
             if (Failure(prepare, "make prepare") is { } prepareFailure)
             {
                 return BuildOutcome.Failed(prepareFailure, stopwatch.Elapsed);
-            }
-
-            if (EarlierBuilds.MissingGenerated(request, earlier) is { Count: > 0 } generated)
-            {
-                // Made now so that the objects restored next are newer; one that has no rule only costs its objects.
-                log($"farm: {request.Job.KernelFileName}: make {generated.Count} generated files the earlier objects need");
-                await MakeAsync(request, [.. build, "-k", .. generated], log, cancellationToken).ConfigureAwait(false);
             }
 
             EarlierBuilds.Restore(request, earlier, log);

@@ -36,10 +36,18 @@ internal sealed record BuildSnapshot(
     }
 }
 
-/// <summary>A file objects were compiled from: its path (named by its root, or absolute for system headers) and SHA-256.</summary>
+/// <summary>
+/// A file objects were compiled from: its path (named by its root, or absolute for system headers) and SHA-256.
+/// <see cref="Made"/>: a file a make rule of the build generated (it has a <c>.cmd</c> beside it, as libuklibid's
+/// <c>libid.h</c>), which a new build directory has only once make has made it.
+/// </summary>
 internal sealed record SnapshotInput(
     [property: JsonPropertyName("path")] string Path,
-    [property: JsonPropertyName("sha256")] string Sha256);
+    [property: JsonPropertyName("sha256")] string Sha256)
+{
+    [JsonPropertyName("made")]
+    public bool Made { get; init; }
+}
 
 /// <summary>One object: where it goes in the build directory, its content digest, its dependency file, and its inputs (indexes into <see cref="BuildSnapshot.Inputs"/>).</summary>
 internal sealed record SnapshotObject(

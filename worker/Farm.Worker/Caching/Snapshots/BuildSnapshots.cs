@@ -68,7 +68,7 @@ internal sealed class BuildSnapshots(ICacheTier tier, CacheScope scope, bool rea
                 {
                     index = inputs.Count;
                     inputIndex[named] = index;
-                    inputs.Add(new SnapshotInput(named, sha));
+                    inputs.Add(new SnapshotInput(named, sha) { Made = input.StartsWith(build + "/", StringComparison.Ordinal) && IsRegular(input + ".cmd", MaxDependencyFileBytes) });
                 }
 
                 indexes.Add(index);
@@ -126,18 +126,19 @@ internal sealed class BuildSnapshots(ICacheTier tier, CacheScope scope, bool rea
     private static string? LibraryOf(string objectPath) => objectPath.IndexOf('/', StringComparison.Ordinal) is > 0 and var slash ? objectPath[..slash] : null;
 
     /// <summary>
-    /// The inputs make generates in the build directory that are not there yet (libuklibid's <c>libid.h</c> is made
-    /// during the build, not by <c>make prepare</c>): make them before <see cref="Restore"/>, or every object that
-    /// includes them counts as changed.
+    /// The files make generated in the build directory that earlier objects were compiled from, for this build
+    /// (libuklibid's <c>libid.h</c> is made during the build, not by <c>make prepare</c>): they are made before
+    /// <see cref="Restore"/>, or every object that includes them would count as changed.
     /// </summary>
-    public static IReadOnlyList<string> MissingGenerated(BuildSnapshot snapshot, BuildRoots roots, string buildDirectory)
+    public static IReadOnlyList<string> MadeInputs(BuildSnapshot snapshot, BuildRoots roots, string buildDirectory)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         var build = Path.TrimEndingDirectorySeparator(Path.GetFullPath(buildDirectory));
         return [.. snapshot.Inputs
+            .Where(input => input.Made)
             .Select(input => roots.Path(input.Path))
             .OfType<string>()
-            .Where(path => path.StartsWith(build + "/", StringComparison.Ordinal) && Path.GetFullPath(path) == path && FileKinds.Of(path) == FileKind.Absent)];
+            .Where(path => path.StartsWith(build + "/", StringComparison.Ordinal) && Path.GetFullPath(path) == path)];
     }
 
     /// <summary>
