@@ -7,7 +7,7 @@
 # The ratio is skopeo's time / farm's time, taken run by run (pairing keeps it meaningful on a noisy machine), and its
 # median is printed: >= 1.00 means farm copy is at least as fast as skopeo.
 # Usage: bench/oci-throughput.sh [RUNS] [SIZES]     e.g. bench/oci-throughput.sh 3 "64 1024" (the default)
-# farm is published as action.yml publishes it (ReadyToRun for this platform), which takes a few minutes on 2 cores;
+# farm is published as a release publishes it (ansible/release.sh: self-contained, ReadyToRun), a few minutes on 2 cores;
 # FARM_DLL=path/to/farm.dll measures another build instead (an older commit's, for a before/after).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,13 +20,14 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-if [ -z "${FARM_DLL:-}" ]; then
-  # Published as the action publishes it (action.yml): for this platform, so precompiled (ReadyToRun).
+if [ -n "${FARM_DLL:-}" ]; then
+  farm=(dotnet "$FARM_DLL")
+else
+  # Published as a release publishes it (ansible/release.sh): self-contained for this platform, so precompiled (ReadyToRun).
   case "$(uname -m)" in x86_64) rid=linux-x64 ;; aarch64) rid=linux-arm64 ;; *) echo "unknown platform $(uname -m)" >&2; exit 1 ;; esac
-  dotnet publish farm/Farm -c Release -r "$rid" --self-contained false --nologo -v quiet -o "$work/farm-bin" >/dev/null
-  FARM_DLL=$work/farm-bin/farm.dll
+  dotnet publish farm/Farm -c Release -r "$rid" --self-contained --nologo -v quiet -o "$work/farm-bin" >/dev/null
+  farm=("$work/farm-bin/farm")
 fi
-farm=(dotnet "$FARM_DLL")
 fresh_registry() { # sets $registry to the host:port of a new, empty registry in $work/$1
   local dir=$work/$1
   mkdir -p "$dir"
