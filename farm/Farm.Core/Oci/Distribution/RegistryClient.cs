@@ -2,8 +2,6 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Polly;
-using Polly.Retry;
 
 namespace Farm.Core.Oci.Distribution;
 
@@ -19,8 +17,8 @@ public sealed class RegistryClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly RegistryClientOptions _options;
-    private readonly ResiliencePipeline _retry;
-    private readonly ResiliencePipeline _retryRefused;
+    private readonly RetryLoop _retry;
+    private readonly RetryLoop _retryRefused;
     private readonly ConcurrentDictionary<string, string> _authorizations = new(StringComparer.Ordinal);
     private readonly Lazy<RegistryCredentials?> _credentials;
 
@@ -38,12 +36,11 @@ public sealed class RegistryClient : IDisposable
         _http = handler is null ? new HttpClient() : new HttpClient(handler, disposeHandler: false);
         _http.Timeout = options.RequestTimeout;
         _credentials = new Lazy<RegistryCredentials?>(() => RegistryCredentials.For(host, options));
-        _retry = Retries(options, new PredicateBuilder()
-            .Handle<RegistryException>(e => e.IsTransient)
-            .Handle<HttpRequestException>(e => e.InnerException is not OciFormatException)
-            .Handle<IOException>()
-            .Handle<TimeoutException>());
-        _retryRefused = Retries(options, new PredicateBuilder().Handle<RegistryException>(e => e.IsTransient));
+        _retry = Retries(options, e => e is RegistryException { IsTransient: true }
+            or HttpRequestException { InnerException: not OciFormatException }
+            or IOException
+            or TimeoutException);
+        _retryRefused = Retries(options, e => e is RegistryException { IsTransient: true });
     }
 
     public string Host { get; }
@@ -67,7 +64,7 @@ public sealed class RegistryClient : IDisposable
     internal Task<T> RunNonIdempotentAsync<T>(Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken) =>
         RunAsync(_retryRefused, operation, cancellationToken);
 
-    private async Task<T> RunAsync<T>(ResiliencePipeline pipeline, Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
+    private async Task<T> RunAsync<T>(RetryLoop pipeline, Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
     {
         // Every wait inside (requests, streamed bodies, backoff delays) ends at the operation's deadline.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -234,18 +231,8 @@ public sealed class RegistryClient : IDisposable
         return true;
     }
 
-    private static ResiliencePipeline Retries(RegistryClientOptions options, PredicateBuilder<object> retryOn) =>
-        options.MaxAttempts <= 1
-            ? ResiliencePipeline.Empty
-            : new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = options.MaxAttempts - 1,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.RetryBaseDelay,
-                MaxDelay = options.RetryMaxDelay,
-                ShouldHandle = retryOn,
-            }).Build();
+    private static RetryLoop Retries(RegistryClientOptions options, Func<Exception, bool> retryOn) =>
+        new(options.MaxAttempts, options.RetryBaseDelay, options.RetryMaxDelay, retryOn);
 
     private static string Seconds(TimeSpan duration) => $"{duration.TotalSeconds:0.#} s";
 

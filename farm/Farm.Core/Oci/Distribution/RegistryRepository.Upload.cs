@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 
 namespace Farm.Core.Oci.Distribution;
 
@@ -11,6 +10,39 @@ namespace Farm.Core.Oci.Distribution;
 /// </summary>
 public sealed partial class RegistryRepository
 {
+    /// <summary>
+    /// Asks the registry to mount the blob from <paramref name="source"/> when that is another repository of this same
+    /// registry: one request, no bytes. When the registry declines it opens an upload session instead, which is
+    /// cancelled here (the caller uploads by its own path).
+    /// </summary>
+    public Task<bool> TryMountBlobAsync(Digest digest, IOciRepository source, CancellationToken cancellationToken)
+    {
+        if (source is not RegistryRepository from || from.Repository == Repository || !string.Equals(from._client.Host, _client.Host, StringComparison.OrdinalIgnoreCase))
+        {
+            return Task.FromResult(false);
+        }
+
+        return _client.RunAsync(
+            async ct =>
+            {
+                using var response = await SendAsync(HttpMethod.Post, $"blobs/uploads/?mount={digest}&from={Uri.EscapeDataString(from.Repository)}", $"{PushScope} repository:{from.Repository}:pull", ct).ConfigureAwait(false);
+                if (response.StatusCode == HttpStatusCode.Created)
+                {
+                    return true;
+                }
+
+                if (response.StatusCode != HttpStatusCode.Accepted)
+                {
+                    throw await Fail(response, $"mount {digest} from {from.Repository}", ct).ConfigureAwait(false);
+                }
+
+                var session = Location(response);
+                using var cancel = await SendAsync(() => new HttpRequestMessage(HttpMethod.Delete, session), PushScope, ct).ConfigureAwait(false);
+                return false;
+            },
+            cancellationToken);
+    }
+
     private async Task<bool> PushOnceAsync(BlobSource blob, string? mountFrom, CancellationToken cancellationToken)
     {
         if (await ExistsOnceAsync(blob.Digest, cancellationToken).ConfigureAwait(false))
@@ -56,35 +88,25 @@ public sealed partial class RegistryRepository
         return put.StatusCode == HttpStatusCode.Created ? true : throw await Fail(put, $"upload {blob.Digest}", cancellationToken).ConfigureAwait(false);
     }
 
+    // Each chunk streams from the source at its offset (nothing held in memory), hashed as it goes; the closing PUT
+    // is sent only when every byte arrived and matches the digest. The registry appends chunks in arrival order and
+    // ignores Content-Range (reference/oci.md), so chunks of one upload go one after another, never in parallel.
     private async Task<Uri> UploadChunksAsync(BlobSource blob, Uri location, CancellationToken cancellationToken)
     {
-        await using var source = blob.Open();
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[_client.Options.ChunkSize];
+        using var hash = new UploadHash();
         long offset = 0;
-        while (true)
+        while (offset < blob.Size)
         {
-            var filled = 0;
-            int read;
-            while (filled < buffer.Length && (read = await source.ReadAsync(buffer.AsMemory(filled), cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                filled += read;
-            }
-
-            if (filled == 0)
-            {
-                break;
-            }
-
-            hash.AppendData(buffer, 0, filled);
-            var chunk = buffer[..filled];
-            var range = $"{offset}-{offset + filled - 1}";
+            var start = offset;
+            var length = Math.Min(_client.Options.ChunkSize, blob.Size - offset);
+            var range = $"{start}-{start + length - 1}";
             var current = location;
             using var response = await SendAsync(
                 () =>
                 {
-                    var content = new ByteArrayContent(chunk);
+                    var content = new StreamContent(new UploadChunkStream(blob, start, length, hash), UploadBufferSize);
                     content.Headers.ContentType = new MediaTypeHeaderValue(OctetStream);
+                    content.Headers.ContentLength = length;
                     var request = new HttpRequestMessage(HttpMethod.Patch, current) { Content = content };
                     request.Content.Headers.TryAddWithoutValidation("Content-Range", range);
                     return request;
@@ -97,13 +119,13 @@ public sealed partial class RegistryRepository
             }
 
             location = Location(response);
-            offset += filled;
+            offset += length;
         }
 
-        var actual = Digest.FromHash(hash.GetHashAndReset());
-        if (actual != blob.Digest || offset != blob.Size)
+        var actual = hash.Digest();
+        if (actual != blob.Digest || hash.Length != blob.Size)
         {
-            throw new OciFormatException($"the content pushed as {blob.Digest} ({blob.Size} bytes) is {actual} ({offset} bytes); the upload was not finished");
+            throw new OciFormatException($"the content pushed as {blob.Digest} ({blob.Size} bytes) is {actual} ({hash.Length} bytes); the upload was not finished");
         }
 
         return location;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
@@ -10,7 +11,7 @@ namespace Farm.Core.Oci.Distribution;
 /// offsets tracked here because the registry ignores Content-Range), cross-repository mounts, manifests with an
 /// explicit Accept and a Content-Type equal to their media type, and every read verified against its digest.
 /// </summary>
-public sealed partial class RegistryRepository : IOciRepository
+public sealed partial class RegistryRepository : IOciRepository, IBlobMountTarget
 {
     private const string OctetStream = "application/octet-stream";
 
@@ -97,14 +98,27 @@ public sealed partial class RegistryRepository : IOciRepository
                     throw await Fail(response, $"get blob {digest}", ct).ConfigureAwait(false);
                 }
 
-                using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+                // A destination that checks the digest itself (a layout's staging file) spares a second hash of every byte.
+                using var hash = destination is IDigestCheckingDestination checking && checking.Expected == digest ? null : IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
                 await using var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-                var chunk = new byte[UploadBufferSize];
-                int read;
-                while ((read = await body.ReadAsync(chunk, ct).ConfigureAwait(false)) > 0)
+                var chunk = ArrayPool<byte>.Shared.Rent(UploadBufferSize);
+                try
                 {
-                    hash.AppendData(chunk, 0, read);
-                    await destination.WriteAsync(chunk.AsMemory(0, read), ct).ConfigureAwait(false);
+                    int read;
+                    while ((read = await body.ReadAsync(chunk.AsMemory(0, UploadBufferSize), ct).ConfigureAwait(false)) > 0)
+                    {
+                        hash?.AppendData(chunk, 0, read);
+                        await destination.WriteAsync(chunk.AsMemory(0, read), ct).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(chunk);
+                }
+
+                if (hash is null)
+                {
+                    return true;
                 }
 
                 var actual = Digest.FromHash(hash.GetHashAndReset());

@@ -2,21 +2,28 @@ using System.Security.Cryptography;
 
 namespace Farm.Core.Oci.Layout;
 
-/// <summary>Writes through to a file while hashing, so a blob is verified in the same pass that stores it.</summary>
-internal sealed class HashingWriteStream : Stream
+/// <summary>
+/// Writes through to a file while hashing, so a blob is verified in the same pass that stores it. It can be emptied
+/// (<see cref="SetLength"/> to 0) for a download that starts again after a dropped connection.
+/// </summary>
+internal sealed class HashingWriteStream : Stream, IDigestCheckingDestination
 {
     private readonly Stream _inner;
-    private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private long _written;
 
-    public HashingWriteStream(Stream inner)
+    public HashingWriteStream(Stream inner, Digest expected)
     {
         _inner = inner;
+        Expected = expected;
     }
+
+    public Digest Expected { get; }
 
     public override bool CanRead => false;
 
-    public override bool CanSeek => false;
+    // Only so that a restarted download can empty it: SetLength(0) is all it supports.
+    public override bool CanSeek => _inner.CanSeek;
 
     public override bool CanWrite => true;
 
@@ -55,7 +62,18 @@ internal sealed class HashingWriteStream : Stream
 
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
-    public override void SetLength(long value) => throw new NotSupportedException();
+    public override void SetLength(long value)
+    {
+        if (value != 0)
+        {
+            throw new NotSupportedException("a hashed stream can only be emptied");
+        }
+
+        _inner.SetLength(0);
+        _hash.Dispose();
+        _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        _written = 0;
+    }
 
     protected override void Dispose(bool disposing)
     {

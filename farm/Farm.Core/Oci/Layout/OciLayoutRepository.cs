@@ -57,7 +57,7 @@ public sealed class OciLayoutRepository : IOciRepository, ILocalBlobStore
             BlobPath(digest),
             async (file, ct) =>
             {
-                await using var hashing = new HashingWriteStream(file);
+                await using var hashing = new HashingWriteStream(file, digest);
                 await write(hashing, ct).ConfigureAwait(false);
                 var actual = hashing.Digest();
                 if (actual != digest || hashing.Length != size)
@@ -79,8 +79,38 @@ public sealed class OciLayoutRepository : IOciRepository, ILocalBlobStore
         return bytes;
     }
 
-    public async Task CopyBlobToAsync(Digest digest, Stream destination, CancellationToken cancellationToken) =>
-        await destination.WriteAsync(await GetBlobAsync(digest, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+    /// <summary>Streams the blob's file (never whole in memory), hashed as it goes; a corrupt file throws at its end.</summary>
+    public async Task CopyBlobToAsync(Digest digest, Stream destination, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        if (!File.Exists(BlobPath(digest)))
+        {
+            throw new OciFormatException($"{Name}: blob {digest} is not in the layout");
+        }
+
+        await using var file = new FileStream(BlobPath(digest), FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, useAsync: false);
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(1 << 20);
+        try
+        {
+            int read;
+            while ((read = await file.ReadAsync(buffer.AsMemory(0, 1 << 20), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                hash.AppendData(buffer, 0, read);
+                await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        var actual = Digest.FromHash(hash.GetHashAndReset());
+        if (actual != digest)
+        {
+            throw new OciFormatException($"{Name}: blob {digest} is corrupt (its content hashes to {actual})");
+        }
+    }
 
     public async Task<FetchedManifest?> TryGetManifestAsync(string tagOrDigest, CancellationToken cancellationToken)
     {

@@ -53,6 +53,24 @@ public sealed class RegistryRepositoryTests
         Assert.False(await repository.BlobExistsAsync(claimed, Ct));
     }
 
+    [Theory]
+    [InlineData(new byte[] { 4, 5, 6 }, "hashes to sha256:")]
+    [InlineData(new byte[] { 1, 2 }, "ends after 2 bytes")]
+    [InlineData(new byte[] { 1, 2, 3, 4 }, "is longer")]
+    public async Task PushBlob_ChunkedContentNotMatchingItsDigest_IsRefusedBeforeTheUploadIsFinished(byte[] actual, string says)
+    {
+        await using var registry = await RegistryServer.StartAsync(ct: Ct);
+        var repository = Open(registry, options: new RegistryClientOptions { Insecure = true, ChunkedUploadThreshold = 1, ChunkSize = 2 });
+        var claimed = Digest.Of([1, 2, 3]);
+        var lying = new BlobSource(claimed, 3, () => new MemoryStream(actual));
+
+        var error = await Assert.ThrowsAsync<OciFormatException>(() => repository.PushBlobAsync(lying, Ct));
+
+        Assert.Contains($"pushed as {claimed}", error.Message, StringComparison.Ordinal);
+        Assert.Contains(says, error.Message, StringComparison.Ordinal);
+        Assert.False(await repository.BlobExistsAsync(claimed, Ct));
+    }
+
     [Fact]
     public async Task PushBlob_MountFromAnotherRepository_UploadsNothing()
     {
