@@ -9,8 +9,8 @@
 #   musl   libc.a of Debian's musl source package (`apt-get source musl` through a temporary deb-src list, kept in
 #          ~/.cache/farm-bench, never in the repository). MUSL_DIRS="src/string src/stdio" builds only the objects of
 #          those source directories (a shorter run on a busy machine); unset: all of lib/libc.a (1,341 compiles).
-#   helloworld  with SRC (a directory holding unikraft/ and app-helloworld/, copies kept outside the repository):
-#          the real app-helloworld for qemu/x86_64 by plain make (defconfig once, then the build).
+#   hello  with SRC (a directory holding unikraft/ and app-helloworld/, copies kept outside the repository): the
+#          real app-helloworld for qemu/x86_64 by plain make in Unikraft's tree (defconfig once per mode, then builds).
 # Also prints one hit's time (farm-cc, ccache, and a NativeAOT program that only starts and exits, the floor of any
 # .NET wrapper), in rounds of 20 runs each, in turn.
 set -euo pipefail
@@ -64,19 +64,19 @@ musl_make() {
   seconds $(cache_env "$1") make -C "$work/musl-$1" -j"$jobs" CC="$cc" "${musl_targets[@]}"
 }
 
-# helloworld: plain make of app-helloworld against SRC/unikraft, build directory per mode
+# helloworld: plain make of app-helloworld (a copy per mode) against SRC/unikraft (read only), a build directory per mode
 hello_prepare() {
   local dir=$work/hello-$1
   mkdir -p "$dir"
   cp -r "$src/app-helloworld" "$dir/app"
-  make -C "$dir/app" O="$dir/build" UK_ROOT="$src/unikraft" UK_DEFCONFIG="$dir/app/defconfigs/qemu-x86_64" defconfig >>"$work/log" 2>&1
+  make -C "$src/unikraft" A="$dir/app" L= O="$dir/build" UK_DEFCONFIG="$dir/app/defconfigs/qemu-x86_64" defconfig >>"$work/log" 2>&1
 }
-hello_clean() { find "$work/hello-$1/build" -name '*.o' -delete; rm -f "$work/hello-$1"/build/*.dbg "$work/hello-$1"/build/helloworld_*; }
+hello_clean() { find "$work/hello-$1/build" -name '*.o' -delete; rm -f "$work/hello-$1"/build/helloworld_*; }
 hello_make() {
   local cc=
   [ -z "$(launcher "$1")" ] || cc="$(launcher "$1") "
   # shellcheck disable=SC2046
-  seconds $(cache_env "$1") make -C "$work/hello-$1/app" O="$work/hello-$1/build" UK_ROOT="$src/unikraft" -j"$jobs" CC="${cc}gcc"
+  seconds $(cache_env "$1") make -C "$src/unikraft" A="$work/hello-$1/app" L= O="$work/hello-$1/build" -j"$jobs" CC="${cc}gcc"
 }
 
 # run WORKLOAD: ROUNDS rounds of (gcc cold, ccache cold, farm-cc cold, ccache warm, farm-cc warm); prints the ratios
