@@ -6,7 +6,8 @@ namespace Farm.Cache;
 /// The cache a process uses, from the environment: <c>FARM_CACHE_DIR</c> (local disk; no cache without it),
 /// <c>FARM_CACHE_MAX_SIZE</c> (bytes, default 5 GiB), <c>FARM_CACHE_REDIS</c> (host:port), <c>FARM_CACHE_REGISTRY</c>
 /// (host:port/repo of the cold tier, used by the worker around a build), <c>FARM_CACHE_SCOPE</c>,
-/// <c>FARM_CACHE_READONLY</c> (1/true: never write), <c>FARM_CACHE_SOCKET</c> (the worker's broker, inside the sandbox) and <c>FARM_CACHE_PREFIX_MAP</c> (the build's roots).
+/// <c>FARM_CACHE_READONLY</c> (1/true: never write), <c>FARM_CACHE_SOCKET</c> (the worker's broker, inside the sandbox), <c>FARM_CACHE_PREFIX_MAP</c> (the build's roots) and
+/// <c>FARM_CACHE_BASEDIR</c> (paths under it made relative, for builds outside the farm).
 /// </summary>
 public sealed record CacheSettings(string? Directory, long MaxSizeBytes, string? Redis, string? Registry, CacheScope Scope, bool ReadOnly, string? PrefixMap)
 {
@@ -18,6 +19,12 @@ public sealed record CacheSettings(string? Directory, long MaxSizeBytes, string?
     /// the cache directory, Redis and the registry are out of reach, and the broker enforces the scope.
     /// </summary>
     public string? Socket { get; init; }
+
+    /// <summary>
+    /// <c>FARM_CACHE_BASEDIR</c> (ccache's <c>base_dir</c>): paths under it are written relative to the working directory,
+    /// in the key and in the object, so copies of a source tree under it share hits. An absolute path; else ignored.
+    /// </summary>
+    public string? BaseDirectory { get; init; }
 
     public const long DefaultMaxSize = 5L << 30;
 
@@ -52,6 +59,7 @@ public sealed record CacheSettings(string? Directory, long MaxSizeBytes, string?
         {
             TargetEvents = Value("FARM_CACHE_EVENTS"),
             Socket = Value("FARM_CACHE_SOCKET"),
+            BaseDirectory = Value("FARM_CACHE_BASEDIR"),
             RedisConnectMilliseconds = Milliseconds(Value("FARM_CACHE_REDIS_CONNECT_MS"), DefaultRedisConnectMilliseconds),
             RedisOperationMilliseconds = Milliseconds(Value("FARM_CACHE_REDIS_TIMEOUT_MS"), DefaultRedisOperationMilliseconds),
         };

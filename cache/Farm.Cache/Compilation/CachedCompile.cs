@@ -40,7 +40,7 @@ public sealed class CachedCompile
     public int Run(string compiler, IReadOnlyList<string> arguments)
     {
         var invocation = CompilerInvocation.Parse(compiler, arguments);
-        var prefixes = PrefixMap.Parse(_settings.PrefixMap, _directory);
+        var prefixes = PrefixMap.Parse(_settings.PrefixMap, _directory, _settings.BaseDirectory);
         if ((invocation.UncacheableReason ?? DestinationRefusal(invocation)) is { } reason)
         {
             _events.Uncacheable(reason);

@@ -20,12 +20,22 @@ public static class DirectMode
     // that change on every build and must not change the key.
     private static readonly HashSet<string> HeaderExtensions = new(StringComparer.Ordinal) { ".h", ".hh", ".hpp", ".hxx", ".inc", ".def", ".tbl", ".inl" };
 
+    private static readonly HashSet<string>.AlternateLookup<ReadOnlySpan<char>> HeaderExtensionsLookup = HeaderExtensions.GetAlternateLookup<ReadOnlySpan<char>>();
+
     private static readonly HashSet<string> IncludeOptions = new(StringComparer.Ordinal) { "-I", "-iquote", "-isystem", "-idirafter" };
 
     public static bool Eligible(CompilerInvocation invocation)
     {
         ArgumentNullException.ThrowIfNull(invocation);
-        return invocation.Arguments.Contains("-nostdinc") && !invocation.IsAssemblyWithoutPreprocessor;
+        // A loop, not Enumerable.Contains: on the hit path of a NativeAOT process every first use of a generic LINQ
+        // method costs the type loader more than the search.
+        var nostdinc = false;
+        foreach (var argument in invocation.Arguments)
+        {
+            nostdinc |= argument == "-nostdinc";
+        }
+
+        return nostdinc && !invocation.IsAssemblyWithoutPreprocessor;
     }
 
     public static string Key(string compilerIdentity, CompilerInvocation invocation, PrefixMap prefixes, string directory)
@@ -53,13 +63,13 @@ public static class DirectMode
         foreach (var searched in SearchDirectories(invocation, source, directory))
         {
             Add("directory", prefixes.Normalise(searched));
-            if (!Directory.Exists(searched))
+            if (HeaderNames(searched) is not { } names)
             {
                 Add("missing", string.Empty);
                 continue;
             }
 
-            foreach (var file in Directory.EnumerateFiles(searched, "*", SearchOption.AllDirectories).Where(IsHeaderName).Select(f => Path.GetRelativePath(searched, f)).Order(StringComparer.Ordinal))
+            foreach (var file in names)
             {
                 Add("entry", file);
             }
@@ -91,7 +101,7 @@ public static class DirectMode
             }
 
             var path = Path.GetFullPath(prefixes.Denormalise(line[(tab + 1)..]), directory);
-            if (!File.Exists(path) || Convert.ToHexStringLower(Sha256.HashData(File.ReadAllBytes(path))) != line[..tab])
+            if (ReadIfPresent(path) is not { } bytes || Convert.ToHexStringLower(Sha256.HashData(bytes)) != line[..tab])
             {
                 return null;
             }
@@ -144,7 +154,59 @@ public static class DirectMode
         return name.Contains('\\', StringComparison.Ordinal) ? name.Replace("\\\"", "\"", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal) : name;
     }
 
-    private static bool IsHeaderName(string path) => HeaderExtensions.Contains(Path.GetExtension(path));
+    /// <summary>
+    /// The header names under <paramref name="directory"/> (relative paths, sorted); null when it does not exist. This
+    /// runs on every hit, so: one walk without a separate existence check, and a string only for a header's name
+    /// (the source directories also hold the sources and objects, which are looked at as spans and dropped).
+    /// </summary>
+    private static List<string>? HeaderNames(string directory)
+    {
+        var root = Path.TrimEndingDirectorySeparator(directory);
+        var skip = root.EndsWith('/') ? root.Length : root.Length + 1; // "/" itself keeps its slash
+        var walk = new System.IO.Enumeration.FileSystemEnumerable<string>(
+            root,
+            (ref System.IO.Enumeration.FileSystemEntry entry) => entry.Directory.Length < skip
+                ? entry.FileName.ToString()
+                : string.Concat(entry.Directory[skip..], "/", entry.FileName),
+            new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false })
+        {
+            ShouldIncludePredicate = (ref System.IO.Enumeration.FileSystemEntry entry) => !entry.IsDirectory && IsHeaderName(entry.FileName),
+        };
+        var names = new List<string>();
+        try
+        {
+            foreach (var name in walk)
+            {
+                names.Add(name);
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+
+        names.Sort(StringComparer.Ordinal);
+        return names;
+    }
+
+    private static bool IsHeaderName(ReadOnlySpan<char> name)
+    {
+        var dot = name.LastIndexOf('.');
+        return dot >= 0 && HeaderExtensionsLookup.Contains(name[dot..]);
+    }
+
+    /// <summary>The file's bytes, or null when it is gone (an open that fails, not a stat before the open).</summary>
+    private static byte[]? ReadIfPresent(string path)
+    {
+        try
+        {
+            return File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
 
     private static IEnumerable<string> SearchDirectories(CompilerInvocation invocation, string source, string directory)
     {

@@ -24,8 +24,11 @@ public sealed class PrefixMap
 
     public IReadOnlyList<(string Root, string Name)> Entries => _entries;
 
-    /// <summary>Reads <c>ROOT=NAME:ROOT=NAME</c> (as <c>FARM_CACHE_PREFIX_MAP</c> carries it), plus the working directory as <c>build</c> when not named.</summary>
-    public static PrefixMap Parse(string? text, string workingDirectory)
+    /// <summary>
+    /// Reads <c>ROOT=NAME:ROOT=NAME</c> (as <c>FARM_CACHE_PREFIX_MAP</c> carries it) and <c>FARM_CACHE_BASEDIR</c>
+    /// (<paramref name="baseDirectory"/>), plus the working directory as <c>build</c> when neither names it.
+    /// </summary>
+    public static PrefixMap Parse(string? text, string workingDirectory, string? baseDirectory = null)
     {
         var entries = new List<(string, string)>();
         foreach (var pair in (text ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries))
@@ -37,6 +40,7 @@ public sealed class PrefixMap
             }
         }
 
+        entries.AddRange(BaseDirectory.Entries(baseDirectory, workingDirectory));
         if (!entries.Any(e => e.Item1.TrimEnd('/') == workingDirectory.TrimEnd('/')))
         {
             entries.Add((workingDirectory, "/farm/build"));
@@ -45,7 +49,11 @@ public sealed class PrefixMap
         return new PrefixMap(entries);
     }
 
-    public IEnumerable<string> CompilerFlags() => _entries.Select(e => $"-ffile-prefix-map={e.Root}={e.Name}");
+    /// <summary>
+    /// The flags for the compiler, shortest root first: GCC applies the last matching <c>-ffile-prefix-map</c>, so the
+    /// longest root has to come last to win, as it does in <see cref="Normalise"/>.
+    /// </summary>
+    public IEnumerable<string> CompilerFlags() => _entries.AsEnumerable().Reverse().Select(e => $"-ffile-prefix-map={e.Root}={e.Name}");
 
     /// <summary>Replaces every root in <paramref name="text"/> by its name.</summary>
     public string Normalise(string text)

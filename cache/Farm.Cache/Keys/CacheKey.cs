@@ -12,7 +12,8 @@ namespace Farm.Cache.Keys;
 /// </summary>
 public sealed record CacheKey(string CompilerIdentity, string Language, IReadOnlyList<string> Arguments, string InputDigest)
 {
-    public const int SchemaVersion = 1;
+    // 2: the compiler's -ffile-prefix-map order changed (longest root last, so it wins as in the key's normalisation).
+    public const int SchemaVersion = 2;
 
     /// <summary>The key as 64 hex digits.</summary>
     public string Compute()

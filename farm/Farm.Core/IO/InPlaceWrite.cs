@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Farm.Core.IO;
@@ -125,7 +124,9 @@ public static class InPlaceWrite
     {
         EnsureWritable(path);
         var full = Path.GetFullPath(path);
-        var staging = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}.partial");
+        // The create is O_EXCL, so the name needs to be unlikely, not secret: Random.Shared is seeded from the kernel without
+        // loading OpenSSL, which RandomNumberGenerator costs a short-lived process such as farm-cc (a few ms per hit).
+        var staging = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Random.Shared.NextInt64():x16}.partial");
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (mode is { } unixMode && !OperatingSystem.IsWindows())
         {

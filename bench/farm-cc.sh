@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# farm-cc against ccache and plain gcc on the SAME build directory, local tier only, side by side (run by hand):
+#   bench/farm-cc.sh [ROUNDS] [SRC]
+# Prints two ratios per workload, of CPU seconds (user + system of make and all its compiles), each the median over
+# ROUNDS (default 3) of a ratio taken within one round:
+#   warm: farm-cc warm / ccache warm  - the objects removed, the cache kept, make again in the same directory
+#   cold: farm-cc cold / gcc          - empty cache, every compile a miss
+# and, for the record, ccache cold / gcc. Workloads:
+#   musl   libc.a of Debian's musl source package (`apt-get source musl` through a temporary deb-src list, kept in
+#          ~/.cache/farm-bench, never in the repository). MUSL_DIRS="src/string src/stdio" builds only the objects of
+#          those source directories (a shorter run on a busy machine); unset: all of lib/libc.a (1,341 compiles).
+#   hello  with SRC (a directory holding unikraft/ and app-helloworld/, copies kept outside the repository): the
+#          real app-helloworld for qemu/x86_64 by plain make in Unikraft's tree (defconfig once per mode, then builds).
+# Also prints one hit's time (farm-cc, ccache, and a NativeAOT program that only starts and exits, the floor of any
+# .NET wrapper), in rounds of 20 runs each, in turn, CPU ms per run. BENCH_BUILDS=0 measures only that.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds=${1:-3}
+src=${2:-}
+jobs=${JOBS:-2}
+command -v ccache >/dev/null || { echo "bench/farm-cc.sh: needs ccache (apt-get install ccache)" >&2; exit 1; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+dotnet publish cache/Farm.Cache.Cc -c Release -r linux-x64 --nologo -v quiet -o "$work/farm-cc" >/dev/null
+farm_cc=$work/farm-cc/farm-cc
+
+store=${XDG_CACHE_HOME:-$HOME/.cache}/farm-bench
+if ! compgen -G "$store/musl-*/configure" >/dev/null; then
+  apt=$work/apt
+  mkdir -p "$apt/lists/partial" "$store"
+  echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian bookworm main" >"$apt/sources.list"
+  aptopts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null -o "Dir::State::Lists=$apt/lists")
+  apt-get "${aptopts[@]}" update >/dev/null 2>&1
+  (cd "$apt" && apt-get "${aptopts[@]}" source --download-only musl >/dev/null 2>&1)
+  tar -xzf "$apt"/musl_*.orig.tar.gz -C "$store"
+fi
+musl=$(dirname "$(compgen -G "$store/musl-*/configure" | head -1)")
+
+# launcher MODE: what CC starts with
+launcher() { case $1 in gcc) echo "" ;; ccache) command -v ccache ;; farm-cc) echo "$farm_cc" ;; esac; }
+# cache_env MODE: the environment of a mode, the cache in $work/cache-MODE
+cache_env() {
+  echo env -u FARM_CACHE_REDIS -u FARM_CACHE_REGISTRY -u FARM_CACHE_PREFIX_MAP -u FARM_CACHE_BASEDIR -u FARM_CACHE_SOCKET \
+    -u CCACHE_REMOTE_STORAGE FARM_CACHE_DIR="$work/cache-$1" CCACHE_DIR="$work/cache-$1"
+}
+# seconds COMMAND...: the CPU seconds (user + system) of the command and every process it waited for (make and its
+# compiles). CPU, not wall time: on a machine shared with other work the wall time of a build minutes later says more
+# about the neighbours than about the build.
+seconds() {
+  /usr/bin/time -f '%U %S' -o "$work/time" "$@" >>"$work/log" 2>&1 || { echo "FAILED: $*" >&2; tail -5 "$work/log" >&2; exit 1; }
+  awk '{ print $1 + $2 }' "$work/time"
+}
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# musl: the configured build directory of MODE, and the make targets
+musl_targets=(lib/libc.a)
+if [ -n "${MUSL_DIRS:-}" ]; then
+  musl_targets=()
+  for dir in $MUSL_DIRS; do
+    for file in "$musl/$dir"/*.c; do musl_targets+=("obj/${file#"$musl"/}"); done
+  done
+  musl_targets=("${musl_targets[@]/%.c/.lo}")
+fi
+musl_prepare() { mkdir -p "$work/musl-$1"; (cd "$work/musl-$1" && "$musl/configure" --disable-shared --prefix=/nonexistent >/dev/null); }
+musl_clean() { rm -rf "$work/musl-$1/obj/src" "$work/musl-$1/obj/crt" "$work/musl-$1/obj/ldso" "$work/musl-$1/lib"; }
+musl_make() {
+  local cc=gcc
+  [ -z "$(launcher "$1")" ] || cc="$(launcher "$1") gcc"
+  # shellcheck disable=SC2046
+  seconds $(cache_env "$1") make -C "$work/musl-$1" -j"$jobs" CC="$cc" "${musl_targets[@]}"
+}
+
+# helloworld: plain make of app-helloworld (a copy per mode) against SRC/unikraft (read only), a build directory per mode
+hello_prepare() {
+  local dir=$work/hello-$1
+  mkdir -p "$dir"
+  cp -r "$src/app-helloworld" "$dir/app"
+  make -C "$src/unikraft" A="$dir/app" L= O="$dir/build" UK_DEFCONFIG="$dir/app/defconfigs/qemu-x86_64" defconfig >>"$work/log" 2>&1
+}
+hello_clean() { find "$work/hello-$1/build" -name '*.o' -delete; rm -f "$work/hello-$1"/build/helloworld_*; }
+hello_make() {
+  local cc=
+  [ -z "$(launcher "$1")" ] || cc="$(launcher "$1") "
+  # shellcheck disable=SC2046
+  seconds $(cache_env "$1") make -C "$src/unikraft" A="$work/hello-$1/app" L= O="$work/hello-$1/build" -j"$jobs" CC="${cc}gcc"
+}
+
+# run WORKLOAD: ROUNDS rounds of (gcc cold, ccache cold, farm-cc cold, ccache warm, farm-cc warm); prints the ratios
+run() {
+  local w=$1 round mode cold_ratios="" ccache_cold_ratios="" warm_ratios="" gcc_s="" ccache_warm_s="" farm_warm_s="" farm_cold_s=""
+  for mode in gcc ccache farm-cc; do "${w}_prepare" "$mode"; done
+  for round in $(seq "$rounds"); do
+    declare -A cold=() warm=()
+    for mode in gcc ccache farm-cc; do
+      rm -rf "$work/cache-$mode"
+      "${w}_clean" "$mode"
+      cold[$mode]=$("${w}_make" "$mode")
+    done
+    for mode in ccache farm-cc; do
+      "${w}_clean" "$mode"
+      warm[$mode]=$("${w}_make" "$mode")
+    done
+    cold_ratios+="$(echo "${cold[farm-cc]} / ${cold[gcc]}" | bc -l) "
+    ccache_cold_ratios+="$(echo "${cold[ccache]} / ${cold[gcc]}" | bc -l) "
+    warm_ratios+="$(echo "${warm[farm-cc]} / ${warm[ccache]}" | bc -l) "
+    gcc_s+="${cold[gcc]} "; farm_cold_s+="${cold[farm-cc]} "; ccache_warm_s+="${warm[ccache]} "; farm_warm_s+="${warm[farm-cc]} "
+    echo "  round $round, CPU s: gcc ${cold[gcc]}, ccache cold ${cold[ccache]} / warm ${warm[ccache]}, farm-cc cold ${cold[farm-cc]} / warm ${warm[farm-cc]} (load $(cut -d' ' -f1 /proc/loadavg))"
+  done
+  printf '%s, CPU: farm-cc warm / ccache warm %.2f (%.2f s / %.2f s); farm-cc cold / gcc %.2f (%.2f s / %.2f s); ccache cold / gcc %.2f\n' "$w" \
+    "$(median <<<"$warm_ratios")" "$(median <<<"$farm_warm_s")" "$(median <<<"$ccache_warm_s")" \
+    "$(median <<<"$cold_ratios")" "$(median <<<"$farm_cold_s")" "$(median <<<"$gcc_s")" "$(median <<<"$ccache_cold_ratios")"
+}
+
+# hit: one compile's time as a hit: HIT_ROUNDS (default 15) rounds, each 20 hits of farm-cc, then 20 of ccache, then 20
+# starts of a NativeAOT program that only exits (the floor of any .NET wrapper); CPU ms per run, median over rounds
+hit() {
+  local dir=$work/musl-farm-cc rounds=${HIT_ROUNDS:-15} line r a b farm="" cc="" empty="" ratio="" floor=""
+  local mode
+  for mode in farm-cc ccache; do
+    # after BENCH_BUILDS=0: configure, and let make generate musl's headers (the compile needs them)
+    [ -d "$work/musl-$mode" ] || { musl_prepare "$mode"; make -C "$work/musl-$mode" obj/include/bits/alltypes.h obj/include/bits/syscall.h >>"$work/log" 2>&1; }
+  done
+  # (grep stops reading early: make's SIGPIPE is expected)
+  line=$(make -C "$dir" -n -B "${musl_targets[0]}" 2>/dev/null | grep -m1 -- ' -c -o obj/src/.*\.lo ' || true)
+  mkdir -p "$work/empty"
+  printf '%s\n' '<Project Sdk="Microsoft.NET.Sdk">' \
+    '  <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><PublishAot>true</PublishAot>' \
+    '    <InvariantGlobalization>true</InvariantGlobalization><UseSystemResourceKeys>true</UseSystemResourceKeys></PropertyGroup>' \
+    '</Project>' >"$work/empty/empty.csproj"
+  echo 'return 0;' >"$work/empty/Program.cs"
+  dotnet publish "$work/empty" -c Release -r linux-x64 --nologo -v quiet -o "$work/empty/out" >/dev/null
+  # one compile each first, so that both caches hold it (a miss when BENCH_BUILDS=0 left them empty)
+  # shellcheck disable=SC2046,SC2086
+  (cd "$dir" && $(cache_env farm-cc) "$farm_cc" $line && cd "$work/musl-ccache" && $(cache_env ccache) ccache $line) >>"$work/log" 2>&1
+  for r in $(seq "$rounds"); do
+    # shellcheck disable=SC2046,SC2086
+    a=$(cd "$dir" && twenty $(cache_env farm-cc) "$farm_cc" $line)
+    # shellcheck disable=SC2046,SC2086
+    b=$(cd "$work/musl-ccache" && twenty $(cache_env ccache) ccache $line)
+    farm+="$a "; cc+="$b "; ratio+="$(echo "$a / $b" | bc -l) "
+    a=$(twenty "$work/empty/out/empty"); empty+="$a "; floor+="$(echo "$a / $b" | bc -l) "
+  done
+  printf 'one hit (%s), CPU ms: farm-cc %.1f, ccache %.1f, farm-cc / ccache %.2f; an empty NativeAOT program %.1f, / ccache %.2f\n' \
+    "${line##* }" "$(median <<<"$farm")" "$(median <<<"$cc")" "$(median <<<"$ratio")" "$(median <<<"$empty")" "$(median <<<"$floor")"
+}
+# twenty COMMAND...: CPU ms (user + system) per run of 20 runs in a row (bash's `times`: the subshell's children)
+twenty() {
+  (for i in $(seq 20); do "$@" >/dev/null 2>&1; done; times) | tail -1 |
+    awk '{ split($1, u, "m"); split($2, s, "m"); print (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000 / 20 }'
+}
+
+echo "bench/farm-cc.sh: $(date -u '+%F %H:%M') UTC, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), -j$jobs, $rounds rounds, $(gcc --version | head -1), $(ccache --version | head -1)"
+echo "musl $(basename "$musl"): ${MUSL_DIRS:-lib/libc.a} (${#musl_targets[@]} make targets)"
+[ "${BENCH_BUILDS:-1}" = 0 ] || run musl
+hit
+if [ -n "$src" ]; then
+  run hello
+fi
