@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # How long a job waits in Hangfire before a worker starts it (run by hand):
-#   bench/farm-pickup.sh [BUILDS] [POLL_MS...]
-# Starts PostgreSQL, the registry, `farm serve` and one `worker serve` (queue linuxu-x86_64) per poll interval,
+#   bench/farm-pickup.sh [BUILDS] [MODE...]
+# MODE is `notify` (the default design: NOTIFY wakes an idle server, Farm__Hangfire__Notify=true) or a number of
+# milliseconds (plain polling at that interval, Farm__Hangfire__Notify=false, the design before NOTIFY).
+# Starts PostgreSQL, the registry, `farm serve` and two `worker serve` (queue linuxu-x86_64) per mode,
 # submits BUILDS builds of one target one after another through the API (the target cache serves them after the
 # first, so the job itself takes milliseconds), and reads from the farm's tables: pickup = the build's creation to
 # the target's start (enqueue → fetch → start), assemble = the target's end to the build's end (a second pickup,
@@ -12,7 +14,7 @@ cd "$(dirname "$0")/.."
 builds=${1:-20}
 shift || true
 polls=("$@")
-[ ${#polls[@]} -gt 0 ] || polls=(100 200 1000)
+[ ${#polls[@]} -gt 0 ] || polls=(notify 200)
 tests/install-packages.sh
 dotnet build farm/Farm -c Release --nologo -v quiet >/dev/null
 dotnet build worker/Farm.Worker -c Release --nologo -v quiet >/dev/null
@@ -22,6 +24,10 @@ work=$(mktemp -d)
 token=bench-token-0123456789
 pids=()
 cleanup() {
+  local status=$?
+  if [ "$status" -ne 0 ]; then
+    for log in "$work"/*.log; do [ -f "$log" ] && { echo "== $log" >&2; tail -n 30 "$log" >&2; }; done
+  fi
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   tests/postgres.sh stop "$work/pg" >/dev/null 2>&1 || true
   tests/registry.sh stop "$work/registry" >/dev/null 2>&1 || true
@@ -41,7 +47,7 @@ wait_for() { # FILE TEXT
   echo "farm-pickup: '$2' not seen in $1:" >&2; cat "$1" >&2; exit 1
 }
 submit() {
-  curl -sf -H "Authorization: Bearer $token" -d "{\"source\":{\"git\":\"file://$work/src\",\"commit\":\"$commit\"},\"kraftfile\":\"helloworld/Kraftfile\",\"image\":\"$registry/bench/hello:latest\",\"targets\":[\"linuxu/x86_64\"]}" "$api/api/builds" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+  curl -s -H "Authorization: Bearer $token" -d "{\"source\":{\"git\":\"file://$work/src\",\"commit\":\"$commit\"},\"kraftfile\":\"helloworld/Kraftfile\",\"image\":\"$registry/bench/hello:latest\",\"targets\":[\"linuxu/x86_64\"]}" "$api/api/builds" | python3 -c 'import json,sys; t = sys.stdin.read(); print(json.loads(t)["id"]) if t.startswith("{") and "id" in json.loads(t) else sys.exit("farm-pickup: submit: " + t)'
 }
 wait_build() {
   local id=$1 state
@@ -54,11 +60,17 @@ wait_build() {
 submit_and_wait() { wait_build "$(submit)"; }
 
 throughput=${THROUGHPUT:-40}
+idle=${IDLE_SECONDS:-30}
 printf '%-8s %26s %26s %12s %14s\n' poll_ms "pickup p50/p90/p99/max ms" "assemble p50/p90/p99/max" idle_tx/s jobs/minute
 for poll in "${polls[@]}"; do
   tests/postgres.sh stop "$work/pg" >/dev/null 2>&1 || true
   postgres=$(tests/postgres.sh start "$work/pg")
-  export ConnectionStrings__Postgres=$postgres Farm__ApiTokens__0=$token Farm__Hangfire__PollMilliseconds=$poll XDG_CACHE_HOME=$work/cache
+  if [ "$poll" = notify ]; then
+    export Farm__Hangfire__Notify=true Farm__Hangfire__PollMilliseconds=200
+  else
+    export Farm__Hangfire__Notify=false Farm__Hangfire__PollMilliseconds=$poll
+  fi
+  export ConnectionStrings__Postgres=$postgres Farm__ApiTokens__0=$token XDG_CACHE_HOME=$work/cache Farm__Sources__Allow__0="file://$work/*"
   "${farm[@]}" serve --urls "$api" >"$work/farm.log" 2>&1 &
   pids+=($!)
   Farm__Worker__Name=bench Farm__Worker__Queues__0=linuxu-x86_64 "${worker[@]}" serve >"$work/worker.log" 2>&1 &
@@ -80,7 +92,7 @@ for poll in "${polls[@]}"; do
            round(percentile_cont(0.5) WITHIN GROUP (ORDER BY assemble)::numeric), round(percentile_cont(0.9) WITHIN GROUP (ORDER BY assemble)::numeric),
            round(percentile_cont(0.99) WITHIN GROUP (ORDER BY assemble)::numeric), round(max(assemble)::numeric) FROM t")
   tx1=$(psql "${psql_args[@]}" -c "SELECT sum(xact_commit + xact_rollback) FROM pg_stat_database")
-  sleep 10
+  sleep "$idle"
   tx2=$(psql "${psql_args[@]}" -c "SELECT sum(xact_commit + xact_rollback) FROM pg_stat_database")
   read -r p50 p90 p99 pmax a50 a90 a99 amax <<<"$stats"
   # Throughput: many builds at once, each one trivial target (served by the target cache).
@@ -89,7 +101,7 @@ for poll in "${polls[@]}"; do
   for _ in $(seq "$throughput"); do ids+=("$(submit)"); done
   for id in "${ids[@]}"; do wait_build "$id"; done
   end=$(date +%s.%N)
-  printf '%-8s %26s %26s %12s %14.0f\n' "$poll" "$p50 / $p90 / $p99 / $pmax" "$a50 / $a90 / $a99 / $amax" "$(( (tx2 - tx1) / 10 ))" "$(echo "$throughput * 60 / ($end - $start)" | bc -l)"
+  printf '%-8s %26s %26s %12s %14.0f\n' "$poll" "$p50 / $p90 / $p99 / $pmax" "$a50 / $a90 / $a99 / $amax" "$(echo "scale=1; ($tx2 - $tx1) / $idle" | bc)" "$(echo "$throughput * 60 / ($end - $start)" | bc -l)"
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   pids=()
