@@ -82,9 +82,9 @@ public sealed class JobWakeupTests
         var wakeup = new JobWakeup();
         var interval = TimeSpan.FromMilliseconds(300);
         var polls = 0;
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        using var stop = new CancellationTokenSource();
         // Eight threads doing what an idle dequeue does: take the ticket, find nothing, wait.
-        var threads = Enumerable.Range(0, 8).Select(_ => Task.Run(() =>
+        var threads = Enumerable.Range(0, 8).Select(_ => Task.Factory.StartNew(() =>
         {
             try
             {
@@ -97,12 +97,19 @@ public sealed class JobWakeupTests
             catch (OperationCanceledException)
             {
             }
-        }, Ct)).ToArray();
+        }, Ct, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+        await UntilAsync(() => wakeup.Sleeping == 8);
+        var counted = Volatile.Read(ref polls);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
 
+        await Task.Delay(TimeSpan.FromSeconds(2), Ct);
+        await stop.CancelAsync();
         await Task.WhenAll(threads).WaitAsync(Deadline, Ct);
+        var elapsed = watch.Elapsed;
 
-        // 2 s / 300 ms is at most 7 shared polls; eight threads polling each would make about 50.
-        Assert.InRange(polls, 1, 8);
+        // One poll per interval for all eight (plus the one in flight at each end); eight polling each would be 8 ×.
+        var shared = (int)(elapsed / interval) + 2;
+        Assert.InRange(polls - counted, 1, shared);
     }
 
     private static Task Sleep(JobWakeup wakeup, string[] queues) =>
