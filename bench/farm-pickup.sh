@@ -23,7 +23,7 @@ for mode in "${modes[@]}"; do
   start_stack "$mode" 2
   submit_and_wait # fills the target cache; not counted
   for _ in $(seq "$builds"); do submit_and_wait; done
-  read -r p50 p90 p99 pmax a50 a90 a99 amax <<<"$(pickup_stats)"
+  read -r p50 p90 p99 pmax a50 a90 a99 amax <<<"$(pickup_stats 1)"
   sleep 5 # the last build's tail (assemble, logs) out of the idle window
   tx=$(idle_tx "$idle")
   read -r jpm _ <<<"$(burst "$throughput")"

@@ -23,7 +23,7 @@ for count in "${counts[@]}"; do
   start_stack notify "$count"
   submit_and_wait # fills the target cache; not counted
   for _ in $(seq "$pickups"); do submit_and_wait; done
-  read -r p50 _ p99 _ <<<"$(pickup_stats)"
+  read -r p50 _ p99 _ <<<"$(pickup_stats 1)"
   sleep 5
   tx=$(idle_tx "$idle")
   builds=$(( count * per_worker > 20 ? count * per_worker : 20 ))

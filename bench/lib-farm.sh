@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by bench/farm-pickup.sh and bench/farm-scale.sh (sourced, not run): PostgreSQL, the registry, `farm serve`
 # and N `worker serve` (queue linuxu-x86_64) on this machine, builds of one target that the target cache serves after
 # the first (the job itself is milliseconds), and what the farm's tables and pg_stat_database say about them.
