@@ -7,9 +7,10 @@ namespace Farm.State.Postgres;
 
 /// <summary>
 /// One connection per process that LISTENs on <see cref="SignalSchema"/>'s channels and hands each NOTIFY to the
-/// <see cref="BuildSignalHub"/>. When the connection drops (PostgreSQL restarted, the backend terminated, the network
+/// <see cref="BuildSignalHub"/>, and on <see cref="JobQueueSignal.Channel"/> to <see cref="Jobs"/> (Hangfire's idle
+/// worker threads). When the connection drops (PostgreSQL restarted, the backend terminated, the network
 /// gone) the watches fall back to polling every <see cref="BuildSignalHub.FallbackPoll"/> while this reconnects; on
-/// every (re)connect all watches wake once, since a NOTIFY sent while nobody listened is lost.
+/// every (re)connect all watches and job threads wake once, since a NOTIFY sent while nobody listened is lost.
 /// </summary>
 public sealed partial class BuildChangeListener : IAsyncDisposable
 {
@@ -33,6 +34,12 @@ public sealed partial class BuildChangeListener : IAsyncDisposable
         _hub = hub;
         _logger = logger ?? NullLogger.Instance;
     }
+
+    /// <summary>Wakes this process's Hangfire threads on a job queue's NOTIFY (<see cref="FarmHangfireStorage"/>).</summary>
+    public JobWakeup Jobs { get; } = new();
+
+    /// <summary>The pool the listener connects from; the woken job queue fetches from it too.</summary>
+    internal NpgsqlDataSource Database => _database;
 
     /// <summary>The backend process id of the listening connection, 0 while disconnected.</summary>
     public int ProcessId => Volatile.Read(ref _processId);
@@ -85,8 +92,18 @@ public sealed partial class BuildChangeListener : IAsyncDisposable
     private async Task ListenAsync(Action connected, CancellationToken stopping)
     {
         await using var connection = await _database.OpenConnectionAsync(stopping).ConfigureAwait(false);
-        connection.Notification += (_, e) => _hub.Raise(e.Payload, e.Channel == SignalSchema.LogsChannel ? BuildChanges.Log : BuildChanges.Targets);
-        await using (var listen = new NpgsqlCommand($"LISTEN {SignalSchema.TargetsChannel}; LISTEN {SignalSchema.LogsChannel}", connection))
+        connection.Notification += (_, e) =>
+        {
+            if (e.Channel == JobQueueSignal.Channel)
+            {
+                Jobs.Signal(e.Payload);
+            }
+            else
+            {
+                _hub.Raise(e.Payload, e.Channel == SignalSchema.LogsChannel ? BuildChanges.Log : BuildChanges.Targets);
+            }
+        };
+        await using (var listen = new NpgsqlCommand($"LISTEN {SignalSchema.TargetsChannel}; LISTEN {SignalSchema.LogsChannel}; LISTEN {JobQueueSignal.Channel}", connection))
         {
             await listen.ExecuteNonQueryAsync(stopping).ConfigureAwait(false);
         }
@@ -96,6 +113,7 @@ public sealed partial class BuildChangeListener : IAsyncDisposable
         connected();
         LogListening(_logger, connection.ProcessID, count);
         _hub.RaiseAll();
+        Jobs.SignalAll();
         while (true)
         {
             if (!await connection.WaitAsync(ProbeAfter, stopping).ConfigureAwait(false))

@@ -42,7 +42,7 @@ internal static class ServeCommand
 
         var name = settings.Worker.ResolvedName;
         var metricsAt = settings.Worker.MetricsUrl is { Length: > 0 } metricsUrl ? Telemetry.MetricsEndpoint.Parse(metricsUrl, out _) : null;
-        await using var database = NpgsqlDataSource.Create(postgres);
+        await using var database = FarmConnections.Open(postgres);
         try
         {
             await FarmSchema.MigrateAsync(database, cancellationToken).ConfigureAwait(false);
@@ -74,11 +74,11 @@ internal static class ServeCommand
 
         var registry = new WorkerRegistry(database);
         var drain = await registry.RegisterAsync(name, runtime.Queues, Capabilities.WorkerDescription.Json(runtime.Capabilities), cancellationToken).ConfigureAwait(false);
-        var storage = FarmHangfireStorage.Create(postgres, settings.Hangfire);
+        var store = new PostgresBuildStore(database);
+        var storage = await FarmHangfireStorage.CreateServingAsync(postgres, settings.Hangfire, store.Listener, runtime.Queues, cancellationToken).ConfigureAwait(false);
         // The same registry timeouts as the farm's (Farm__Registry__*), so a silent registry ends a worker's push as well.
         var options = settings.Registry.ClientOptions();
         IOciRepository Open(OciReference reference) => OciRepositories.Open(reference, options with { Insecure = options.Insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!)) });
-        var store = new PostgresBuildStore(database);
         using var loggers = Telemetry.WorkerLogging.Create(settings.Logging.Json, settings.LogLevel.Default);
         var logger = loggers.CreateLogger("Farm.Worker.Serve");
         using var metrics = new Telemetry.WorkerMetrics(name);
@@ -108,6 +108,9 @@ internal static class ServeCommand
                 ServerName = name,
                 Queues = [.. runtime.Queues],
                 WorkerCount = workerCount,
+                // Delayed jobs (retries) and the catalog's recurring job are moved to their queue by the farm's server
+                // every 15 s; a worker's scheduler is a spare, and each of its polls takes a lock (about 5 transactions).
+                SchedulePollingInterval = TimeSpan.FromMinutes(1),
                 StopTimeout = Timeout.InfiniteTimeSpan,
                 ShutdownTimeout = Timeout.InfiniteTimeSpan,
                 Activator = new SingleJobActivator(job),
