@@ -163,24 +163,25 @@ public static class DirectMode
     {
         var root = Path.TrimEndingDirectorySeparator(directory);
         var skip = root.EndsWith('/') ? root.Length : root.Length + 1; // "/" itself keeps its slash
-        var walk = new System.IO.Enumeration.FileSystemEnumerable<string>(
-            root,
-            (ref System.IO.Enumeration.FileSystemEntry entry) => entry.Directory.Length < skip
-                ? entry.FileName.ToString()
-                : string.Concat(entry.Directory[skip..], "/", entry.FileName),
-            new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false })
-        {
-            ShouldIncludePredicate = (ref System.IO.Enumeration.FileSystemEntry entry) => !entry.IsDirectory && IsHeaderName(entry.FileName),
-        };
         var names = new List<string>();
         try
         {
+            // The enumerable opens the directory when made: an -I directory that does not exist throws here.
+            var walk = new System.IO.Enumeration.FileSystemEnumerable<string>(
+                root,
+                (ref System.IO.Enumeration.FileSystemEntry entry) => entry.Directory.Length < skip
+                    ? entry.FileName.ToString()
+                    : string.Concat(entry.Directory[skip..], "/", entry.FileName),
+                new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false })
+            {
+                ShouldIncludePredicate = (ref System.IO.Enumeration.FileSystemEntry entry) => !entry.IsDirectory && IsHeaderName(entry.FileName),
+            };
             foreach (var name in walk)
             {
                 names.Add(name);
             }
         }
-        catch (DirectoryNotFoundException)
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
             return null;
         }

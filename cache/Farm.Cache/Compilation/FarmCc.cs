@@ -24,7 +24,7 @@ public static class FarmCc
             using var broker = new BrokerTier(socket);
             try
             {
-                return new CachedCompile(settings, new TieredCache([broker], events, settings.ReadOnly), events, stdout, stderr, workingDirectory, broker).Run(compiler, arguments);
+                return Guarded(() => new CachedCompile(settings, new TieredCache([broker], events, settings.ReadOnly), events, stdout, stderr, workingDirectory, broker).Run(compiler, arguments), compiler, arguments, events, stdout, stderr, workingDirectory);
             }
             finally
             {
@@ -33,6 +33,24 @@ public static class FarmCc
         }
 
         return RunOnDisk(compiler, arguments, settings, stdout, stderr, workingDirectory);
+    }
+
+    /// <summary>
+    /// The cached compile, or, when the cache itself fails in a way nobody foresaw, the plain compile: a cache is never
+    /// the reason a build fails (an -I directory that did not exist once crashed farm-cc before the compiler ran).
+    /// </summary>
+    private static int Guarded(Func<int> cached, string compiler, IReadOnlyList<string> arguments, CacheEvents events, TextWriter stdout, TextWriter stderr, string workingDirectory)
+    {
+        try
+        {
+            return cached();
+        }
+        catch (Exception error) when (error is not OutOfMemoryException)
+        {
+            stderr.WriteLine($"farm-cc: the object cache failed ({error.GetType().Name}: {error.Message}); compiling without it");
+            events.Error("farm-cc", error.GetType().Name);
+            return CompilerProcess.Run(compiler, arguments, stdout, stderr, workingDirectory).ExitCode;
+        }
     }
 
     private static int RunOnDisk(string compiler, IReadOnlyList<string> arguments, CacheSettings settings, TextWriter stdout, TextWriter stderr, string workingDirectory)
@@ -56,7 +74,7 @@ public static class FarmCc
 
         try
         {
-            return new CachedCompile(settings, new TieredCache(tiers, events, settings.ReadOnly), events, stdout, stderr, workingDirectory, local).Run(compiler, arguments);
+            return Guarded(() => new CachedCompile(settings, new TieredCache(tiers, events, settings.ReadOnly), events, stdout, stderr, workingDirectory, local).Run(compiler, arguments), compiler, arguments, events, stdout, stderr, workingDirectory);
         }
         finally
         {

@@ -24,6 +24,23 @@ public sealed class FarmCcTests
     }
 
     [Fact]
+    public void Run_IncludeDirectoriesThatDoNotExistOrAreFiles_CompilesAndHits()
+    {
+        // Unikraft passes -I for directories a configuration leaves out (plat/drivers/include); gcc ignores them.
+        // -nostdinc is what makes farm-cc list the include directories (direct mode), as it does for Unikraft.
+        using var temp = Project();
+        var settings = TestSettings.Local(temp.Combine("cache"));
+        string[] includes = ["-nostdinc", "-I", temp.Combine("no-such-directory"), "-I", temp.Combine("a.h"), $"-I{temp.Combine("gone", "include")}"];
+
+        var cold = Compile(settings, temp, includes);
+        File.Delete(temp.Combine("a.o"));
+        var warm = Compile(settings, temp, includes);
+
+        Assert.True(cold.Missed && cold.Has("stored trusted"), cold.ToString());
+        Assert.True(warm.Has("hit local"), warm.ToString());
+    }
+
+    [Fact]
     public void Run_CacheDisabled_RunsTheCompilerOnly()
     {
         using var temp = Project();
