@@ -13,6 +13,9 @@ public static class FarmSchema
 {
     private const long MigrationLock = 0x6661726D; // "farm"
 
+    /// <summary>How long a process waits for another's migration (a long one on a big database), not Npgsql's default 30 s.</summary>
+    private const int LockTimeoutSeconds = 600;
+
     /// <summary>The builds, their targets and logs and the worker registry: every process needs these.</summary>
     public static readonly SchemaModule Core = new("core",
     [
@@ -114,11 +117,20 @@ public static class FarmSchema
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(features);
         await using var connection = await database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var modules = features.Prepend(SignalSchema.Module).Prepend(DashboardSchema.Module).Prepend(Core).ToList();
+
+        // Many workers starting at once against a current database need no lock: they would otherwise queue on it, one
+        // migration check after another (32 at once outlived Npgsql's 30 s command timeout at load 45).
+        if (await IsCurrentAsync(connection, modules, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await Execute(connection, $"SELECT pg_advisory_xact_lock({MigrationLock})", cancellationToken).ConfigureAwait(false);
+        await Execute(connection, $"SELECT pg_advisory_xact_lock({MigrationLock})", cancellationToken, LockTimeoutSeconds).ConfigureAwait(false);
         await Execute(connection, "CREATE SCHEMA IF NOT EXISTS farm", cancellationToken).ConfigureAwait(false);
         await ImportLegacyVersionsAsync(connection, cancellationToken).ConfigureAwait(false);
-        foreach (var module in features.Prepend(SignalSchema.Module).Prepend(DashboardSchema.Module).Prepend(Core))
+        foreach (var module in modules)
         {
             await using var current = new NpgsqlCommand("SELECT coalesce(max(version), 0) FROM farm.schema_migrations WHERE module = $1", connection) { Parameters = { new() { Value = module.Name } } };
             var version = (int)(await current.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
@@ -136,6 +148,28 @@ public static class FarmSchema
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether every module's tables are at this program's version (then there is nothing to migrate or lock).</summary>
+    private static async Task<bool> IsCurrentAsync(NpgsqlConnection connection, IReadOnlyList<SchemaModule> modules, CancellationToken cancellationToken)
+    {
+        await using var exists = new NpgsqlCommand("SELECT to_regclass('farm.schema_migrations') IS NOT NULL", connection);
+        if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not true)
+        {
+            return false;
+        }
+
+        await using var versions = new NpgsqlCommand("SELECT module, max(version) FROM farm.schema_migrations GROUP BY module", connection);
+        var current = new Dictionary<string, int>(StringComparer.Ordinal);
+        await using (var reader = await versions.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                current[reader.GetString(0)] = reader.GetInt32(1);
+            }
+        }
+
+        return modules.All(m => current.TryGetValue(m.Name, out var version) && version == m.Migrations.Count);
     }
 
     /// <summary>Creates <c>farm.schema_migrations</c>; a database numbered the old way has its numbers carried over, once.</summary>
@@ -171,9 +205,14 @@ public static class FarmSchema
         await Execute(connection, "DROP TABLE farm.schema_version", cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    private static async Task Execute(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, int? timeoutSeconds = null)
     {
         await using var command = new NpgsqlCommand(sql, connection);
+        if (timeoutSeconds is { } seconds)
+        {
+            command.CommandTimeout = seconds;
+        }
+
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 }

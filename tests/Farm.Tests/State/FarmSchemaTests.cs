@@ -53,6 +53,29 @@ public sealed class FarmSchemaTests(PostgresServer server) : IClassFixture<Postg
     }
 
     [Fact]
+    public async Task Migrate_CurrentDatabaseWhileAnotherProcessHoldsTheMigrationLock_ReturnsWithoutWaiting()
+    {
+        // Many workers start at once: against a current database none of them may queue on the migration lock.
+        var database = NpgsqlDataSource.Create(await server.CreateDatabaseAsync());
+        await FarmSchema.MigrateAsync(database, Ct);
+        await using var holder = await database.OpenConnectionAsync(Ct);
+        await using (var take = new NpgsqlCommand("SELECT pg_advisory_lock(1717662317)", holder))
+        {
+            await take.ExecuteNonQueryAsync(Ct);
+        }
+
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        bound.CancelAfter(TimeSpan.FromSeconds(20));
+        await FarmSchema.MigrateAsync(database, bound.Token);
+
+        // A database that does need migrating still waits for the lock (and so migrates once).
+        await ExecuteAsync(database, "DELETE FROM farm.schema_migrations WHERE module = 'signals'");
+        using var shortly = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        shortly.CancelAfter(TimeSpan.FromSeconds(2));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => FarmSchema.MigrateAsync(database, shortly.Token));
+    }
+
+    [Fact]
     public async Task Migrate_DatabaseNewerThanTheProgram_RefusesNamingTheModule()
     {
         var database = NpgsqlDataSource.Create(await server.CreateDatabaseAsync());
