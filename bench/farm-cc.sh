@@ -132,7 +132,7 @@ hit() {
   # one compile each first, so that both caches hold it (a miss when BENCH_BUILDS=0 left them empty)
   # shellcheck disable=SC2046,SC2086
   (cd "$dir" && $(cache_env farm-cc) "$farm_cc" $line && cd "$work/musl-ccache" && $(cache_env ccache) ccache $line) >>"$work/log" 2>&1
-  for r in $(seq "$rounds"); do
+  for _ in $(seq "$rounds"); do
     # shellcheck disable=SC2046,SC2086
     a=$(cd "$dir" && twenty $(cache_env farm-cc) "$farm_cc" $line)
     # shellcheck disable=SC2046,SC2086
@@ -145,7 +145,7 @@ hit() {
 }
 # twenty COMMAND...: CPU ms (user + system) per run of 20 runs in a row (bash's `times`: the subshell's children)
 twenty() {
-  (for i in $(seq 20); do "$@" >/dev/null 2>&1; done; times) | tail -1 |
+  (for _ in $(seq 20); do "$@" >/dev/null 2>&1; done; times) | tail -1 |
     awk '{ split($1, u, "m"); split($2, s, "m"); print (u[1] * 60 + u[2] + s[1] * 60 + s[2]) * 1000 / 20 }'
 }
 
