@@ -114,7 +114,7 @@ run() {
 # hit: one compile's time as a hit: HIT_ROUNDS (default 15) rounds, each 20 hits of farm-cc, then 20 of ccache, then 20
 # starts of a NativeAOT program that only exits (the floor of any .NET wrapper); CPU ms per run, median over rounds
 hit() {
-  local dir=$work/musl-farm-cc rounds=${HIT_ROUNDS:-15} line r a b farm="" cc="" empty="" ratio="" floor=""
+  local dir=$work/musl-farm-cc rounds=${HIT_ROUNDS:-15} line a b farm="" cc="" empty="" ratio="" floor=""
   local mode
   for mode in farm-cc ccache; do
     # after BENCH_BUILDS=0: configure, and let make generate musl's headers (the compile needs them)
