@@ -166,7 +166,9 @@ public static class DirectMode
         var names = new List<string>();
         try
         {
-            // The enumerable opens the directory when made: an -I directory that does not exist throws here.
+            // The enumerable opens the directory when made: an -I directory that does not exist throws here. Hidden
+            // names count (gcc finds ".h" files whatever their name), and an unreadable subdirectory throws rather than
+            // being left out silently: the directory then keys as missing, and the manifest's file digests decide a hit.
             var walk = new System.IO.Enumeration.FileSystemEnumerable<string>(
                 root,
                 (ref System.IO.Enumeration.FileSystemEntry entry) => entry.Directory.Length < skip

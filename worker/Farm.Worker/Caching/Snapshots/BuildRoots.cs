@@ -9,6 +9,12 @@ namespace Farm.Worker.Caching.Snapshots;
 /// </summary>
 internal sealed class BuildRoots
 {
+    /// <summary>
+    /// How a build's trees are walked: every level, never through a link (a build directory is the sandboxed build's to
+    /// fill, and a link it left must not lead the worker elsewhere), and an unreadable directory skipped.
+    /// </summary>
+    public static readonly EnumerationOptions Walk = new() { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
+
     private readonly IReadOnlyList<(string Path, string Name)> _roots;
     private readonly IReadOnlyList<(Regex Root, string Name)> _naming;
     private readonly IReadOnlyList<(Regex Name, string Root)> _pathing;

@@ -37,8 +37,7 @@ internal static class BuildSnapshotKey
 
     private static IEnumerable<string> DescriptionFiles(string root, string buildDirectory)
     {
-        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
-        return Directory.EnumerateFiles(root, "*", options)
+        return Directory.EnumerateFiles(root, "*", BuildRoots.Walk)
             .Where(f => !f.StartsWith(buildDirectory + "/", StringComparison.Ordinal) && !f.Contains("/.git/", StringComparison.Ordinal) && IsDescription(Path.GetFileName(f)))
             .Order(StringComparer.Ordinal);
     }

@@ -43,8 +43,7 @@ internal sealed class BuildSnapshots(ICacheTier tier, CacheScope scope, bool rea
         var inputIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         var digests = new FileDigests();
         var objects = new List<SnapshotObject>();
-        var options = new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = FileAttributes.ReparsePoint, IgnoreInaccessible = true };
-        foreach (var objectFile in Directory.EnumerateFiles(build, "*.o", options).Order(StringComparer.Ordinal))
+        foreach (var objectFile in Directory.EnumerateFiles(build, "*.o", BuildRoots.Walk).Order(StringComparer.Ordinal))
         {
             var dependencyFile = Path.ChangeExtension(objectFile, ".d");
             if (!IsRegular(objectFile, MaxObjectBytes) || !IsRegular(dependencyFile, MaxDependencyFileBytes)
