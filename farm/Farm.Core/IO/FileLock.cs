@@ -30,5 +30,19 @@ public sealed class FileLock : IDisposable
         }
     }
 
+    /// <summary>The lock if no one holds it now, else null (never waits).</summary>
+    public static FileLock? TryAcquire(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        try
+        {
+            return new FileLock(new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     public void Dispose() => _stream.Dispose();
 }

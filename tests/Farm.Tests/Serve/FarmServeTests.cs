@@ -76,6 +76,32 @@ public sealed class FarmServeTests(PostgresServer postgres) : IClassFixture<Post
     }
 
     [Fact]
+    public async Task Build_NextCommitOfAnApp_IsBuiltInPlace_CompilingOnlyWhatChanged()
+    {
+        await using var registry = await RegistryServer.StartAsync(ct: Ct);
+        await using var farm = await FarmCluster.StartAsync(postgres, Path.Combine(_work, "farm"), Ct);
+        await farm.StartWorkerAsync("x86", ["qemu-x86_64"], Ct);
+        var first = await farm.WaitAsync(await farm.SubmitAsync(_source.Url, _source.Commit, "helloworld/Kraftfile", $"{registry.Host}/apps/hello:v1", ["qemu/x86_64"], Ct), Ct);
+
+        // The next commit changes one source file: a new checkout (trees/<tree id>), built from the same directory.
+        await File.AppendAllTextAsync(Path.Combine(_source.Directory, "helloworld", "main.c"), "\nint farm_second_commit;\n", Ct);
+        await SourceRepository.GitAsync(_source.Directory, Ct, "-c", "user.email=farm@example.invalid", "-c", "user.name=farm", "commit", "-qam", "one file changed");
+        var commit = (await SourceRepository.GitAsync(_source.Directory, Ct, "rev-parse", "HEAD")).Trim();
+        var second = await farm.WaitAsync(await farm.SubmitAsync(_source.Url, commit, "helloworld/Kraftfile", $"{registry.Host}/apps/hello:v2", ["qemu/x86_64"], Ct), Ct);
+
+        Assert.True(first.GetProperty("state").GetString() == "succeeded", first.ToString());
+        Assert.True(second.GetProperty("state").GetString() == "succeeded", second.ToString());
+        static long Compiles(JsonElement build) => build.GetProperty("targets")[0].GetProperty("cache") is var c ? c.GetProperty("hits").GetInt64() + c.GetProperty("misses").GetInt64() : 0;
+        Assert.True(Compiles(first) > 1, first.ToString());
+        var log = await farm.Http.GetStringAsync($"/api/builds/{second.GetProperty("id").GetString()}/logs?target=qemu/x86_64", Ct);
+        // main.c, and buildinfo.c, which depends on every object (as Unikraft's libukboot does).
+        var compiled = log.Split('\n').Where(l => l.StartsWith("data:   CC ", StringComparison.Ordinal)).Select(l => l["data:   CC ".Length..].Trim());
+        Assert.Equal(["apphelloworld: main.c", "libukboot: buildinfo.c"], compiled.Order(StringComparer.Ordinal));
+        Assert.True(Compiles(second) == 2, log);
+        Assert.NotEqual(first.GetProperty("targets")[0].GetProperty("manifestDigest").GetString(), second.GetProperty("targets")[0].GetProperty("manifestDigest").GetString());
+    }
+
+    [Fact]
     public async Task Cancel_ARunningBuild_StopsItsTarget_AndPublishesNothing()
     {
         await using var registry = await RegistryServer.StartAsync(ct: Ct);

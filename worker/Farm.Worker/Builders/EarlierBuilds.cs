@@ -86,7 +86,7 @@ internal static class EarlierBuilds
         return new BuildRoots(roots);
     }
 
-    private static string Key(BuildRequest request, string defconfig) =>
+    internal static string Key(BuildRequest request, string defconfig) =>
         BuildSnapshotKey.Compute(
             $"{request.Kraftfile.Name}/{request.Job.KernelFileName}",
             defconfig,

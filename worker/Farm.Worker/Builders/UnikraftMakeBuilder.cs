@@ -34,6 +34,9 @@ internal sealed class UnikraftMakeBuilder(string? originsDirectory = null) : IKe
 
         // A kernel left by an earlier build must not pass for this build's result if this one fails.
         File.Delete(kernel);
+        var defconfigText = DefconfigWriter.Render(request.Kraftfile.Name, request.Job, request.ExtraKConfig);
+        var description = EarlierBuilds.Key(request, defconfigText);
+        KeptBuildDirectory.Enter(output, description, log);
 
         var application = request.Sources.Application.Directory;
         if (!File.Exists(Path.Combine(application, "Makefile.uk")))
@@ -55,7 +58,6 @@ internal sealed class UnikraftMakeBuilder(string? originsDirectory = null) : IKe
         }
 
         var defconfig = Path.Combine(output, "farm.defconfig");
-        var defconfigText = DefconfigWriter.Render(request.Kraftfile.Name, request.Job, request.ExtraKConfig);
         await InPlaceWrite.WriteAllTextAsync(defconfig, defconfigText, cancellationToken).ConfigureAwait(false);
 
         var common = CommonArguments(request, output, config);
@@ -106,6 +108,11 @@ internal sealed class UnikraftMakeBuilder(string? originsDirectory = null) : IKe
 
         log($"farm: {request.Job.KernelFileName}: make -j{Math.Max(1, request.Jobs)}");
         var compile = await MakeAsync(request, build, log, cancellationToken).ConfigureAwait(false);
+        if (compile.Outcome is { ExitCode: not null, TimedOut: false, LimitExceeded: null })
+        {
+            KeptBuildDirectory.Finished(output, description);
+        }
+
         if (Failure(compile, "make") is { } compileFailure)
         {
             File.Delete(kernel);

@@ -43,8 +43,9 @@ internal sealed class TargetBuild
             return Failed(problem ?? $"the stored plan is of {plan?.Job.KernelFileName}, not of {name}");
         }
 
-        var source = new PinnedSource(_runtime.Git, () => UploadStore.Open(_runtime.Settings.SourceStore, _open), _runtime.CacheDirectory, _runtime.LocalBuilds);
-        var pinned = await source.FetchAsync(build, plan, cancellationToken).ConfigureAwait(false);
+        var source = new PinnedSource(_runtime.Git, () => UploadStore.Open(_runtime.Settings.SourceStore, _open), _runtime.CacheDirectory, _runtime.LocalBuilds, _runtime.WorkDirectory);
+        // The copy built from is held until the target ends (published or failed).
+        using var pinned = await source.FetchAsync(build, plan, cancellationToken).ConfigureAwait(false);
         if (pinned.Kraftfile is not { } kraftfile)
         {
             return Failed(pinned.Failure ?? "the source cannot be read");

@@ -18,12 +18,16 @@ internal sealed class PinnedSource
     private readonly Func<UploadStore> _uploads;
     private readonly string _unpackDirectory;
     private readonly bool _localBuilds;
+    private readonly string? _stableDirectory;
 
     /// <param name="uploads">The source store, opened only for an upload.</param>
     /// <param name="unpackDirectory">Where uploads are unpacked (by digest).</param>
     /// <param name="localBuilds">Whether a build may name a Kraftfile on this host's disk (the embedded farm).</param>
-    public PinnedSource(GitCheckoutCache git, Func<UploadStore> uploads, string unpackDirectory, bool localBuilds)
+    /// <param name="stableDirectory">Where fetched trees are copied to be built from a path that stays the same from one
+    /// commit to the next (<see cref="StableSourceDirectory"/>); null to build from the checkout itself.</param>
+    public PinnedSource(GitCheckoutCache git, Func<UploadStore> uploads, string unpackDirectory, bool localBuilds, string? stableDirectory = null)
     {
+        _stableDirectory = stableDirectory;
         _git = git;
         _uploads = uploads;
         _unpackDirectory = unpackDirectory;
@@ -45,6 +49,41 @@ internal sealed class PinnedSource
             return PinnedKraftfile.Refused(ex.Message);
         }
 
+        StableSourceDirectory? stable = null;
+        if (root is not null && _stableDirectory is not null)
+        {
+            try
+            {
+                stable = StableSourceDirectory.Take(_stableDirectory, BuildScope.Of(build).Cache.Name, build.GitUrl ?? $"upload:{build.App}", root);
+                root = stable.Root;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return PinnedKraftfile.Refused($"the source cannot be copied to its build directory: {ex.Message}");
+            }
+        }
+
+        try
+        {
+            var pinned = Check(build, plan, root);
+            if (pinned.Kraftfile is null)
+            {
+                stable?.Dispose();
+                return pinned;
+            }
+
+            return pinned with { Stable = stable };
+        }
+        catch
+        {
+            stable?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The planned Kraftfile read from <paramref name="root"/> (null: the local build's own tree), checked.</summary>
+    private PinnedKraftfile Check(BuildRecord build, TargetPlan plan, string? root)
+    {
         // The same containment the farm checked at submission, again: the job row is only as trusted as the database.
         var tree = root is not null ? new SourceTree(root) : build.SourceRoot is { } local ? new SourceTree(local) : null;
         var path = root is not null ? Path.Combine(root, build.KraftfilePath) : build.KraftfilePath;
@@ -59,7 +98,7 @@ internal sealed class PinnedSource
             return PinnedKraftfile.Refused($"{shown}: the planned Kraftfile is not in the source");
         }
 
-        var digest = TargetPlan.DigestOf(await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false));
+        var digest = TargetPlan.DigestOf(File.ReadAllBytes(path));
         if (digest != plan.KraftfileDigest)
         {
             return PinnedKraftfile.Refused($"{shown}: not the Kraftfile the farm planned ({digest[..19]}…, planned {plan.KraftfileDigest[..Math.Min(19, plan.KraftfileDigest.Length)]}…): the source changed under the build; submit it again");
@@ -123,7 +162,12 @@ internal sealed class PinnedSource
 }
 
 /// <summary>A target's Kraftfile as planned, with the tree its paths must stay in; or why it cannot be built.</summary>
-internal sealed record PinnedKraftfile(Kraftfile? Kraftfile, SourceTree? Tree, string? Failure)
+internal sealed record PinnedKraftfile(Kraftfile? Kraftfile, SourceTree? Tree, string? Failure) : IDisposable
 {
+    /// <summary>The stable copy the tree is, held until the target ends; null when built from the checkout itself.</summary>
+    public StableSourceDirectory? Stable { get; init; }
+
+    public void Dispose() => Stable?.Dispose();
+
     public static PinnedKraftfile Refused(string reason) => new(null, null, reason);
 }

@@ -1,0 +1,44 @@
+using Farm.Core.IO;
+
+namespace Farm.Worker.Builders;
+
+/// <summary>
+/// A build directory kept between builds, so that make rebuilds in place, is reused only for the build description
+/// (<see cref="EarlierBuilds.Key"/>: kernel, defconfig, compiler, every <c>Makefile*</c>, <c>*.uk</c>, <c>*.mk</c>)
+/// of the last build that ran to its end in it. make trusts timestamps and dependency files, not flags: Unikraft does
+/// not recompile for a changed <c>Makefile.uk</c> or compiler, and an object a killed compile left half-written looks
+/// up to date. Any other directory is emptied first; the earlier build's objects come back from the caches instead.
+/// </summary>
+internal static class KeptBuildDirectory
+{
+    private const string MarkerName = ".farm-build-description";
+
+    /// <summary>Empties <paramref name="directory"/> unless its last finished build had <paramref name="description"/>; then the build is unfinished until <see cref="Finished"/>.</summary>
+    public static void Enter(string directory, string description, Action<string> log)
+    {
+        var marker = Path.Combine(directory, MarkerName);
+        var kept = FileKinds.Of(marker) == FileKind.Regular && File.ReadAllText(marker) == description;
+        if (!kept && Directory.EnumerateFileSystemEntries(directory).Any())
+        {
+            log($"farm: {Path.GetFileName(directory)}: the build directory held another build description or an unfinished build: emptied");
+            foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos("*", new EnumerationOptions { AttributesToSkip = 0 }))
+            {
+                // The sandboxed build may have left links: removed as links, never followed.
+                if (FileKinds.Of(entry.FullName) == FileKind.Directory)
+                {
+                    Directory.Delete(entry.FullName, recursive: true);
+                }
+                else
+                {
+                    File.Delete(entry.FullName);
+                }
+            }
+        }
+
+        File.Delete(marker);
+    }
+
+    /// <summary>make returned by itself (succeeded or failed, not killed): what it left is consistent for the next build of <paramref name="description"/>.</summary>
+    public static void Finished(string directory, string description) =>
+        InPlaceWrite.WriteAllBytes(Path.Combine(directory, MarkerName), System.Text.Encoding.UTF8.GetBytes(description));
+}
