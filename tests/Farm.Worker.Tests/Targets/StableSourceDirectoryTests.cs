@@ -9,7 +9,7 @@ namespace Farm.Worker.Tests.Targets;
 /// <summary>
 /// A git or uploaded source is built from one directory per app and scope, the same for every commit, equal to the
 /// commit's tree file for file, with unchanged files keeping their times (so make rebuilds in place), whatever was
-/// left in the copy before; a concurrent build of the same app gets its own slot; scopes never share a copy.
+/// left in the copy before; each kernel has its own copy, a concurrent build of the same kernel takes another slot; scopes never share a copy.
 /// </summary>
 public sealed class StableSourceDirectoryTests
 {
@@ -55,6 +55,11 @@ public sealed class StableSourceDirectoryTests
             Assert.Null(concurrent.Failure);
             Assert.NotEqual(firstRoot, concurrent.Tree!.Root);
             Assert.Equal("int main(void) { return 0; }\n", File.ReadAllText(Path.Combine(concurrent.Tree.Root, "app", "main.c")));
+
+            // Another kernel of the same build (its targets run side by side): a copy of its own, not a slot it happened to get.
+            using var arm = await source.FetchAsync(Build(repository.Url, second), Plan(second) with { Job = Job with { KernelFileName = "hello_qemu-arm64" } }, Ct);
+            Assert.Null(arm.Failure);
+            Assert.DoesNotContain(arm.Tree!.Root, new[] { firstRoot, concurrent.Tree.Root });
         }
 
         // An untrusted build of the same URL never shares the trusted copy.

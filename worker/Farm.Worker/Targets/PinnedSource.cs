@@ -54,7 +54,9 @@ internal sealed class PinnedSource
         {
             try
             {
-                stable = StableSourceDirectory.Take(_stableDirectory, BuildScope.Of(build).Cache.Name, build.GitUrl ?? $"upload:{build.App}", root);
+                // One copy per kernel: the targets of one build run side by side, and each should find its own last build.
+                var identity = $"{build.GitUrl ?? "upload:" + build.App} {plan.Job.KernelFileName}";
+                stable = StableSourceDirectory.Take(_stableDirectory, BuildScope.Of(build).Cache.Name, identity, root);
                 root = stable.Root;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

@@ -5,8 +5,8 @@ using Farm.Core.IO;
 namespace Farm.Worker.Targets;
 
 /// <summary>
-/// Where a git or uploaded source is built from: one directory per app and trust scope that stays the same from one
-/// commit to the next. Checkouts live at <c>trees/&lt;tree id&gt;</c>, a new path for every commit, and Unikraft puts
+/// Where a git or uploaded source is built from: one directory per app, kernel and trust scope that stays the same
+/// from one commit to the next. Checkouts live at <c>trees/&lt;tree id&gt;</c>, a new path for every commit, and Unikraft puts
 /// the app's real path into every object it compiles with <c>-g3</c> (<c>CONFIG_UK_APP</c> in <c>config.h</c>; its
 /// <c>realpath</c> defeats a link): built from there, each new commit missed nearly all of the object cache and
 /// started a new build directory. Built from here, only what changed differs, and make rebuilds in place.
@@ -33,7 +33,7 @@ internal sealed class StableSourceDirectory : IDisposable
 
     /// <param name="workDirectory">The worker's work directory (copies go to <c>apps/</c> in it).</param>
     /// <param name="scope">The build's cache scope name: trusted builds share one, each untrusted source has its own.</param>
-    /// <param name="identity">What stays the same across commits: the git URL, or the app's name for uploads.</param>
+    /// <param name="identity">What stays the same across commits: the git URL (or the app's name for uploads) and the kernel.</param>
     /// <param name="tree">The checked tree to build (a checkout or an unpacked upload).</param>
     public static StableSourceDirectory Take(string workDirectory, string scope, string identity, string tree)
     {
