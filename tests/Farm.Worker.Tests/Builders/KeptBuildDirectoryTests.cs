@@ -21,6 +21,7 @@ public sealed class KeptBuildDirectoryTests
         var mainObject = Directory.EnumerateFiles(kept.Combine("build"), "main.o", SearchOption.AllDirectories).Single();
         var firstTime = File.GetLastWriteTimeUtc(mainObject);
         var again = await Cli.WorkerRun.BuildAsync(app, "qemu/x86_64", kept);
+        var againTime = File.GetLastWriteTimeUtc(mainObject);
         File.AppendAllText(Path.Combine(app, "Makefile.uk"), "APPHELLOWORLD_CFLAGS-y += -O0 -fno-inline\n");
         var changed = await Cli.WorkerRun.BuildAsync(app, "qemu/x86_64", kept);
         using var fresh = new TempDirectory();
@@ -29,6 +30,8 @@ public sealed class KeptBuildDirectoryTests
         Assert.True(first.ExitCode == 0 && again.ExitCode == 0 && changed.ExitCode == 0 && reference.ExitCode == 0, first.Stderr + again.Stderr + changed.Stderr + reference.Stderr);
         // Unchanged: rebuilt in place (main.c not compiled again).
         Assert.DoesNotContain("emptied", again.Stderr, StringComparison.Ordinal);
+        Assert.Contains("rebuilding in place", again.Stderr, StringComparison.Ordinal);
+        Assert.Equal(firstTime, againTime);
         Assert.Equal(first.Result.GetProperty("kernelSha256").GetString(), again.Result.GetProperty("kernelSha256").GetString());
         Assert.Contains("build directory held another build description", changed.Stderr, StringComparison.Ordinal);
         Assert.NotEqual(again.Result.GetProperty("kernelSha256").GetString(), changed.Result.GetProperty("kernelSha256").GetString());

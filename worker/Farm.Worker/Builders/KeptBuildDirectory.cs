@@ -13,8 +13,11 @@ internal static class KeptBuildDirectory
 {
     private const string MarkerName = ".farm-build-description";
 
-    /// <summary>Empties <paramref name="directory"/> unless its last finished build had <paramref name="description"/>; then the build is unfinished until <see cref="Finished"/>.</summary>
-    public static void Enter(string directory, string description, Action<string> log)
+    /// <summary>
+    /// Empties <paramref name="directory"/> unless its last finished build had <paramref name="description"/>; true when
+    /// kept. Either way the build is unfinished until <see cref="Finished"/>.
+    /// </summary>
+    public static bool Enter(string directory, string description, Action<string> log)
     {
         var marker = Path.Combine(directory, MarkerName);
         var kept = FileKinds.Of(marker) == FileKind.Regular && File.ReadAllText(marker) == description;
@@ -36,6 +39,7 @@ internal static class KeptBuildDirectory
         }
 
         File.Delete(marker);
+        return kept;
     }
 
     /// <summary>make returned by itself (succeeded or failed, not killed): what it left is consistent for the next build of <paramref name="description"/>.</summary>

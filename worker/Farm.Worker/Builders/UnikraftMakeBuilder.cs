@@ -35,8 +35,10 @@ internal sealed class UnikraftMakeBuilder(string? originsDirectory = null) : IKe
         // A kernel left by an earlier build must not pass for this build's result if this one fails.
         File.Delete(kernel);
         var defconfigText = DefconfigWriter.Render(request.Kraftfile.Name, request.Job, request.ExtraKConfig);
-        var description = EarlierBuilds.Key(request, defconfigText);
-        KeptBuildDirectory.Enter(output, description, log);
+        var key = EarlierBuilds.Key(request, defconfigText);
+        // The roots too: .config names them, and a build directory given by hand may be used for another copy of the app.
+        var description = string.Join('\n', [key, .. EarlierBuilds.Roots(request).All.Select(r => r.Path)]);
+        var inPlace = KeptBuildDirectory.Enter(output, description, log) && FileKinds.Of(config) == FileKind.Regular;
 
         var application = request.Sources.Application.Directory;
         if (!File.Exists(Path.Combine(application, "Makefile.uk")))
@@ -61,8 +63,13 @@ internal sealed class UnikraftMakeBuilder(string? originsDirectory = null) : IKe
         await InPlaceWrite.WriteAllTextAsync(defconfig, defconfigText, cancellationToken).ConfigureAwait(false);
 
         var common = CommonArguments(request, output, config);
-        var earlier = EarlierBuilds.Find(request, defconfigText, log);
-        if (earlier is not null)
+        var earlier = inPlace ? null : EarlierBuilds.Find(request, defconfigText, log);
+        if (inPlace)
+        {
+            // Its objects are here already: make alone rebuilds what changed, as a developer's incremental make does.
+            log($"farm: {request.Job.KernelFileName}: make defconfig skipped: rebuilding in place the last build of this defconfig and build description");
+        }
+        else if (earlier is not null)
         {
             // The same defconfig and build description: make defconfig would write this .config again.
             log($"farm: {request.Job.KernelFileName}: make defconfig skipped: an earlier build had this defconfig and build description");
@@ -138,7 +145,7 @@ internal sealed class UnikraftMakeBuilder(string? originsDirectory = null) : IKe
             }
         }
 
-        await EarlierBuilds.CaptureAsync(request, earlier?.Key, defconfigText, config, log, cancellationToken).ConfigureAwait(false);
+        await EarlierBuilds.CaptureAsync(request, key, defconfigText, config, log, cancellationToken).ConfigureAwait(false);
         return new BuildOutcome(kernel, File.Exists(config) ? config : null, null, stopwatch.Elapsed);
     }
 
