@@ -53,9 +53,14 @@ public static class DirectMode
         var source = Path.GetFullPath(invocation.Source!, directory);
         Add("schema", $"{CacheKey.SchemaVersion}-direct");
         Add("compiler", compilerIdentity);
+        // A macro's value is kept as written: -DDIR="/build/a" puts the path in the object where no prefix map reaches
+        // it, so two directories must not share the key (the preprocessed key sees it in the text; this key cannot).
+        var macroValue = false;
         foreach (var argument in invocation.ShapingArguments)
         {
-            Add("argument", prefixes.Normalise(argument));
+            var macro = macroValue || argument.StartsWith("-D", StringComparison.Ordinal) || argument.StartsWith("-U", StringComparison.Ordinal);
+            Add("argument", macro ? argument : prefixes.Normalise(argument));
+            macroValue = argument is "-D" or "-U";
         }
 
         Add("source", prefixes.Normalise(source));
@@ -110,27 +115,54 @@ public static class DirectMode
         return lines[0];
     }
 
-    /// <summary>The manifest for a compile whose dependency file is in place, or null when a listed file is gone.</summary>
-    public static byte[]? Build(string key, string dependencyFileText, PrefixMap prefixes, string directory) =>
-        Build(key, DependencyFile.Paths(dependencyFileText), prefixes, directory);
+    /// <summary>The manifest for the files a compile read, or null when one of them is gone or reads the clock.</summary>
+    public static byte[]? Build(string key, IEnumerable<string> files, PrefixMap prefixes, string directory) =>
+        Listing(files, prefixes, directory).Body is { } body ? Encoding.UTF8.GetBytes($"{key}\n{body}") : null;
 
-    /// <summary>The manifest for the files a compile read, or null when one of them is gone.</summary>
-    public static byte[]? Build(string key, IEnumerable<string> files, PrefixMap prefixes, string directory)
+    /// <summary>
+    /// A manifest's lines after the key: each file a compile read, with its digest, in path order. Refused (null, with
+    /// why) when a file is gone, or when one uses <c>__DATE__</c>, <c>__TIME__</c> or <c>__TIMESTAMP__</c>: unchanged
+    /// files would then not mean an unchanged object (ccache refuses direct mode for them too).
+    /// </summary>
+    public static (string? Body, string? Refusal) Listing(IEnumerable<string> files, PrefixMap prefixes, string directory)
     {
         ArgumentNullException.ThrowIfNull(prefixes);
-        var text = new StringBuilder(key).Append('\n');
+        var text = new StringBuilder();
         foreach (var dependency in files.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
         {
             var path = Path.GetFullPath(dependency, directory);
-            if (!File.Exists(path))
+            if (ReadIfPresent(path) is not { } bytes)
             {
-                return null;
+                return (null, "a file the compile read is gone");
             }
 
-            text.Append(Convert.ToHexStringLower(Sha256.HashData(File.ReadAllBytes(path)))).Append('\t').Append(prefixes.Mark(path)).Append('\n');
+            if (ReadsTheClock(bytes))
+            {
+                return (null, "__DATE__, __TIME__ or __TIMESTAMP__");
+            }
+
+            text.Append(Convert.ToHexStringLower(Sha256.HashData(bytes))).Append('\t').Append(prefixes.Mark(path)).Append('\n');
         }
 
-        return Encoding.UTF8.GetBytes(text.ToString());
+        return (text.ToString(), null);
+    }
+
+    private static bool ReadsTheClock(ReadOnlySpan<byte> bytes)
+    {
+        // A scan for "__", then a look at what follows (a step of one, so "___DATE__" is found too).
+        for (var at = bytes.IndexOf("__"u8); at >= 0; )
+        {
+            var rest = bytes[at..];
+            if (rest.StartsWith("__DATE__"u8) || rest.StartsWith("__TIME__"u8) || rest.StartsWith("__TIMESTAMP__"u8))
+            {
+                return true;
+            }
+
+            var next = rest[1..].IndexOf("__"u8);
+            at = next < 0 ? -1 : at + 1 + next;
+        }
+
+        return false;
     }
 
     /// <summary>The file a preprocessor line marker (<c># 12 "path" 1 3</c>) names; null for <c>&lt;built-in&gt;</c> and the like.</summary>
