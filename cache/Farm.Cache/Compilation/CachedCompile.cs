@@ -173,7 +173,8 @@ public sealed partial class CachedCompile
     {
         try
         {
-            _manifests!.PutManifest(_settings.Scope.WriteScope, directKey, manifest);
+            manifest = DirectMode.Merge(manifest, _manifests!.GetManifest(_settings.Scope.WriteScope, directKey));
+            _manifests.PutManifest(_settings.Scope.WriteScope, directKey, manifest);
             var manifestKey = DirectMode.ManifestKey(directKey);
             _cache.Put(_settings.Scope, manifestKey, new ActionEntry(Convert.ToHexStringLower(Sha256.HashData(manifest)), manifest.LongLength, null, string.Empty), manifest);
             _events.Manifest(manifestKey);

@@ -178,4 +178,45 @@ public sealed class DependModeTests
         Assert.Empty(CacheLayout.EntryFiles(temp.Combine("cache")));
         Assert.False(File.Exists(temp.Combine("main.o")));
     }
+
+    [Fact]
+    public void Run_TwoConfigurationsBuiltInTurn_EachHitsItsOwnManifestEntryWithItsOwnObject()
+    {
+        // The same arguments, another header: one manifest, two entries, neither replacing the other.
+        using var temp = Project();
+        var objects = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (var value in new[] { "1", "2" })
+        {
+            temp.Write("late/value.h", $"#define VALUE {value}\n");
+            Assert.True(Run(temp, Compile).Missed);
+            objects[value] = File.ReadAllBytes(temp.Combine("main.o"));
+        }
+
+        foreach (var value in new[] { "1", "2", "1" })
+        {
+            temp.Write("late/value.h", $"#define VALUE {value}\n");
+            File.Delete(temp.Combine("main.o"));
+            var run = Run(temp, Compile);
+            Assert.True(run.Has("direct") && run.Hit, $"VALUE {value}: {run}");
+            Assert.Equal(objects[value], File.ReadAllBytes(temp.Combine("main.o")));
+        }
+
+        Assert.NotEqual(objects["1"], objects["2"]);
+    }
+
+    [Fact]
+    public void Merge_KeepsTheNewEntryFirstAndAtMostEightEntries()
+    {
+        static byte[] Entry(int i) => System.Text.Encoding.UTF8.GetBytes($"{new string((char)('a' + i), 64)}\n{new string('0', 64)}\tfile{i}.h\n");
+        var manifest = Entry(0);
+        for (var i = 1; i < 10; i++)
+        {
+            manifest = Farm.Cache.Compilation.DirectMode.Merge(Entry(i), manifest);
+        }
+
+        manifest = Farm.Cache.Compilation.DirectMode.Merge(Entry(5), manifest);
+        var keys = System.Text.Encoding.UTF8.GetString(manifest).Split('\n').Where(l => l.Length == 64).Select(l => l[0]).ToArray();
+
+        Assert.Equal("fjihgedc", new string(keys)); // f (5) moved first, b and a (1, 0) gone
+    }
 }
