@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # farm-cc against ccache and plain gcc on the SAME build directory, local tier only, side by side (run by hand):
 #   bench/farm-cc.sh [ROUNDS] [SRC]
-# Prints two ratios per workload, of CPU seconds (user + system of make and all its compiles), each the median over
+# Prints ratios per workload, of CPU seconds (user + system of make and all its compiles), each the median over
 # ROUNDS (default 3) of a ratio taken within one round:
 #   warm: farm-cc warm / ccache warm  - the objects removed, the cache kept, make again in the same directory
 #   cold: farm-cc cold / gcc          - empty cache, every compile a miss
-# and, for the record, ccache cold / gcc. Workloads:
+# each for farm-cc as it is by default (depend mode: a miss compiles once, with a dependency file) and for farm-cc
+# with FARM_CACHE_DEPEND=0 ("-E": a miss runs the preprocessor for the key, then compiles); and, for the record,
+# ccache cold / gcc. Workloads:
 #   musl   libc.a of Debian's musl source package (`apt-get source musl` through a temporary deb-src list, kept in
 #          ~/.cache/farm-bench, never in the repository). MUSL_DIRS="src/string src/stdio" builds only the objects of
 #          those source directories (a shorter run on a busy machine); unset: all of lib/libc.a (1,341 compiles).
 #   hello  with SRC (a directory holding unikraft/ and app-helloworld/, copies kept outside the repository): the
 #          real app-helloworld for qemu/x86_64 by plain make in Unikraft's tree (defconfig once per mode, then builds).
-# Also prints one hit's time (farm-cc, ccache, and a NativeAOT program that only starts and exits, the floor of any
+# Also prints one miss's time (farm-cc, farm-cc -E and gcc, in rounds of 20 runs each, in turn, the cache's entries
+# removed before each run, CPU ms per run) and one hit's time (farm-cc, ccache, and a NativeAOT program that only starts and exits, the floor of any
 # .NET wrapper), in rounds of 20 runs each, in turn, CPU ms per run. BENCH_BUILDS=0 measures only that.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,11 +40,11 @@ fi
 musl=$(dirname "$(compgen -G "$store/musl-*/configure" | head -1)")
 
 # launcher MODE: what CC starts with
-launcher() { case $1 in gcc) echo "" ;; ccache) command -v ccache ;; farm-cc) echo "$farm_cc" ;; esac; }
+launcher() { case $1 in gcc) echo "" ;; ccache) command -v ccache ;; farm-cc | farm-cc-e) echo "$farm_cc" ;; esac; }
 # cache_env MODE: the environment of a mode, the cache in $work/cache-MODE
 cache_env() {
   echo env -u FARM_CACHE_REDIS -u FARM_CACHE_REGISTRY -u FARM_CACHE_PREFIX_MAP -u FARM_CACHE_BASEDIR -u FARM_CACHE_SOCKET \
-    -u CCACHE_REMOTE_STORAGE FARM_CACHE_DIR="$work/cache-$1" CCACHE_DIR="$work/cache-$1"
+    -u CCACHE_REMOTE_STORAGE FARM_CACHE_DIR="$work/cache-$1" CCACHE_DIR="$work/cache-$1" FARM_CACHE_DEPEND="$([ "$1" = farm-cc-e ] && echo 0 || echo 1)"
 }
 # seconds COMMAND...: the CPU seconds (user + system) of the command and every process it waited for (make and its
 # compiles). CPU, not wall time: on a machine shared with other work the wall time of a build minutes later says more
@@ -85,30 +88,54 @@ hello_make() {
   seconds $(cache_env "$1") make -C "$src/unikraft" A="$work/hello-$1/app" L= O="$work/hello-$1/build" -j"$jobs" CC="${cc}gcc"
 }
 
-# run WORKLOAD: ROUNDS rounds of (gcc cold, ccache cold, farm-cc cold, ccache warm, farm-cc warm); prints the ratios
+# run WORKLOAD: ROUNDS rounds of (gcc, ccache, farm-cc, farm-cc -E cold; ccache, farm-cc, farm-cc -E warm); prints ratios
 run() {
-  local w=$1 round mode cold_ratios="" ccache_cold_ratios="" warm_ratios="" gcc_s="" ccache_warm_s="" farm_warm_s="" farm_cold_s=""
-  for mode in gcc ccache farm-cc; do "${w}_prepare" "$mode"; done
+  local w=$1 round mode
+  local -A ratios=() seconds=()
+  for mode in gcc ccache farm-cc farm-cc-e; do "${w}_prepare" "$mode"; done
   for round in $(seq "$rounds"); do
     declare -A cold=() warm=()
-    for mode in gcc ccache farm-cc; do
+    for mode in gcc ccache farm-cc farm-cc-e; do
       rm -rf "$work/cache-$mode"
       "${w}_clean" "$mode"
       cold[$mode]=$("${w}_make" "$mode")
     done
-    for mode in ccache farm-cc; do
+    for mode in ccache farm-cc farm-cc-e; do
       "${w}_clean" "$mode"
       warm[$mode]=$("${w}_make" "$mode")
     done
-    cold_ratios+="$(echo "${cold[farm-cc]} / ${cold[gcc]}" | bc -l) "
-    ccache_cold_ratios+="$(echo "${cold[ccache]} / ${cold[gcc]}" | bc -l) "
-    warm_ratios+="$(echo "${warm[farm-cc]} / ${warm[ccache]}" | bc -l) "
-    gcc_s+="${cold[gcc]} "; farm_cold_s+="${cold[farm-cc]} "; ccache_warm_s+="${warm[ccache]} "; farm_warm_s+="${warm[farm-cc]} "
-    echo "  round $round, CPU s: gcc ${cold[gcc]}, ccache cold ${cold[ccache]} / warm ${warm[ccache]}, farm-cc cold ${cold[farm-cc]} / warm ${warm[farm-cc]} (load $(cut -d' ' -f1 /proc/loadavg))"
+    for mode in ccache farm-cc farm-cc-e; do
+      ratios[cold-$mode]+="$(echo "${cold[$mode]} / ${cold[gcc]}" | bc -l) "
+      ratios[warm-$mode]+="$(echo "${warm[$mode]} / ${warm[ccache]}" | bc -l) "
+      seconds[cold-$mode]+="${cold[$mode]} "; seconds[warm-$mode]+="${warm[$mode]} "
+    done
+    seconds[gcc]+="${cold[gcc]} "
+    echo "  round $round, CPU s: gcc ${cold[gcc]}, ccache cold ${cold[ccache]} / warm ${warm[ccache]}, farm-cc cold ${cold[farm-cc]} / warm ${warm[farm-cc]}, farm-cc -E cold ${cold[farm-cc-e]} / warm ${warm[farm-cc-e]} (load $(cut -d' ' -f1 /proc/loadavg))"
   done
-  printf '%s, CPU: farm-cc warm / ccache warm %.2f (%.2f s / %.2f s); farm-cc cold / gcc %.2f (%.2f s / %.2f s); ccache cold / gcc %.2f\n' "$w" \
-    "$(median <<<"$warm_ratios")" "$(median <<<"$farm_warm_s")" "$(median <<<"$ccache_warm_s")" \
-    "$(median <<<"$cold_ratios")" "$(median <<<"$farm_cold_s")" "$(median <<<"$gcc_s")" "$(median <<<"$ccache_cold_ratios")"
+  m() { median <<<"${ratios[$1]}"; }
+  s() { median <<<"${seconds[$1]}"; }
+  printf '%s, CPU, medians: cold / gcc (%.2f s): farm-cc %.2f (%.2f s), farm-cc -E %.2f (%.2f s), ccache %.2f (%.2f s); warm / ccache warm (%.2f s): farm-cc %.2f (%.2f s), farm-cc -E %.2f (%.2f s)\n' "$w" \
+    "$(s gcc)" "$(m cold-farm-cc)" "$(s cold-farm-cc)" "$(m cold-farm-cc-e)" "$(s cold-farm-cc-e)" "$(m cold-ccache)" "$(s cold-ccache)" \
+    "$(s warm-ccache)" "$(m warm-farm-cc)" "$(s warm-farm-cc)" "$(m warm-farm-cc-e)" "$(s warm-farm-cc-e)"
+}
+
+# miss: one compile's time as a miss: MISS_ROUNDS (default 10) rounds, each 20 misses of farm-cc, 20 of farm-cc -E and
+# 20 plain compiles, in turn; before every run (gcc's too, the same cost) the cache's entries are removed, its
+# compiler memo kept, as in a cold build after its first compile. CPU ms per run, median over rounds.
+miss() {
+  local dir=$work/musl-farm-cc rounds=${MISS_ROUNDS:-10} line a e g dep="" pp="" gcc_ms="" r1="" r2=""
+  line=$(make -C "$dir" -n -B "${musl_targets[0]}" 2>/dev/null | grep -m1 -- ' -c -o obj/src/.*\.lo ' || true)
+  for _ in $(seq "$rounds"); do
+    # shellcheck disable=SC2016,SC2046,SC2086
+    a=$(cd "$dir" && twenty sh -c 'rm -rf "$0"/v1; exec "$@"' "$work/cache-miss" $(cache_env farm-cc) FARM_CACHE_DIR="$work/cache-miss" "$farm_cc" $line)
+    # shellcheck disable=SC2016,SC2046,SC2086
+    e=$(cd "$dir" && twenty sh -c 'rm -rf "$0"/v1; exec "$@"' "$work/cache-miss" $(cache_env farm-cc-e) FARM_CACHE_DIR="$work/cache-miss" "$farm_cc" $line)
+    # shellcheck disable=SC2016,SC2086
+    g=$(cd "$dir" && twenty sh -c 'rm -rf "$0"/v1; exec "$@"' "$work/cache-miss" gcc $line)
+    dep+="$a "; pp+="$e "; gcc_ms+="$g "; r1+="$(echo "$a / $g" | bc -l) "; r2+="$(echo "$e / $g" | bc -l) "
+  done
+  printf 'one miss (%s), CPU ms: gcc %.1f, farm-cc %.1f (/ gcc %.2f), farm-cc -E %.1f (/ gcc %.2f)\n' \
+    "${line##* }" "$(median <<<"$gcc_ms")" "$(median <<<"$dep")" "$(median <<<"$r1")" "$(median <<<"$pp")" "$(median <<<"$r2")"
 }
 
 # hit: one compile's time as a hit: HIT_ROUNDS (default 15) rounds, each 20 hits of farm-cc, then 20 of ccache, then 20
@@ -153,6 +180,7 @@ echo "bench/farm-cc.sh: $(date -u '+%F %H:%M') UTC, $(nproc) cores, load $(cut -
 echo "musl $(basename "$musl"): ${MUSL_DIRS:-lib/libc.a} (${#musl_targets[@]} make targets)"
 [ "${BENCH_BUILDS:-1}" = 0 ] || run musl
 hit
+miss
 if [ -n "$src" ]; then
   run hello
 fi

@@ -26,6 +26,13 @@ public sealed record CacheSettings(string? Directory, long MaxSizeBytes, string?
     /// </summary>
     public string? BaseDirectory { get; init; }
 
+    /// <summary>
+    /// <c>FARM_CACHE_DEPEND</c> (ccache's depend mode; 0/false turns it off): a direct-mode miss compiles once and learns
+    /// the headers from the compile's dependency file, instead of running the preprocessor for the key first. It loses
+    /// the hits only the preprocessed text finds (the same text from other headers or arguments).
+    /// </summary>
+    public bool DependMode { get; init; } = true;
+
     public const long DefaultMaxSize = 5L << 30;
 
     /// <summary>
@@ -60,6 +67,7 @@ public sealed record CacheSettings(string? Directory, long MaxSizeBytes, string?
             TargetEvents = Value("FARM_CACHE_EVENTS"),
             Socket = Value("FARM_CACHE_SOCKET"),
             BaseDirectory = Value("FARM_CACHE_BASEDIR"),
+            DependMode = Value("FARM_CACHE_DEPEND") is not { } depend || !(depend == "0" || depend.Equals("false", StringComparison.OrdinalIgnoreCase)),
             RedisConnectMilliseconds = Milliseconds(Value("FARM_CACHE_REDIS_CONNECT_MS"), DefaultRedisConnectMilliseconds),
             RedisOperationMilliseconds = Milliseconds(Value("FARM_CACHE_REDIS_TIMEOUT_MS"), DefaultRedisOperationMilliseconds),
         };

@@ -13,7 +13,7 @@ namespace Farm.Cache.Compilation;
 /// messages exactly as the compile would have here; a miss compiles and stores, unless an input changed while it
 /// ran. Anything farm-cc cannot cache runs uncached, with the reason counted.
 /// </summary>
-public sealed class CachedCompile
+public sealed partial class CachedCompile
 {
     private const string OutputMarker = "\u0001output\u0002";
     private readonly CacheSettings _settings;
@@ -60,6 +60,11 @@ public sealed class CachedCompile
         if (directKey is not null && DirectHit(invocation, prefixes, directKey) is { } direct)
         {
             return direct;
+        }
+
+        if (directKey is not null && _settings.DependMode && DependMode.Refusal(invocation) is null)
+        {
+            return DependMiss(compiler, compileArguments, invocation, prefixes, directKey, started);
         }
 
         var (input, uncacheable, read) = InputDigest(invocation, prefixes, _directory);
@@ -157,15 +162,22 @@ public sealed class CachedCompile
             return;
         }
 
+        if (DirectMode.Build(key, read, prefixes, _directory) is { } manifest)
+        {
+            PutManifest(directKey, manifest);
+        }
+    }
+
+    /// <summary>Keeps a manifest on this worker's disk and in the shared tiers, for a fresh worker elsewhere.</summary>
+    private void PutManifest(string directKey, byte[] manifest)
+    {
         try
         {
-            if (DirectMode.Build(key, read, prefixes, _directory) is { } manifest)
-            {
-                _manifests!.PutManifest(_settings.Scope.WriteScope, directKey, manifest);
-                var manifestKey = DirectMode.ManifestKey(directKey);
-                _cache.Put(_settings.Scope, manifestKey, new ActionEntry(Convert.ToHexStringLower(Sha256.HashData(manifest)), manifest.LongLength, null, string.Empty), manifest);
-                _events.Manifest(manifestKey);
-            }
+            manifest = DirectMode.Merge(manifest, _manifests!.GetManifest(_settings.Scope.WriteScope, directKey));
+            _manifests.PutManifest(_settings.Scope.WriteScope, directKey, manifest);
+            var manifestKey = DirectMode.ManifestKey(directKey);
+            _cache.Put(_settings.Scope, manifestKey, new ActionEntry(Convert.ToHexStringLower(Sha256.HashData(manifest)), manifest.LongLength, null, string.Empty), manifest);
+            _events.Manifest(manifestKey);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -263,7 +275,8 @@ public sealed class CachedCompile
         return true;
     }
 
-    private bool Store(CompilerInvocation invocation, PrefixMap prefixes, string key, string stderr, DateTime started)
+    /// <param name="read">The files a depend-mode compile read, when the build's dependency file is not where they are listed.</param>
+    private bool Store(CompilerInvocation invocation, PrefixMap prefixes, string key, string stderr, DateTime started, IEnumerable<string>? read = null)
     {
         string? dependencies = null;
         if (invocation.DependencyFile is { } dependencyFile && FileKinds.Of(InPlace(dependencyFile)) == FileKind.Regular)
@@ -272,7 +285,7 @@ public sealed class CachedCompile
         }
 
         // An input edited while we compiled would store an object that matches neither version for everyone.
-        var inputs = new[] { invocation.Source! }.Concat(DependencyPaths(dependencies));
+        var inputs = new[] { invocation.Source! }.Concat(DependencyPaths(dependencies)).Concat(read ?? []);
         if (inputs.Select(InPlace).Any(path => File.Exists(path) && File.GetLastWriteTimeUtc(path) > started))
         {
             _events.Uncacheable("an input changed during the compile");

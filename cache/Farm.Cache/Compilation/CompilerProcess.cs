@@ -10,8 +10,26 @@ public static class CompilerProcess
     public static (int ExitCode, string Stderr) Run(string compiler, IEnumerable<string> arguments, TextWriter stdout, TextWriter stderr, string? workingDirectory = null)
     {
         var info = Start(compiler, arguments, workingDirectory);
-        using var process = Process.Start(info)!;
         var captured = new StringBuilder();
+        if (ReferenceEquals(stdout, Console.Out))
+        {
+            // farm-cc's own standard output: the compiler writes to it directly, and its stderr, the one pipe left, is
+            // read on this thread. No reader threads: on a miss they cost more than the rest of farm-cc's own work.
+            info.RedirectStandardOutput = false;
+            info.StandardOutputEncoding = null;
+            using var direct = Process.Start(info)!;
+            string? line;
+            while ((line = direct.StandardError.ReadLine()) is not null)
+            {
+                stderr.WriteLine(line);
+                captured.Append(line).Append('\n');
+            }
+
+            direct.WaitForExit();
+            return (direct.ExitCode, captured.ToString());
+        }
+
+        using var process = Process.Start(info)!;
         var gate = new object();
         process.OutputDataReceived += (_, e) =>
         {

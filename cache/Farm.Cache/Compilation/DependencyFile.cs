@@ -82,6 +82,16 @@ public static class DependencyFile
         }
     }
 
+    /// <summary>
+    /// Whether <see cref="Paths"/> reads every name as gcc meant it: gcc escapes a space as <c>\ </c>, <c>#</c> as
+    /// <c>\#</c> and <c>$</c> as <c>$$</c>, and a name split at such a space would leave its file out of a manifest.
+    /// </summary>
+    public static bool HasEscapedNames(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return text.Contains("\\ ", StringComparison.Ordinal) || text.Contains("\\#", StringComparison.Ordinal) || text.Contains("$$", StringComparison.Ordinal);
+    }
+
     private static int Write(StringBuilder output, string name, int column)
     {
         if (column > 0)

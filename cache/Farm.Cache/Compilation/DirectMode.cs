@@ -53,9 +53,14 @@ public static class DirectMode
         var source = Path.GetFullPath(invocation.Source!, directory);
         Add("schema", $"{CacheKey.SchemaVersion}-direct");
         Add("compiler", compilerIdentity);
+        // A macro's value is kept as written: -DDIR="/build/a" puts the path in the object where no prefix map reaches
+        // it, so two directories must not share the key (the preprocessed key sees it in the text; this key cannot).
+        var macroValue = false;
         foreach (var argument in invocation.ShapingArguments)
         {
-            Add("argument", prefixes.Normalise(argument));
+            var macro = macroValue || argument.StartsWith("-D", StringComparison.Ordinal) || argument.StartsWith("-U", StringComparison.Ordinal);
+            Add("argument", macro ? argument : prefixes.Normalise(argument));
+            macroValue = argument is "-D" or "-U";
         }
 
         Add("source", prefixes.Normalise(source));
@@ -82,55 +87,134 @@ public static class DirectMode
     public static string ManifestKey(string directKey) =>
         Convert.ToHexStringLower(Sha256.HashData(Encoding.UTF8.GetBytes($"{CacheKey.SchemaVersion}-manifest:{directKey}")));
 
-    /// <summary>The preprocessor-mode key the manifest names, if every file it lists is unchanged.</summary>
+    /// <summary>
+    /// The key of the first entry of the manifest whose files are all unchanged, or null. A manifest holds up to
+    /// <see cref="ManifestEntries"/> entries, newest first, each a key line and its files' digest lines, so that two
+    /// configurations built in turn with the same arguments do not replace each other's entry.
+    /// </summary>
     public static string? Resolve(byte[] manifest, PrefixMap prefixes, string directory)
     {
         ArgumentNullException.ThrowIfNull(prefixes);
-        var lines = Encoding.UTF8.GetString(manifest).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        if (lines.Length == 0 || lines[0].Length != 64)
-        {
-            return null;
-        }
-
-        foreach (var line in lines.Skip(1))
+        string? key = null;
+        var unchanged = false;
+        foreach (var line in Encoding.UTF8.GetString(manifest).Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var tab = line.IndexOf('\t', StringComparison.Ordinal);
-            if (tab != 64)
+            if (tab < 0 && line.Length == 64)
+            {
+                if (key is not null && unchanged)
+                {
+                    return key;
+                }
+
+                (key, unchanged) = (line, true);
+                continue;
+            }
+
+            if (tab != 64 || key is null)
             {
                 return null;
             }
 
-            var path = Path.GetFullPath(prefixes.Denormalise(line[(tab + 1)..]), directory);
-            if (ReadIfPresent(path) is not { } bytes || Convert.ToHexStringLower(Sha256.HashData(bytes)) != line[..tab])
+            if (unchanged)
             {
-                return null;
+                var path = Path.GetFullPath(prefixes.Denormalise(line[(tab + 1)..]), directory);
+                unchanged = ReadIfPresent(path) is { } bytes && Convert.ToHexStringLower(Sha256.HashData(bytes)) == line[..tab];
             }
         }
 
-        return lines[0];
+        return unchanged ? key : null;
     }
 
-    /// <summary>The manifest for a compile whose dependency file is in place, or null when a listed file is gone.</summary>
-    public static byte[]? Build(string key, string dependencyFileText, PrefixMap prefixes, string directory) =>
-        Build(key, DependencyFile.Paths(dependencyFileText), prefixes, directory);
+    /// <summary>How many entries a manifest keeps (ccache keeps more; a target has few configurations per worker).</summary>
+    public const int ManifestEntries = 8;
 
-    /// <summary>The manifest for the files a compile read, or null when one of them is gone.</summary>
-    public static byte[]? Build(string key, IEnumerable<string> files, PrefixMap prefixes, string directory)
+    /// <summary>
+    /// <paramref name="entry"/> (one entry) first, then the entries of <paramref name="existing"/> with other keys, up to
+    /// <see cref="ManifestEntries"/>; an existing manifest that does not parse is dropped.
+    /// </summary>
+    public static byte[] Merge(byte[] entry, byte[]? existing)
     {
-        ArgumentNullException.ThrowIfNull(prefixes);
-        var text = new StringBuilder(key).Append('\n');
-        foreach (var dependency in files.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        ArgumentNullException.ThrowIfNull(entry);
+        if (existing is null || existing.Length == 0)
         {
-            var path = Path.GetFullPath(dependency, directory);
-            if (!File.Exists(path))
+            return entry;
+        }
+
+        var text = new StringBuilder(Encoding.UTF8.GetString(entry));
+        var newKey = text.ToString(0, Math.Min(64, text.Length));
+        var kept = 1;
+        var copying = false;
+        foreach (var line in Encoding.UTF8.GetString(existing).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var tab = line.IndexOf('\t', StringComparison.Ordinal);
+            if (tab < 0 && line.Length == 64)
             {
-                return null;
+                copying = line != newKey && kept < ManifestEntries;
+                kept += copying ? 1 : 0;
+            }
+            else if (tab != 64)
+            {
+                return entry;
             }
 
-            text.Append(Convert.ToHexStringLower(Sha256.HashData(File.ReadAllBytes(path)))).Append('\t').Append(prefixes.Mark(path)).Append('\n');
+            if (copying)
+            {
+                text.Append(line).Append('\n');
+            }
         }
 
         return Encoding.UTF8.GetBytes(text.ToString());
+    }
+
+    /// <summary>The manifest for the files a compile read, or null when one of them is gone or reads the clock.</summary>
+    public static byte[]? Build(string key, IEnumerable<string> files, PrefixMap prefixes, string directory) =>
+        Listing(files, prefixes, directory).Body is { } body ? Encoding.UTF8.GetBytes($"{key}\n{body}") : null;
+
+    /// <summary>
+    /// A manifest's lines after the key: each file a compile read, with its digest, in path order. Refused (null, with
+    /// why) when a file is gone, or when one uses <c>__DATE__</c>, <c>__TIME__</c> or <c>__TIMESTAMP__</c>: unchanged
+    /// files would then not mean an unchanged object (ccache refuses direct mode for them too).
+    /// </summary>
+    public static (string? Body, string? Refusal) Listing(IEnumerable<string> files, PrefixMap prefixes, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(prefixes);
+        var text = new StringBuilder();
+        foreach (var dependency in files.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        {
+            var path = Path.GetFullPath(dependency, directory);
+            if (ReadIfPresent(path) is not { } bytes)
+            {
+                return (null, "a file the compile read is gone");
+            }
+
+            if (ReadsTheClock(bytes))
+            {
+                return (null, "__DATE__, __TIME__ or __TIMESTAMP__");
+            }
+
+            text.Append(Convert.ToHexStringLower(Sha256.HashData(bytes))).Append('\t').Append(prefixes.Mark(path)).Append('\n');
+        }
+
+        return (text.ToString(), null);
+    }
+
+    private static bool ReadsTheClock(ReadOnlySpan<byte> bytes)
+    {
+        // A scan for "__", then a look at what follows (a step of one, so "___DATE__" is found too).
+        for (var at = bytes.IndexOf("__"u8); at >= 0; )
+        {
+            var rest = bytes[at..];
+            if (rest.StartsWith("__DATE__"u8) || rest.StartsWith("__TIME__"u8) || rest.StartsWith("__TIMESTAMP__"u8))
+            {
+                return true;
+            }
+
+            var next = rest[1..].IndexOf("__"u8);
+            at = next < 0 ? -1 : at + 1 + next;
+        }
+
+        return false;
     }
 
     /// <summary>The file a preprocessor line marker (<c># 12 "path" 1 3</c>) names; null for <c>&lt;built-in&gt;</c> and the like.</summary>
