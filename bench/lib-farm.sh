@@ -30,8 +30,8 @@ commit=$(git -C "$work/src" rev-parse HEAD)
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 api=http://127.0.0.1:$port
 
-wait_for() { # FILE TEXT
-  for _ in $(seq 1200); do grep -q "$2" "$1" 2>/dev/null && return; sleep 0.1; done
+wait_for() { # FILE TEXT [SECONDS, default 120]
+  for _ in $(seq $(( ${3:-120} * 10 ))); do grep -q "$2" "$1" 2>/dev/null && return; sleep 0.1; done
   echo "bench: '$2' not seen in $1:" >&2; cat "$1" >&2; exit 1
 }
 submit() { # prints the build's id; the API's response time (s) is appended to $work/api-seconds
@@ -69,7 +69,8 @@ start_stack() {
     Farm__Worker__Name=bench$i Farm__Worker__Queues__0=linuxu-x86_64 "${worker[@]}" serve >"$work/worker$i.log" 2>&1 &
     pids+=($!)
   done
-  for i in $(seq "$count"); do wait_for "$work/worker$i.log" "serving"; done
+  # Many workers starting at once on 2 cores take minutes (each JITs, then retries the database while it times out).
+  for i in $(seq "$count"); do wait_for "$work/worker$i.log" "serving" 600; done
   pg_port=${postgres##*Port=}
   psql_args=(-h 127.0.0.1 -p "${pg_port%%;*}" -U postgres -d postgres -At -F ' ')
 }
