@@ -60,6 +60,15 @@ public sealed partial class GitCheckoutCache
 
         var mirror = Path.Combine(_root, "git", Hash(url) + ".git");
 
+        // A known commit whose tree is extracted needs neither the network nor the mirror's lock (its holder may be a
+        // long fetch, and waiters poll every 50 ms): commits and trees are immutable, and reading races no fetch.
+        if (version is not null && FullCommitId().IsMatch(version) && Directory.Exists(Path.Combine(mirror, "objects"))
+            && await TryCommitAndTreeAsync(mirror, version, cancellationToken).ConfigureAwait(false) is ({ } known, { } knownTree)
+            && Path.Combine(_root, "trees", knownTree) is var extracted && Directory.Exists(extracted))
+        {
+            return new ResolvedComponent(name, extracted, url, known, knownTree);
+        }
+
         // One fetch per mirror at a time: git's ref updates in a shared bare repository would otherwise race.
         using var mirrorLock = await FileLock.AcquireAsync(mirror + ".lock", cancellationToken).ConfigureAwait(false);
         if (!Directory.Exists(Path.Combine(mirror, "objects")))

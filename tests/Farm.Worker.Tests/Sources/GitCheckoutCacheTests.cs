@@ -99,6 +99,26 @@ public sealed class GitCheckoutCacheTests
     }
 
     [Fact]
+    public async Task Checkout_KnownCommit_DoesNotWaitForTheMirrorsLock()
+    {
+        using var temp = new TempDirectory();
+        var upstream = new GitRepositoryFixture(temp);
+        var commit = upstream.Commit("lib.c", "x");
+        var cache = new GitCheckoutCache(temp.Combine("cache"), policy: GitRepositoryFixture.Policy);
+        var first = await cache.CheckoutAsync("x", upstream.Url, commit, CancellationToken.None);
+        var lockFile = Assert.Single(Directory.GetFiles(temp.Combine("cache", "git"), "*.lock"));
+
+        // Another build holds the mirror (a long fetch): a commit already extracted is served all the same.
+        using (await Farm.Core.IO.FileLock.AcquireAsync(lockFile, CancellationToken.None))
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var again = await cache.CheckoutAsync("x", upstream.Url, commit, deadline.Token);
+
+            Assert.Equal((commit, first.Directory), (again.Commit, again.Directory));
+        }
+    }
+
+    [Fact]
     public async Task Checkout_TreeIdInTheMirrorGivenAsTheCommit_IsRefused()
     {
         using var temp = new TempDirectory();
