@@ -60,6 +60,15 @@ public sealed partial class GitCheckoutCache
 
         var mirror = Path.Combine(_root, "git", Hash(url) + ".git");
 
+        // A known commit whose tree is extracted needs neither the network nor the mirror's lock (its holder may be a
+        // long fetch, and waiters poll every 50 ms): commits and trees are immutable, and reading races no fetch.
+        if (version is not null && FullCommitId().IsMatch(version) && Directory.Exists(Path.Combine(mirror, "objects"))
+            && await TryCommitAndTreeAsync(mirror, version, cancellationToken).ConfigureAwait(false) is ({ } known, { } knownTree)
+            && Path.Combine(_root, "trees", knownTree) is var extracted && Directory.Exists(extracted))
+        {
+            return new ResolvedComponent(name, extracted, url, known, knownTree);
+        }
+
         // One fetch per mirror at a time: git's ref updates in a shared bare repository would otherwise race.
         using var mirrorLock = await FileLock.AcquireAsync(mirror + ".lock", cancellationToken).ConfigureAwait(false);
         if (!Directory.Exists(Path.Combine(mirror, "objects")))
@@ -68,10 +77,10 @@ public sealed partial class GitCheckoutCache
             await GitAsync(name, url, ["init", "--quiet", "--bare", "--", mirror], cancellationToken).ConfigureAwait(false);
         }
 
-        // A full commit id already in the mirror needs no network: commits are immutable.
-        var commit = version is not null && FullCommitId().IsMatch(version)
-            ? await TryRevParseAsync(mirror, version + "^{commit}", cancellationToken).ConfigureAwait(false)
-            : null;
+        // A full commit id already in the mirror needs no network: commits are immutable. Its tree comes with it.
+        var (commit, tree) = version is not null && FullCommitId().IsMatch(version)
+            ? await TryCommitAndTreeAsync(mirror, version, cancellationToken).ConfigureAwait(false)
+            : (null, null);
         if (commit is null)
         {
             await FetchAsync(name, mirror, url, version, cancellationToken).ConfigureAwait(false);
@@ -79,7 +88,7 @@ public sealed partial class GitCheckoutCache
                 ?? throw new SourceException($"{name}: version '{version}' is neither a branch, a tag nor a commit of {url}");
         }
 
-        var tree = await TryRevParseAsync(mirror, commit + "^{tree}", cancellationToken).ConfigureAwait(false)
+        tree ??= await TryRevParseAsync(mirror, commit + "^{tree}", cancellationToken).ConfigureAwait(false)
             ?? throw new SourceException($"{name}: commit {commit} of {url} has no tree");
         var directory = Path.Combine(_root, "trees", tree);
         if (!Directory.Exists(directory))
@@ -190,6 +199,20 @@ public sealed partial class GitCheckoutCache
             _git.Spec(["--git-dir", mirror, "rev-parse", "--verify", "--quiet", "--end-of-options", revision]), GitTimeout, cancellationToken).ConfigureAwait(false);
         var id = output.Trim();
         return outcome.Succeeded && FullCommitId().IsMatch(id) ? id : null;
+    }
+
+    /// <summary>
+    /// The commit <paramref name="id"/> names and its tree, with one git instead of two <c>rev-parse</c>s (a process
+    /// costs milliseconds, and this is on every build's path from the API to its first job); (null, null) when the
+    /// mirror lacks it or it is not a commit (a tree or blob id prints nothing).
+    /// </summary>
+    private async Task<(string? Commit, string? Tree)> TryCommitAndTreeAsync(string mirror, string id, CancellationToken cancellationToken)
+    {
+        var (outcome, output) = await ProcessRunner.CaptureAsync(
+            _git.Spec(["--git-dir", mirror, "log", "-1", "--no-walk", "--format=%H %T", "--end-of-options", id]), GitTimeout, cancellationToken).ConfigureAwait(false);
+        return outcome.Succeeded && output.Trim().Split(' ') is [var commit, var tree] && FullCommitId().IsMatch(commit) && FullCommitId().IsMatch(tree)
+            ? (commit, tree)
+            : (null, null);
     }
 
     private async Task ExtractAsync(string name, string url, string mirror, string commit, string directory, CancellationToken cancellationToken)

@@ -136,8 +136,8 @@ internal static class FarmServer
             return 2;
         }
 
-        var jobs = FarmJobs.Create(new AssembleJob(store, Open), new GitHubDeliveryJob(gitHubStore, gitHubBuilds, store, catalog), new ResolveBuildJob(store, sources, submitter), catalog);
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        var jobs = FarmJobs.Create(new AssembleJob(store, Open), new GitHubDeliveryJob(gitHubStore, gitHubBuilds, store, catalog), new ResolveBuildJob(store, sources, submitter, loggers.CreateLogger<ResolveBuildJob>()), catalog);
         using var server = new BackgroundJobServer(
             new BackgroundJobServerOptions
             {

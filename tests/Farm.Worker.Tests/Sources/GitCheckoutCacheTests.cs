@@ -89,12 +89,49 @@ public sealed class GitCheckoutCacheTests
         var upstream = new GitRepositoryFixture(temp);
         var commit = upstream.Commit("lib.c", "x");
         var cache = new GitCheckoutCache(temp.Combine("cache"), policy: GitRepositoryFixture.Policy);
-        await cache.CheckoutAsync("x", upstream.Url, commit, CancellationToken.None);
+        var first = await cache.CheckoutAsync("x", upstream.Url, commit, CancellationToken.None);
         Directory.Delete(temp.Combine("upstream"), recursive: true);
 
         var resolved = await cache.CheckoutAsync("x", upstream.Url, commit, CancellationToken.None);
 
-        Assert.Equal(commit, resolved.Commit);
+        Assert.Equal((commit, first.Tree, first.Directory), (resolved.Commit, resolved.Tree, resolved.Directory));
+        Assert.Equal("x", File.ReadAllText(Path.Combine(resolved.Directory, "lib.c")));
+    }
+
+    [Fact]
+    public async Task Checkout_KnownCommit_DoesNotWaitForTheMirrorsLock()
+    {
+        using var temp = new TempDirectory();
+        var upstream = new GitRepositoryFixture(temp);
+        var commit = upstream.Commit("lib.c", "x");
+        var cache = new GitCheckoutCache(temp.Combine("cache"), policy: GitRepositoryFixture.Policy);
+        var first = await cache.CheckoutAsync("x", upstream.Url, commit, CancellationToken.None);
+        var lockFile = Assert.Single(Directory.GetFiles(temp.Combine("cache", "git"), "*.lock"));
+
+        // Another build holds the mirror (a long fetch): a commit already extracted is served all the same.
+        using (await Farm.Core.IO.FileLock.AcquireAsync(lockFile, CancellationToken.None))
+        {
+            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            var again = await cache.CheckoutAsync("x", upstream.Url, commit, deadline.Token);
+
+            Assert.Equal((commit, first.Directory), (again.Commit, again.Directory));
+        }
+    }
+
+    [Fact]
+    public async Task Checkout_TreeIdInTheMirrorGivenAsTheCommit_IsRefused()
+    {
+        using var temp = new TempDirectory();
+        var upstream = new GitRepositoryFixture(temp);
+        var commit = upstream.Commit("lib.c", "x");
+        var tree = upstream.Git("rev-parse", commit + "^{tree}").Trim();
+        var cache = new GitCheckoutCache(temp.Combine("cache"), policy: GitRepositoryFixture.Policy);
+        await cache.CheckoutAsync("x", upstream.Url, commit, CancellationToken.None);
+
+        // A tree is not a commit: the mirror's shortcut for a known commit must not take it for one.
+        var error = await Assert.ThrowsAsync<SourceException>(() => cache.CheckoutAsync("x", upstream.Url, tree, CancellationToken.None));
+
+        Assert.Equal($"x: version '{tree}' is neither a branch, a tag nor a commit of {upstream.Url}", error.Message);
     }
 
     [Fact]

@@ -20,6 +20,9 @@ namespace Farm.Worker.Cli;
 /// </summary>
 internal static class ServeCommand
 {
+    /// <summary>How long a starting worker tries to reach the database (down, starting, or the host too busy to connect in time).</summary>
+    private static readonly TimeSpan DatabaseWait = TimeSpan.FromMinutes(2);
+
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var command = new Command("serve", "Serve the farm's target jobs this host can build and boot (configured by ConnectionStrings__Postgres, Farm__Worker__*)");
@@ -45,7 +48,7 @@ internal static class ServeCommand
         await using var database = FarmConnections.Open(postgres);
         try
         {
-            await FarmSchema.MigrateAsync(database, cancellationToken).ConfigureAwait(false);
+            await DatabaseStart.MigrateAsync(database, DatabaseWait, (why, delay) => stderr.WriteLine($"worker serve: the farm's database did not answer ({why}); trying again in {delay.TotalSeconds:0.#} s"), cancellationToken).ConfigureAwait(false);
         }
         catch (NpgsqlException ex)
         {
