@@ -1,70 +1,81 @@
+using System.Diagnostics;
 using Farm.Worker.Caching.Snapshots;
 
 namespace Farm.Worker.Builders;
 
 /// <summary>
 /// The make builder's use of <see cref="BuildSnapshots"/>: a target whose earlier build (any build directory) had the
-/// same defconfig and build description skips <c>make defconfig</c> and gets back every object whose inputs are
-/// unchanged, so make compiles only what changed, as an incremental make in place would. A snapshot problem is
-/// logged and the build goes on from nothing: a cache is never the reason a build fails.
+/// same defconfig, build description and kconfig inputs skips <c>make defconfig</c> and <c>make prepare</c>, gets back
+/// the generated files and every object whose inputs are unchanged, and runs make once, which compiles only what
+/// changed, as an incremental make in place would. A snapshot problem is logged and the build goes on from nothing: a
+/// cache is never the reason a build fails. Each step's time is logged (the worker's own share of a warm build).
 /// </summary>
 internal static class EarlierBuilds
 {
-    public static EarlierBuild? Find(BuildRequest request, string defconfig, Action<string> log)
+    /// <summary>The host programs Unikraft builds kconfig's programs with (its HOSTCC, YACC and LEX).</summary>
+    private static readonly string[] HostTools = ["gcc", "bison", "flex"];
+
+    /// <summary>The key of this build (null when it cannot be computed: nothing restored, nothing recorded) and the earlier build under it.</summary>
+    public static (string? Key, EarlierBuild? Earlier) Find(BuildRequest request, string defconfig, string? coreVersion, Action<string> log)
     {
-        if (request.Snapshots is not { } snapshots)
+        if (request.Snapshots is not { } snapshots || coreVersion is null)
         {
-            return null;
+            return (null, null);
         }
 
         try
         {
-            var key = Key(request, defconfig);
-            return snapshots.Find(key) is { } snapshot ? new EarlierBuild(key, snapshot) : null;
+            var stopwatch = Stopwatch.StartNew();
+            var key = Key(request, defconfig, coreVersion);
+            var keyed = stopwatch.Elapsed;
+            var earlier = snapshots.Find(key) is { } snapshot ? new EarlierBuild(key, snapshot) : null;
+            log($"farm: {request.Job.KernelFileName}: earlier build {(earlier is null ? "not found" : "found")} (key {keyed.TotalMilliseconds:0} ms, look-up {(stopwatch.Elapsed - keyed).TotalMilliseconds:0} ms)");
+            return (key, earlier);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
             log($"farm: {request.Job.KernelFileName}: earlier builds not looked up: {error.Message}");
-            return null;
+            return (null, null);
         }
     }
 
-    /// <summary>Files make generated that the earlier build's objects were compiled from: made with <c>make prepare</c>.</summary>
-    public static IReadOnlyList<string> MadeInputs(BuildRequest request, EarlierBuild earlier) =>
-        BuildSnapshots.MadeInputs(earlier.Snapshot, Roots(request), request.BuildDirectory);
-
-    public static void Restore(BuildRequest request, EarlierBuild earlier, Action<string> log)
+    /// <summary>Writes back the earlier build's generated files and unchanged objects; null when nothing could be.</summary>
+    public static SnapshotRestore? Restore(BuildRequest request, EarlierBuild earlier, Action<string> log)
     {
         try
         {
+            var stopwatch = Stopwatch.StartNew();
             var restore = request.Snapshots!.Restore(earlier.Snapshot, Roots(request), request.BuildDirectory);
             var changed = restore.Changed.Count == 0 ? string.Empty
                 : $"; make builds {restore.Changed.Count} whose inputs changed ({Some(restore.Changed)}; changed: {Some(restore.ChangedInputs)})";
-            log($"farm: {request.Job.KernelFileName}: restored {restore.Restored} of {restore.Total} objects and {restore.Libraries} linked libraries from an earlier build{changed}");
+            log($"farm: {request.Job.KernelFileName}: restored {restore.Restored} of {restore.Total} objects, {restore.Generated.Restored} of {restore.Generated.Total} generated files and {restore.Libraries} linked libraries from an earlier build in {stopwatch.Elapsed.TotalMilliseconds:0} ms{changed}");
+            return restore;
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
             log($"farm: {request.Job.KernelFileName}: objects of an earlier build not restored: {error.Message}");
+            return null;
         }
     }
 
     private static string Some(IReadOnlyList<string> items) => string.Join(", ", items.Take(5)) + (items.Count > 5 ? $" and {items.Count - 5} more" : string.Empty);
 
-    /// <summary>After a successful build: its objects recorded for the next build of this target.</summary>
-    public static async Task CaptureAsync(BuildRequest request, string? key, string defconfig, string config, Action<string> log, CancellationToken cancellationToken)
+    /// <summary>After a successful build: its objects recorded for the next build of this target (what a restore wrote and make left as it was, without reading it again).</summary>
+    public static async Task CaptureAsync(BuildRequest request, string? key, string config, SnapshotRestore? restore, Action<string> log, CancellationToken cancellationToken)
     {
-        if (request.Snapshots is not { } snapshots || !File.Exists(config))
+        if (request.Snapshots is not { } snapshots || key is null || !File.Exists(config))
         {
             return;
         }
 
         try
         {
+            var stopwatch = Stopwatch.StartNew();
             var text = await File.ReadAllTextAsync(config, cancellationToken).ConfigureAwait(false);
-            var count = snapshots.Capture(key ?? Key(request, defconfig), Roots(request), request.BuildDirectory, text);
+            var count = snapshots.Capture(key, Roots(request), request.BuildDirectory, text, request.Sources.Core.Directory, restore);
             if (count > 0)
             {
-                log($"farm: {request.Job.KernelFileName}: recorded {count} objects for the next build of this target");
+                log($"farm: {request.Job.KernelFileName}: recorded {count} objects for the next build of this target in {stopwatch.Elapsed.TotalMilliseconds:0} ms");
             }
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
@@ -86,11 +97,21 @@ internal static class EarlierBuilds
         return new BuildRoots(roots);
     }
 
-    private static string Key(BuildRequest request, string defconfig) =>
+    /// <summary>
+    /// The key: the target, its defconfig, the compiler, and what kconfig's outputs and programs are made from besides
+    /// the description: the core's version as make computes it (<c>UK_FULLVERSION</c>: it is in config.h and every
+    /// compile's flags), the host's architecture, and the host programs that build kconfig.
+    /// </summary>
+    private static string Key(BuildRequest request, string defconfig, string coreVersion) =>
         BuildSnapshotKey.Compute(
             $"{request.Kraftfile.Name}/{request.Job.KernelFileName}",
             defconfig,
             $"{request.Toolchain.CrossCompile} {BuildSnapshotKey.CompilerIdentity(request.Toolchain.CompilerPath)}",
+            [
+                "version " + coreVersion,
+                "host " + System.Runtime.InteropServices.RuntimeInformation.OSArchitecture,
+                .. HostTools.Select(tool => $"{tool} {(Farm.Core.Processes.ExecutableLocator.Find(tool) is { } path ? BuildSnapshotKey.CompilerIdentity(path) : "absent")}"),
+            ],
             Roots(request),
             request.BuildDirectory);
 }

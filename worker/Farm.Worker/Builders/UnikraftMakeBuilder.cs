@@ -59,10 +59,11 @@ internal sealed class UnikraftMakeBuilder(string? originsDirectory = null) : IKe
         await InPlaceWrite.WriteAllTextAsync(defconfig, defconfigText, cancellationToken).ConfigureAwait(false);
 
         var common = CommonArguments(request, output, config);
-        var earlier = EarlierBuilds.Find(request, defconfigText, log);
+        var coreVersion = request.Snapshots is null ? null : await CoreVersionAsync(request, log, cancellationToken).ConfigureAwait(false);
+        var (key, earlier) = EarlierBuilds.Find(request, defconfigText, coreVersion, log);
         if (earlier is not null)
         {
-            // The same defconfig and build description: make defconfig would write this .config again.
+            // The same defconfig, build description and kconfig inputs: make defconfig would write this .config again.
             log($"farm: {request.Job.KernelFileName}: make defconfig skipped: an earlier build had this defconfig and build description");
             await InPlaceWrite.WriteAllTextAsync(config, EarlierBuilds.Roots(request).PathAll(earlier.Snapshot.Config), cancellationToken).ConfigureAwait(false);
         }
@@ -89,21 +90,9 @@ internal sealed class UnikraftMakeBuilder(string? originsDirectory = null) : IKe
             build.Add($"CC={launcher} {request.Toolchain.Compiler}");
         }
 
-        if (earlier is not null)
-        {
-            // Objects go back once make has generated its headers and configuration (and the generated files they were
-            // compiled from), so that they are newer than those.
-            var made = EarlierBuilds.MadeInputs(request, earlier);
-            log($"farm: {request.Job.KernelFileName}: make prepare{(made.Count > 0 ? $" and {made.Count} generated files the earlier objects need" : string.Empty)}");
-            var prepare = await MakeAsync(request, [.. build, "prepare", .. made], log, cancellationToken).ConfigureAwait(false);
-            if (Failure(prepare, "make prepare") is { } prepareFailure)
-            {
-                return BuildOutcome.Failed(prepareFailure, stopwatch.Elapsed);
-            }
-
-            EarlierBuilds.Restore(request, earlier, log);
-        }
-
+        // The generated files and objects go back before the one make run, with a time after the .config: make finds
+        // them up to date and makes only what changed.
+        var restore = earlier is null ? null : EarlierBuilds.Restore(request, earlier, log);
         log($"farm: {request.Job.KernelFileName}: make -j{Math.Max(1, request.Jobs)}");
         var compile = await MakeAsync(request, build, log, cancellationToken).ConfigureAwait(false);
         if (Failure(compile, "make") is { } compileFailure)
@@ -131,7 +120,7 @@ internal sealed class UnikraftMakeBuilder(string? originsDirectory = null) : IKe
             }
         }
 
-        await EarlierBuilds.CaptureAsync(request, earlier?.Key, defconfigText, config, log, cancellationToken).ConfigureAwait(false);
+        await EarlierBuilds.CaptureAsync(request, key, config, restore, log, cancellationToken).ConfigureAwait(false);
         return new BuildOutcome(kernel, File.Exists(config) ? config : null, null, stopwatch.Elapsed);
     }
 
@@ -154,9 +143,32 @@ internal sealed class UnikraftMakeBuilder(string? originsDirectory = null) : IKe
         return arguments;
     }
 
-    private async Task<MakeRun> MakeAsync(BuildRequest request, IReadOnlyList<string> arguments, Action<string> log, CancellationToken cancellationToken)
+    /// <summary>
+    /// The core's version suffix as make computes it (<c>UK_FULLVERSION</c>: <c>cd CORE; CORE/support/scripts/gitsha1</c>,
+    /// in the sandbox, with make's environment), for the snapshot key; null when it could not be run (then nothing
+    /// is restored or recorded). Its output goes into config.h and every compile's flags.
+    /// </summary>
+    private async Task<string?> CoreVersionAsync(BuildRequest request, Action<string> log, CancellationToken cancellationToken)
     {
-        var failure = new FailureLine();
+        var core = request.Sources.Core.Directory;
+        var spec = new ProcessSpec("sh", ["-c", "cd \"$1\"; \"$1/support/scripts/gitsha1\"", "sh", core])
+        {
+            WorkingDirectory = Path.GetFullPath(request.BuildDirectory),
+            Environment = Environment(request),
+        };
+        var lines = new List<string>();
+        var outcome = await request.Sandbox.RunAsync(spec, Policy(request, originsDirectory), line => { lock (lines) { lines.Add(line); } }, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+        if (outcome.StartError is not null || outcome.TimedOut || outcome.LimitExceeded is not null)
+        {
+            log($"farm: {request.Job.KernelFileName}: earlier builds not used: the core's version could not be read ({outcome.StartError ?? outcome.LimitExceeded ?? "timed out"})");
+            return null;
+        }
+
+        return string.Join('\n', lines);
+    }
+
+    private Dictionary<string, string> Environment(BuildRequest request)
+    {
         var environment = new Dictionary<string, string> { ["LC_ALL"] = "C", ["MAKEFLAGS"] = string.Empty, ["MFLAGS"] = string.Empty };
         if (request.CompilerLauncher is not null)
         {
@@ -173,10 +185,16 @@ internal sealed class UnikraftMakeBuilder(string? originsDirectory = null) : IKe
             environment["FARM_ORIGINS"] = origins;
         }
 
+        return environment;
+    }
+
+    private async Task<MakeRun> MakeAsync(BuildRequest request, IReadOnlyList<string> arguments, Action<string> log, CancellationToken cancellationToken)
+    {
+        var failure = new FailureLine();
         var spec = new ProcessSpec("make", arguments)
         {
             WorkingDirectory = Path.GetFullPath(request.BuildDirectory),
-            Environment = environment,
+            Environment = Environment(request),
         };
         log("$ " + spec.Display);
         var outcome = await request.Sandbox.RunAsync(

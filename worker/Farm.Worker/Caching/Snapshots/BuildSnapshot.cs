@@ -6,7 +6,8 @@ namespace Farm.Worker.Caching.Snapshots;
 /// <summary>
 /// What a successful build left that a later build of the same target can start from: its <c>.config</c>, and for
 /// each object its content digest, its dependency file with the roots named, and the digests of the files it was
-/// compiled from. Paths are relative to the build directory or named by <see cref="BuildRoots"/>.
+/// compiled from; and the files make generated before any object (kconfig's headers and tools, libuklibid's lists),
+/// so that one make run finds them up to date. Paths are relative to the build directory or named by <see cref="BuildRoots"/>.
 /// </summary>
 internal sealed record BuildSnapshot(
     [property: JsonPropertyName("config")] string Config,
@@ -14,7 +15,11 @@ internal sealed record BuildSnapshot(
     [property: JsonPropertyName("objects")] IReadOnlyList<SnapshotObject> Objects,
     [property: JsonPropertyName("libraries")] IReadOnlyList<SnapshotLibrary> Libraries)
 {
-    private const int Version = 1;
+    private const int Version = 2;
+
+    /// <summary>Generated files, restored before the objects (which may list them as inputs).</summary>
+    [JsonPropertyName("generated")]
+    public IReadOnlyList<SnapshotGenerated> Generated { get; init; } = [];
 
     [JsonPropertyName("version")]
     public int FormatVersion { get; init; } = Version;
@@ -27,7 +32,7 @@ internal sealed record BuildSnapshot(
         try
         {
             var snapshot = JsonSerializer.Deserialize<BuildSnapshot>(bytes);
-            return snapshot is { FormatVersion: Version, Config: not null, Inputs: not null, Objects: not null, Libraries: not null } ? snapshot : null;
+            return snapshot is { FormatVersion: Version, Config: not null, Inputs: not null, Objects: not null, Libraries: not null, Generated: not null } ? snapshot : null;
         }
         catch (JsonException)
         {
@@ -36,17 +41,27 @@ internal sealed record BuildSnapshot(
     }
 }
 
-/// <summary>
-/// A file objects were compiled from: its path (named by its root, or absolute for system headers) and SHA-256.
-/// <see cref="Made"/>: a file a make rule of the build generated (it has a <c>.cmd</c> beside it, as libuklibid's
-/// <c>libid.h</c>), which a new build directory has only once make has made it.
-/// </summary>
+/// <summary>A file objects or generated files were made from: its path (named by its root, or absolute for system files) and SHA-256.</summary>
 internal sealed record SnapshotInput(
     [property: JsonPropertyName("path")] string Path,
-    [property: JsonPropertyName("sha256")] string Sha256)
+    [property: JsonPropertyName("sha256")] string Sha256);
+
+/// <summary>
+/// A file a make rule generated: where it goes in the build directory, its stored content's digest (with the roots
+/// named when <see cref="Named"/>: a text file such as <c>config.h</c> names the app's directory), whether it is a
+/// program (kconfig's <c>conf</c>), and the files its command read (indexes into <see cref="BuildSnapshot.Inputs"/>;
+/// none for the files that are functions of what the snapshot key covers).
+/// </summary>
+internal sealed record SnapshotGenerated(
+    [property: JsonPropertyName("path")] string Path,
+    [property: JsonPropertyName("digest")] string Digest,
+    [property: JsonPropertyName("inputs")] IReadOnlyList<int> Inputs)
 {
-    [JsonPropertyName("made")]
-    public bool Made { get; init; }
+    [JsonPropertyName("named")]
+    public bool Named { get; init; }
+
+    [JsonPropertyName("executable")]
+    public bool Executable { get; init; }
 }
 
 /// <summary>One object: where it goes in the build directory, its content digest, its dependency file, and its inputs (indexes into <see cref="BuildSnapshot.Inputs"/>).</summary>

@@ -5,20 +5,28 @@ namespace Farm.Worker.Caching.Snapshots;
 
 /// <summary>
 /// Which earlier build a target may start from: the same kernel of the same app, the same defconfig, the same
-/// compiler, and the same build description (every <c>Makefile*</c>, <c>*.uk</c> and <c>*.mk</c> file of the core,
-/// the app and the libraries, by content). Sources are not in the key: each object's own inputs are checked when it
-/// is restored. With the description unchanged, <c>make defconfig</c> gives the snapshot's <c>.config</c> again.
+/// compiler, the same build description (every <c>Makefile*</c>, <c>*.uk</c> and <c>*.mk</c> file of the core, the
+/// app and the libraries, by content), and what else kconfig's generated files are made from (<paramref name="environment"/>:
+/// the core's version as make computes it, the host's compiler and parser generators; the core's
+/// <c>support/kconfig</c> sources, by content). Sources are not in the key: each object's own inputs are checked
+/// when it is restored. With all this unchanged, <c>make defconfig</c> gives the snapshot's <c>.config</c> again, and
+/// <c>make prepare</c> its generated files.
 /// </summary>
 internal static class BuildSnapshotKey
 {
-    public static string Compute(string kernel, string defconfig, string compilerIdentity, BuildRoots roots, string buildDirectory)
+    public static string Compute(string kernel, string defconfig, string compilerIdentity, IEnumerable<string> environment, BuildRoots roots, string buildDirectory)
     {
         var text = new StringBuilder();
-        text.Append("farm-build-snapshot-v1\n").Append(kernel).Append('\n').Append(compilerIdentity).Append('\n').Append(defconfig).Append('\n');
+        text.Append("farm-build-snapshot-v2\n").Append(kernel).Append('\n').Append(compilerIdentity).Append('\n').Append(defconfig).Append('\n');
+        foreach (var line in environment)
+        {
+            text.Append(line.ReplaceLineEndings(" ")).Append('\n');
+        }
+
         var build = Path.TrimEndingDirectorySeparator(Path.GetFullPath(buildDirectory));
         foreach (var (root, name) in roots.All.Where(r => r.Path != build).OrderBy(r => r.Name, StringComparer.Ordinal))
         {
-            foreach (var file in DescriptionFiles(root, build))
+            foreach (var file in DescriptionFiles(root, build, kconfigSources: name == "/farm/unikraft"))
             {
                 text.Append(name).Append(file[root.Length..]).Append(' ').Append(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)))).Append('\n');
             }
@@ -35,10 +43,13 @@ internal static class BuildSnapshotKey
         return real.Exists ? $"{real.FullName} {real.Length} {real.LastWriteTimeUtc.Ticks}" : compilerPath;
     }
 
-    private static IEnumerable<string> DescriptionFiles(string root, string buildDirectory)
+    /// <summary>The build description's files; for the core, also kconfig's sources, which kconfig's programs (restored too) are built from.</summary>
+    private static IEnumerable<string> DescriptionFiles(string root, string buildDirectory, bool kconfigSources)
     {
+        var kconfig = root + "/support/kconfig/";
         return Directory.EnumerateFiles(root, "*", BuildRoots.Walk)
-            .Where(f => !f.StartsWith(buildDirectory + "/", StringComparison.Ordinal) && !f.Contains("/.git/", StringComparison.Ordinal) && IsDescription(Path.GetFileName(f)))
+            .Where(f => !f.StartsWith(buildDirectory + "/", StringComparison.Ordinal) && !f.Contains("/.git/", StringComparison.Ordinal)
+                && (IsDescription(Path.GetFileName(f)) || (kconfigSources && f.StartsWith(kconfig, StringComparison.Ordinal))))
             .Order(StringComparer.Ordinal);
     }
 
