@@ -58,7 +58,7 @@ KRAFT
   (cd "$dir/build1" && eval "$make_line" >"$dir/inplace.log" 2>&1) || { echo "bench/incremental.sh: make in place failed" >&2; tail -5 "$dir/inplace.log" >&2; exit 1; }
   end=$(date +%s.%N)
   inplace=$(echo "$end - $start" | bc)
-  restored=$(grep -o 'restored [0-9]* of [0-9]* objects and [0-9]* linked libraries' "$dir/restore.log" || echo 'restored nothing')
+  restored=$(grep -o 'restored [0-9]* of [0-9]* objects, [0-9]* of [0-9]* generated files and [0-9]* linked libraries' "$dir/restore.log" || echo 'restored nothing')
   sha() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["kernelSha256"])' "$1"; }
   [ "$(sha "$dir/restore.json")" = "$(sha "$dir/hits.json")" ] && same=yes || same=NO
   compiled=$(grep -c '^  CC ' "$dir/inplace.log" || true)

@@ -15,10 +15,13 @@ internal static class EarlierBuilds
     /// <summary>The host programs Unikraft builds kconfig's programs with (its HOSTCC, YACC and LEX).</summary>
     private static readonly string[] HostTools = ["gcc", "bison", "flex"];
 
-    /// <summary>The key of this build (null when it cannot be computed: nothing restored, nothing recorded) and the earlier build under it.</summary>
-    public static (string? Key, EarlierBuild? Earlier) Find(BuildRequest request, string defconfig, string? coreVersion, Action<string> log)
+    /// <summary>
+    /// The key of this build (null when it cannot be computed: nothing restored, nothing recorded) and the earlier
+    /// build under it. The description is hashed while <paramref name="coreVersion"/> (a sandboxed run) is under way.
+    /// </summary>
+    public static async Task<(string? Key, EarlierBuild? Earlier)> FindAsync(BuildRequest request, string defconfig, Task<string?> coreVersion, Action<string> log)
     {
-        if (request.Snapshots is not { } snapshots || coreVersion is null)
+        if (request.Snapshots is not { } snapshots)
         {
             return (null, null);
         }
@@ -26,10 +29,19 @@ internal static class EarlierBuilds
         try
         {
             var stopwatch = Stopwatch.StartNew();
-            var key = Key(request, defconfig, coreVersion);
+            var description = Task.Run(() => BuildSnapshotKey.Description(Roots(request), request.BuildDirectory));
+            var version = await coreVersion.ConfigureAwait(false);
+            var versionTime = stopwatch.Elapsed;
+            var described = await description.ConfigureAwait(false);
             var keyed = stopwatch.Elapsed;
+            if (version is null)
+            {
+                return (null, null);
+            }
+
+            var key = Key(request, defconfig, version, described);
             var earlier = snapshots.Find(key) is { } snapshot ? new EarlierBuild(key, snapshot) : null;
-            log($"farm: {request.Job.KernelFileName}: earlier build {(earlier is null ? "not found" : "found")} (key {keyed.TotalMilliseconds:0} ms, look-up {(stopwatch.Elapsed - keyed).TotalMilliseconds:0} ms)");
+            log($"farm: {request.Job.KernelFileName}: earlier build {(earlier is null ? "not found" : "found")} (core version {versionTime.TotalMilliseconds:0} ms, with the description {keyed.TotalMilliseconds:0} ms, look-up {(stopwatch.Elapsed - keyed).TotalMilliseconds:0} ms)");
             return (key, earlier);
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
@@ -102,7 +114,7 @@ internal static class EarlierBuilds
     /// the description: the core's version as make computes it (<c>UK_FULLVERSION</c>: it is in config.h and every
     /// compile's flags), the host's architecture, and the host programs that build kconfig.
     /// </summary>
-    private static string Key(BuildRequest request, string defconfig, string coreVersion) =>
+    private static string Key(BuildRequest request, string defconfig, string coreVersion, string description) =>
         BuildSnapshotKey.Compute(
             $"{request.Kraftfile.Name}/{request.Job.KernelFileName}",
             defconfig,
@@ -112,8 +124,7 @@ internal static class EarlierBuilds
                 "host " + System.Runtime.InteropServices.RuntimeInformation.OSArchitecture,
                 .. HostTools.Select(tool => $"{tool} {(Farm.Core.Processes.ExecutableLocator.Find(tool) is { } path ? BuildSnapshotKey.CompilerIdentity(path) : "absent")}"),
             ],
-            Roots(request),
-            request.BuildDirectory);
+            description);
 }
 
 /// <summary>An earlier build of the target found by its key.</summary>

@@ -59,8 +59,8 @@ internal sealed class UnikraftMakeBuilder(string? originsDirectory = null) : IKe
         await InPlaceWrite.WriteAllTextAsync(defconfig, defconfigText, cancellationToken).ConfigureAwait(false);
 
         var common = CommonArguments(request, output, config);
-        var coreVersion = request.Snapshots is null ? null : await CoreVersionAsync(request, log, cancellationToken).ConfigureAwait(false);
-        var (key, earlier) = EarlierBuilds.Find(request, defconfigText, coreVersion, log);
+        var (key, earlier) = request.Snapshots is null ? (null, null)
+            : await EarlierBuilds.FindAsync(request, defconfigText, CoreVersionAsync(request, log, cancellationToken), log).ConfigureAwait(false);
         if (earlier is not null)
         {
             // The same defconfig, build description and kconfig inputs: make defconfig would write this .config again.

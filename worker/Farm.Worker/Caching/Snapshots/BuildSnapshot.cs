@@ -24,14 +24,14 @@ internal sealed record BuildSnapshot(
     [JsonPropertyName("version")]
     public int FormatVersion { get; init; } = Version;
 
-    public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this);
+    public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this, BuildSnapshotJson.Default.BuildSnapshot);
 
     /// <summary>The snapshot, or null for bytes that are not one of this version (then the build starts from nothing).</summary>
     public static BuildSnapshot? TryParse(byte[] bytes)
     {
         try
         {
-            var snapshot = JsonSerializer.Deserialize<BuildSnapshot>(bytes);
+            var snapshot = JsonSerializer.Deserialize(bytes, BuildSnapshotJson.Default.BuildSnapshot);
             return snapshot is { FormatVersion: Version, Config: not null, Inputs: not null, Objects: not null, Libraries: not null, Generated: not null } ? snapshot : null;
         }
         catch (JsonException)
@@ -83,3 +83,7 @@ internal sealed record SnapshotLibrary(
 internal sealed record SnapshotOutput(
     [property: JsonPropertyName("path")] string Path,
     [property: JsonPropertyName("digest")] string Digest);
+
+/// <summary>The snapshot's serializer, generated at compile time: a worker reads one snapshot per build, and the reflection-based one spent most of the look-up on its first use.</summary>
+[JsonSerializable(typeof(BuildSnapshot))]
+internal sealed partial class BuildSnapshotJson : JsonSerializerContext;

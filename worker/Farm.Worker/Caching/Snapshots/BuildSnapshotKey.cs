@@ -14,7 +14,11 @@ namespace Farm.Worker.Caching.Snapshots;
 /// </summary>
 internal static class BuildSnapshotKey
 {
-    public static string Compute(string kernel, string defconfig, string compilerIdentity, IEnumerable<string> environment, BuildRoots roots, string buildDirectory)
+    public static string Compute(string kernel, string defconfig, string compilerIdentity, IEnumerable<string> environment, BuildRoots roots, string buildDirectory) =>
+        Compute(kernel, defconfig, compilerIdentity, environment, Description(roots, buildDirectory));
+
+    /// <summary>The key from a <see cref="Description"/> computed beforehand (while the core's version is read).</summary>
+    public static string Compute(string kernel, string defconfig, string compilerIdentity, IEnumerable<string> environment, string description)
     {
         var text = new StringBuilder();
         text.Append("farm-build-snapshot-v2\n").Append(kernel).Append('\n').Append(compilerIdentity).Append('\n').Append(defconfig).Append('\n');
@@ -23,6 +27,14 @@ internal static class BuildSnapshotKey
             text.Append(line.ReplaceLineEndings(" ")).Append('\n');
         }
 
+        text.Append(description);
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    /// <summary>Each description file of the build's source trees, by its named path and SHA-256, one a line.</summary>
+    public static string Description(BuildRoots roots, string buildDirectory)
+    {
+        var text = new StringBuilder();
         var build = Path.TrimEndingDirectorySeparator(Path.GetFullPath(buildDirectory));
         foreach (var (root, name) in roots.All.Where(r => r.Path != build).OrderBy(r => r.Name, StringComparer.Ordinal))
         {
@@ -32,7 +44,7 @@ internal static class BuildSnapshotKey
             }
         }
 
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+        return text.ToString();
     }
 
     /// <summary>The compiler as make will run it: its resolved path, size and time, so an upgraded compiler is another key.</summary>
