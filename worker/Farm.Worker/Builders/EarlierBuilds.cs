@@ -29,7 +29,7 @@ internal static class EarlierBuilds
         try
         {
             var stopwatch = Stopwatch.StartNew();
-            var description = Task.Run(() => BuildSnapshotKey.Description(Roots(request), request.BuildDirectory));
+            var description = Task.Run(() => BuildSnapshotKey.Description(Roots(request), request.BuildDirectory, Remembered(request)));
             var version = await coreVersion.ConfigureAwait(false);
             var versionTime = stopwatch.Elapsed;
             var described = await description.ConfigureAwait(false);
@@ -94,6 +94,32 @@ internal static class EarlierBuilds
         {
             log($"farm: {request.Job.KernelFileName}: objects not recorded for the next build: {error.Message}");
         }
+    }
+
+    /// <summary>
+    /// A git checkout's description lines by its tree id: a tree id names the content (a checkout under
+    /// <c>trees/&lt;tree id&gt;</c> is never modified once it exists), so a worker describes each tree once. A local
+    /// directory has no tree id and is described again every build (its files may have changed).
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Tree, string Directory, string Name), string> DescribedTrees = new();
+
+    private static Func<string, string?> Remembered(BuildRequest request)
+    {
+        var roots = Roots(request);
+        var components = new[] { request.Sources.Core, request.Sources.Application }.Concat(request.Sources.Libraries)
+            .Where(c => c.Tree is { Length: > 0 })
+            .Select(c => (Component: c, Path: Path.TrimEndingDirectorySeparator(Path.GetFullPath(c.Directory))))
+            .ToList();
+        return root =>
+        {
+            if (components.FirstOrDefault(c => c.Path == root) is not { Component: { } component })
+            {
+                return null;
+            }
+
+            var name = roots.All.First(r => r.Path == root).Name;
+            return DescribedTrees.GetOrAdd((component.Tree!, root, name), key => BuildSnapshotKey.DescribeTree(key.Directory, key.Name, request.BuildDirectory));
+        };
     }
 
     /// <summary>The build's roots by the names farm-cc's prefix map gives them (see <see cref="UnikraftMakeBuilder.CachePrefixMap"/>).</summary>

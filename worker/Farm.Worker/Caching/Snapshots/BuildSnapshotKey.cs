@@ -32,16 +32,26 @@ internal static class BuildSnapshotKey
     }
 
     /// <summary>Each description file of the build's source trees, by its named path and SHA-256, one a line.</summary>
-    public static string Description(BuildRoots roots, string buildDirectory)
+    public static string Description(BuildRoots roots, string buildDirectory, Func<string, string?>? remembered = null)
     {
         var text = new StringBuilder();
         var build = Path.TrimEndingDirectorySeparator(Path.GetFullPath(buildDirectory));
         foreach (var (root, name) in roots.All.Where(r => r.Path != build).OrderBy(r => r.Name, StringComparer.Ordinal))
         {
-            foreach (var file in DescriptionFiles(root, build, kconfigSources: name == "/farm/unikraft"))
-            {
-                text.Append(name).Append(file[root.Length..]).Append(' ').Append(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)))).Append('\n');
-            }
+            text.Append(remembered?.Invoke(root) ?? DescribeTree(root, name, build));
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>One source tree's lines of the <see cref="Description"/>.</summary>
+    public static string DescribeTree(string root, string name, string buildDirectory)
+    {
+        var text = new StringBuilder();
+        var build = Path.TrimEndingDirectorySeparator(Path.GetFullPath(buildDirectory));
+        foreach (var file in DescriptionFiles(root, build, kconfigSources: name == "/farm/unikraft"))
+        {
+            text.Append(name).Append(file[root.Length..]).Append(' ').Append(Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(file)))).Append('\n');
         }
 
         return text.ToString();
