@@ -20,7 +20,7 @@ public sealed class BuildSnapshotsTests : IDisposable
     {
         var first = Checkout("a");
         var snapshots = Snapshots(CacheScope.TrustedScope);
-        Assert.Equal(2, snapshots.Capture(Key, first.Roots, first.Build, $"CONFIG_UK_APP=\"{first.App}\"\n"));
+        Assert.Equal(2, snapshots.Capture(Key, first.Roots, first.Build, $"CONFIG_UK_APP=\"{first.App}\"\n", first.Core));
         var second = Checkout("b", built: false);
         File.AppendAllText(Path.Combine(second.App, "other.c"), "int changed;\n");
         var before = DateTime.UtcNow.AddSeconds(-1);
@@ -46,7 +46,7 @@ public sealed class BuildSnapshotsTests : IDisposable
     {
         var first = Checkout("a");
         var snapshots = Snapshots(CacheScope.TrustedScope);
-        snapshots.Capture(Key, first.Roots, first.Build, string.Empty);
+        snapshots.Capture(Key, first.Roots, first.Build, string.Empty, first.Core);
         var second = Checkout("b", built: false);
 
         var restore = snapshots.Restore(snapshots.Find(Key)!, second.Roots, second.Build);
@@ -64,7 +64,7 @@ public sealed class BuildSnapshotsTests : IDisposable
         // With -g3 an object carries config.h's macros, CONFIG_UK_APP among them: another app path is another object.
         var first = Checkout("a");
         var snapshots = Snapshots(CacheScope.TrustedScope);
-        snapshots.Capture(Key, first.Roots, first.Build, string.Empty);
+        snapshots.Capture(Key, first.Roots, first.Build, string.Empty, first.Core);
         var second = Checkout("b", built: false);
         File.WriteAllText(Path.Combine(second.Build, "include", "config.h"), $"#define CONFIG_UK_APP \"{second.App}\"\n");
 
@@ -75,23 +75,11 @@ public sealed class BuildSnapshotsTests : IDisposable
     }
 
     [Fact]
-    public void MadeInputs_AHeaderAMakeRuleGenerated_IsMadeBeforeTheRestoreInTheNewDirectory()
-    {
-        var first = Checkout("a");
-        File.WriteAllText(Path.Combine(first.Build, "include", "config.h.cmd"), "awk -f gen.awk > config.h");
-        var snapshots = Snapshots(CacheScope.TrustedScope);
-        snapshots.Capture(Key, first.Roots, first.Build, string.Empty);
-        var second = Checkout("b", built: false);
-
-        Assert.Equal([Path.Combine(second.Build, "include", "config.h")], BuildSnapshots.MadeInputs(snapshots.Find(Key)!, second.Roots, second.Build));
-    }
-
-    [Fact]
     public void Restore_ObjectChangedInTheCache_IsNotWritten()
     {
         var first = Checkout("a");
         var snapshots = Snapshots(CacheScope.TrustedScope);
-        snapshots.Capture(Key, first.Roots, first.Build, string.Empty);
+        snapshots.Capture(Key, first.Roots, first.Build, string.Empty, first.Core);
         foreach (var stored in Directory.EnumerateFiles(_temp.Combine("cache", "v1", "cas"), "*", SearchOption.AllDirectories))
         {
             File.WriteAllText(stored, "planted");
@@ -114,7 +102,7 @@ public sealed class BuildSnapshotsTests : IDisposable
         var main = Path.Combine(first.Build, "app", "main.d");
         File.WriteAllText(main, File.ReadAllText(main).Replace("    $(wildcard", $"  {planted} \\\n    $(wildcard", StringComparison.Ordinal));
 
-        var captured = Snapshots(CacheScope.TrustedScope).Capture(Key, first.Roots, first.Build, string.Empty);
+        var captured = Snapshots(CacheScope.TrustedScope).Capture(Key, first.Roots, first.Build, string.Empty, first.Core);
 
         Assert.Equal(1, captured);
         Assert.DoesNotContain(Snapshots(CacheScope.TrustedScope).Find(Key)!.Objects, o => o.Path == "app/main.o");
@@ -125,7 +113,7 @@ public sealed class BuildSnapshotsTests : IDisposable
     {
         var first = Checkout("a");
         var snapshots = Snapshots(CacheScope.TrustedScope);
-        snapshots.Capture(Key, first.Roots, first.Build, string.Empty);
+        snapshots.Capture(Key, first.Roots, first.Build, string.Empty, first.Core);
         var second = Checkout("b", built: false);
         var elsewhere = Directory.CreateDirectory(_temp.Combine("elsewhere")).FullName;
         Directory.Delete(Path.Combine(second.Build, "app"), recursive: true);
@@ -142,12 +130,12 @@ public sealed class BuildSnapshotsTests : IDisposable
     {
         var first = Checkout("a");
         var untrusted = Snapshots(CacheScope.Parse("pr-42"));
-        untrusted.Capture(Key, first.Roots, first.Build, string.Empty);
+        untrusted.Capture(Key, first.Roots, first.Build, string.Empty, first.Core);
 
         Assert.Null(Snapshots(CacheScope.TrustedScope).Find(Key));
         Assert.NotNull(untrusted.Find(Key));
 
-        Snapshots(CacheScope.TrustedScope).Capture(Key, first.Roots, first.Build, string.Empty);
+        Snapshots(CacheScope.TrustedScope).Capture(Key, first.Roots, first.Build, string.Empty, first.Core);
         Assert.NotNull(Snapshots(CacheScope.Parse("pr-43")).Find(Key));
     }
 
@@ -156,7 +144,7 @@ public sealed class BuildSnapshotsTests : IDisposable
     {
         var first = Checkout("a");
 
-        Assert.Equal(0, new BuildSnapshots(new LocalDiskTier(_temp.Combine("cache"), long.MaxValue), CacheScope.TrustedScope, readOnly: true).Capture(Key, first.Roots, first.Build, string.Empty));
+        Assert.Equal(0, new BuildSnapshots(new LocalDiskTier(_temp.Combine("cache"), long.MaxValue), CacheScope.TrustedScope, readOnly: true).Capture(Key, first.Roots, first.Build, string.Empty, first.Core));
         Assert.Null(Snapshots(CacheScope.TrustedScope).Find(Key));
     }
 
@@ -199,8 +187,8 @@ public sealed class BuildSnapshotsTests : IDisposable
         }
 
         var roots = new BuildRoots([(build, "/farm/build"), (core, "/farm/unikraft"), (app, "/farm/app")]);
-        return new Tree(root, app, build, roots);
+        return new Tree(root, core, app, build, roots);
     }
 
-    private sealed record Tree(string Root, string App, string Build, BuildRoots Roots);
+    private sealed record Tree(string Root, string Core, string App, string Build, BuildRoots Roots);
 }

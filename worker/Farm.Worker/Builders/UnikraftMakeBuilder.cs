@@ -35,10 +35,10 @@ internal sealed class UnikraftMakeBuilder(string? originsDirectory = null) : IKe
         // A kernel left by an earlier build must not pass for this build's result if this one fails.
         File.Delete(kernel);
         var defconfigText = DefconfigWriter.Render(request.Kraftfile.Name, request.Job, request.ExtraKConfig);
-        var key = EarlierBuilds.Key(request, defconfigText);
+        var key = await EarlierBuilds.KeyAsync(request, defconfigText, CoreVersionAsync(request, log, cancellationToken), log).ConfigureAwait(false);
         // The roots too: .config names them, and a build directory given by hand may be used for another copy of the app.
-        var description = string.Join('\n', [key, .. EarlierBuilds.Roots(request).All.Select(r => r.Path)]);
-        var inPlace = KeptBuildDirectory.Enter(output, description, log) && FileKinds.Of(config) == FileKind.Regular;
+        var description = key is null ? null : string.Join('\n', [key, .. EarlierBuilds.Roots(request).All.Select(r => r.Path)]);
+        var inPlace = KeptBuildDirectory.Enter(output, description ?? string.Empty, log) && description is not null && FileKinds.Of(config) == FileKind.Regular;
 
         var application = request.Sources.Application.Directory;
         if (!File.Exists(Path.Combine(application, "Makefile.uk")))
@@ -63,7 +63,7 @@ internal sealed class UnikraftMakeBuilder(string? originsDirectory = null) : IKe
         await InPlaceWrite.WriteAllTextAsync(defconfig, defconfigText, cancellationToken).ConfigureAwait(false);
 
         var common = CommonArguments(request, output, config);
-        var earlier = inPlace ? null : EarlierBuilds.Find(request, defconfigText, log);
+        var earlier = inPlace || key is null ? null : EarlierBuilds.Find(request, key, log);
         if (inPlace)
         {
             // Its objects are here already: make alone rebuilds what changed, as a developer's incremental make does.
@@ -71,7 +71,7 @@ internal sealed class UnikraftMakeBuilder(string? originsDirectory = null) : IKe
         }
         else if (earlier is not null)
         {
-            // The same defconfig and build description: make defconfig would write this .config again.
+            // The same defconfig, build description and kconfig inputs: make defconfig would write this .config again.
             log($"farm: {request.Job.KernelFileName}: make defconfig skipped: an earlier build had this defconfig and build description");
             await InPlaceWrite.WriteAllTextAsync(config, EarlierBuilds.Roots(request).PathAll(earlier.Snapshot.Config), cancellationToken).ConfigureAwait(false);
         }
@@ -98,24 +98,12 @@ internal sealed class UnikraftMakeBuilder(string? originsDirectory = null) : IKe
             build.Add($"CC={launcher} {request.Toolchain.Compiler}");
         }
 
-        if (earlier is not null)
-        {
-            // Objects go back once make has generated its headers and configuration (and the generated files they were
-            // compiled from), so that they are newer than those.
-            var made = EarlierBuilds.MadeInputs(request, earlier);
-            log($"farm: {request.Job.KernelFileName}: make prepare{(made.Count > 0 ? $" and {made.Count} generated files the earlier objects need" : string.Empty)}");
-            var prepare = await MakeAsync(request, [.. build, "prepare", .. made], log, cancellationToken).ConfigureAwait(false);
-            if (Failure(prepare, "make prepare") is { } prepareFailure)
-            {
-                return BuildOutcome.Failed(prepareFailure, stopwatch.Elapsed);
-            }
-
-            EarlierBuilds.Restore(request, earlier, log);
-        }
-
+        // The generated files and objects go back before the one make run, with a time after the .config: make finds
+        // them up to date and makes only what changed.
+        var restore = earlier is null ? null : EarlierBuilds.Restore(request, earlier, log);
         log($"farm: {request.Job.KernelFileName}: make -j{Math.Max(1, request.Jobs)}");
         var compile = await MakeAsync(request, build, log, cancellationToken).ConfigureAwait(false);
-        if (compile.Outcome is { ExitCode: not null, TimedOut: false, LimitExceeded: null })
+        if (description is not null && compile.Outcome is { ExitCode: not null, TimedOut: false, LimitExceeded: null })
         {
             KeptBuildDirectory.Finished(output, description);
         }
@@ -145,7 +133,7 @@ internal sealed class UnikraftMakeBuilder(string? originsDirectory = null) : IKe
             }
         }
 
-        await EarlierBuilds.CaptureAsync(request, key, defconfigText, config, log, cancellationToken).ConfigureAwait(false);
+        await EarlierBuilds.CaptureAsync(request, key, config, restore, log, cancellationToken).ConfigureAwait(false);
         return new BuildOutcome(kernel, File.Exists(config) ? config : null, null, stopwatch.Elapsed);
     }
 
@@ -168,9 +156,32 @@ internal sealed class UnikraftMakeBuilder(string? originsDirectory = null) : IKe
         return arguments;
     }
 
-    private async Task<MakeRun> MakeAsync(BuildRequest request, IReadOnlyList<string> arguments, Action<string> log, CancellationToken cancellationToken)
+    /// <summary>
+    /// The core's version suffix as make computes it (<c>UK_FULLVERSION</c>: <c>cd CORE; CORE/support/scripts/gitsha1</c>,
+    /// in the sandbox, with make's environment), for the snapshot key; null when it could not be run (then nothing
+    /// is restored or recorded). Its output goes into config.h and every compile's flags.
+    /// </summary>
+    private async Task<string?> CoreVersionAsync(BuildRequest request, Action<string> log, CancellationToken cancellationToken)
     {
-        var failure = new FailureLine();
+        var core = request.Sources.Core.Directory;
+        var spec = new ProcessSpec("sh", ["-c", "cd \"$1\"; \"$1/support/scripts/gitsha1\"", "sh", core])
+        {
+            WorkingDirectory = Path.GetFullPath(request.BuildDirectory),
+            Environment = Environment(request),
+        };
+        var lines = new List<string>();
+        var outcome = await request.Sandbox.RunAsync(spec, Policy(request, originsDirectory), line => { lock (lines) { lines.Add(line); } }, TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+        if (outcome.StartError is not null || outcome.TimedOut || outcome.LimitExceeded is not null)
+        {
+            log($"farm: {request.Job.KernelFileName}: earlier builds not used: the core's version could not be read ({outcome.StartError ?? outcome.LimitExceeded ?? "timed out"})");
+            return null;
+        }
+
+        return string.Join('\n', lines);
+    }
+
+    private Dictionary<string, string> Environment(BuildRequest request)
+    {
         var environment = new Dictionary<string, string> { ["LC_ALL"] = "C", ["MAKEFLAGS"] = string.Empty, ["MFLAGS"] = string.Empty };
         if (request.CompilerLauncher is not null)
         {
@@ -187,10 +198,16 @@ internal sealed class UnikraftMakeBuilder(string? originsDirectory = null) : IKe
             environment["FARM_ORIGINS"] = origins;
         }
 
+        return environment;
+    }
+
+    private async Task<MakeRun> MakeAsync(BuildRequest request, IReadOnlyList<string> arguments, Action<string> log, CancellationToken cancellationToken)
+    {
+        var failure = new FailureLine();
         var spec = new ProcessSpec("make", arguments)
         {
             WorkingDirectory = Path.GetFullPath(request.BuildDirectory),
-            Environment = environment,
+            Environment = Environment(request),
         };
         log("$ " + spec.Display);
         var outcome = await request.Sandbox.RunAsync(
