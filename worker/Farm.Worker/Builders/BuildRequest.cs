@@ -36,4 +36,7 @@ internal sealed record BuildRequest(
 
     /// <summary>kconfig the farm adds after the target's own (the embedded initrd's path).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> ExtraKConfig { get; init; } = [];
+
+    /// <summary>Files the pipeline placed in the build directory for this build (the rootfs, farm-cc's events file): kept when the directory is emptied.</summary>
+    public IReadOnlyList<string> Placed { get; init; } = [];
 }

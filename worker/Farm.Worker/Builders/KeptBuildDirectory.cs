@@ -17,14 +17,17 @@ internal static class KeptBuildDirectory
     /// Empties <paramref name="directory"/> unless its last finished build had <paramref name="description"/>; true when
     /// kept. Either way the build is unfinished until <see cref="Finished"/>.
     /// </summary>
-    public static bool Enter(string directory, string description, Action<string> log)
+    /// <param name="placed">Files placed in the directory for this build, before it: never removed.</param>
+    public static bool Enter(string directory, string description, IReadOnlyList<string> placed, Action<string> log)
     {
+        var keep = placed.Select(p => Path.GetFullPath(p)).ToHashSet(StringComparer.Ordinal);
         var marker = Path.Combine(directory, MarkerName);
         var kept = FileKinds.Of(marker) == FileKind.Regular && File.ReadAllText(marker) == description;
-        if (!kept && Directory.EnumerateFileSystemEntries(directory).Any())
+        var entries = new EnumerationOptions { AttributesToSkip = 0 };
+        if (!kept && Directory.EnumerateFileSystemEntries(directory, "*", entries).Any(e => !keep.Contains(e)))
         {
             log($"farm: {Path.GetFileName(directory)}: the build directory held another build description or an unfinished build: emptied");
-            foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos("*", new EnumerationOptions { AttributesToSkip = 0 }))
+            foreach (var entry in new DirectoryInfo(directory).EnumerateFileSystemInfos("*", entries).Where(e => !keep.Contains(e.FullName)))
             {
                 // The sandboxed build may have left links: removed as links, never followed.
                 if (FileKinds.Of(entry.FullName) == FileKind.Directory)

@@ -38,7 +38,7 @@ internal sealed class UnikraftMakeBuilder(string? originsDirectory = null) : IKe
         var key = await EarlierBuilds.KeyAsync(request, defconfigText, CoreVersionAsync(request, log, cancellationToken), log).ConfigureAwait(false);
         // The roots too: .config names them, and a build directory given by hand may be used for another copy of the app.
         var description = key is null ? null : string.Join('\n', [key, .. EarlierBuilds.Roots(request).All.Select(r => r.Path)]);
-        var inPlace = KeptBuildDirectory.Enter(output, description ?? string.Empty, log) && description is not null && FileKinds.Of(config) == FileKind.Regular;
+        var inPlace = KeptBuildDirectory.Enter(output, description ?? string.Empty, request.Placed, log) && description is not null && FileKinds.Of(config) == FileKind.Regular;
 
         var application = request.Sources.Application.Directory;
         if (!File.Exists(Path.Combine(application, "Makefile.uk")))

@@ -57,6 +57,7 @@ internal sealed class CompileStage
             Sandbox = _sandbox,
             CacheSocket = broker?.SocketPath,
             Snapshots = cache?.Snapshots,
+            Placed = initrd is null ? [events] : [events, initrd],
         };
         options.OnPhase?.Invoke(TargetPhase.Building);
         var build = await _builder.BuildAsync(request, log, cancellationToken).ConfigureAwait(false);
