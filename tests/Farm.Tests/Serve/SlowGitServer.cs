@@ -93,7 +93,7 @@ internal sealed class SlowGitServer : IAsyncDisposable
         {
             await _accepting;
         }
-        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException)
+        catch (Exception ex) when (ex is OperationCanceledException or SocketException or ObjectDisposedException or InvalidOperationException)
         {
         }
 

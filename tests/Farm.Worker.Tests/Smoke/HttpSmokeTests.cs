@@ -134,7 +134,7 @@ public sealed class HttpSmokeTests
                         _ = await stream.ReadAsync(buffer, _stop.Token);
                         await stream.WriteAsync(Encoding.ASCII.GetBytes(answer), _stop.Token);
                     }
-                    catch (Exception ex) when (ex is OperationCanceledException or SocketException or IOException or ObjectDisposedException)
+                    catch (Exception ex) when (ex is OperationCanceledException or SocketException or IOException or ObjectDisposedException or InvalidOperationException)
                     {
                     }
                 }

@@ -135,7 +135,9 @@ internal sealed partial class FaultProxy : IAsyncDisposable
             {
                 client = await _listener.AcceptTcpClientAsync(_stopping.Token);
             }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            // A connection accepted just before DisposeAsync comes back here after the listener stopped: that is
+            // InvalidOperationException ("Not listening"), also a stop.
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException or InvalidOperationException)
             {
                 return;
             }
