@@ -159,36 +159,5 @@ public sealed class BuildSnapshotsTests : IDisposable
 
     private BuildSnapshots Snapshots(CacheScope scope) => new(new LocalDiskTier(_temp.Combine("cache"), long.MaxValue), scope);
 
-    /// <summary>A core with a header, an app with two sources, a header make generated, and (when <paramref name="built"/>) the objects make left for them.</summary>
-    private Tree Checkout(string name, bool built = true)
-    {
-        var root = Directory.CreateDirectory(_temp.Combine(name)).FullName;
-        var core = Directory.CreateDirectory(Path.Combine(root, "core")).FullName;
-        var app = Directory.CreateDirectory(Path.Combine(root, "app")).FullName;
-        var build = Directory.CreateDirectory(Path.Combine(root, "build")).FullName;
-        File.WriteAllText(Path.Combine(core, "h.h"), "#define H 1\n");
-        File.WriteAllText(Path.Combine(app, "main.c"), "int main(void) { return H; }\n");
-        File.WriteAllText(Path.Combine(app, "other.c"), "int other;\n");
-        Directory.CreateDirectory(Path.Combine(build, "include"));
-        File.WriteAllText(Path.Combine(build, "include", "config.h"), "#define CONFIG_LIBUKDEBUG 1\n");
-        Directory.CreateDirectory(Path.Combine(build, "app"));
-        foreach (var source in built ? new[] { "main", "other" } : [])
-        {
-            var target = Path.Combine(build, "app", source + ".o");
-            File.WriteAllText(target, $"object of {source}.c");
-            File.WriteAllText(Path.Combine(build, "app", source + ".d"),
-                $"cmd_{target} := /bin/bash {target}.cmd\n\nsource_{target} := {app}/{source}.c\n\ndeps_{target} := \\\n    $(wildcard include/config/libukdebug.h) \\\n  {core}/h.h \\\n  {build}/include/config.h \\\n\n{target}: $(deps_{target})\n\n$(deps_{target}):\n");
-        }
-
-        if (built)
-        {
-            File.WriteAllText(Path.Combine(build, "app.ld.o"), "app linked");
-            File.WriteAllText(Path.Combine(build, "app.o"), "app copied");
-        }
-
-        var roots = new BuildRoots([(build, "/farm/build"), (core, "/farm/unikraft"), (app, "/farm/app")]);
-        return new Tree(root, core, app, build, roots);
-    }
-
-    private sealed record Tree(string Root, string Core, string App, string Build, BuildRoots Roots);
+    private KbuildTree Checkout(string name, bool built = true) => KbuildTree.Create(_temp.Combine(name), built);
 }

@@ -34,19 +34,10 @@ public sealed class RealRestoreTests
     {
         Assert.SkipWhen(Sources is null, "the real Unikraft sources are not here: set FARM_REAL_SOURCES to a directory with unikraft/ and app-helloworld/ (see bench/real-catalog.sh)");
         using var temp = new TempDirectory();
-        var app = temp.Combine("app");
-        Directory.CreateDirectory(app);
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(Sources!, "app-helloworld")))
-        {
-            File.Copy(file, Path.Combine(app, Path.GetFileName(file)));
-        }
-
-        File.Delete(Path.Combine(app, "kraft.yaml"));
-        File.WriteAllText(Path.Combine(app, "Kraftfile"), $"spec: v0.6\nname: helloworld\nunikraft:\n  source: {Path.Combine(Sources!, "unikraft")}\ntargets:\n  - platform: qemu\n    architecture: x86_64\n    kconfig:\n      - CONFIG_LIBUKRANDOM=n\n");
+        var app = CopyApp(temp);
 
         var cold = await BuildAsync(temp, app, "cold", restore: true);
-        var main = Path.Combine(app, "main.c");
-        File.WriteAllText(main, File.ReadAllText(main).Replace("printf(\"Hello world!\\n\");", "printf(\"Hello world!\\n\");\n\tprintf(\"one file changed\\n\");", StringComparison.Ordinal));
+        ChangeOneFile(app);
         var restored = await BuildAsync(temp, app, "restored", restore: true);
         var fresh = await BuildAsync(temp, app, "fresh", restore: false);
 
@@ -64,13 +55,55 @@ public sealed class RealRestoreTests
         Assert.NotEqual(cold.Result.KernelSha256, restored.Result.KernelSha256);
     }
 
-    private static async Task<(TargetResult Result, List<string> Log)> BuildAsync(TempDirectory temp, string app, string name, bool restore)
+    [Fact]
+    public async Task Real_OneFileChangedOnAFreshWorker_RestoresTheBuildAnotherWorkerPublished()
+    {
+        Assert.SkipWhen(Sources is null, "the real Unikraft sources are not here: set FARM_REAL_SOURCES to a directory with unikraft/ and app-helloworld/ (see bench/real-catalog.sh)");
+        await using var registry = await Farm.Core.Tests.Oci.TestRegistry.RegistryServer.StartAsync(ct: Ct);
+        using var temp = new TempDirectory();
+        var app = CopyApp(temp);
+        var shared = $"{registry.Host}/farm-cache";
+
+        var cold = await BuildAsync(temp, app, "worker-a", restore: true, cache: "cache-a", registry: shared);
+        ChangeOneFile(app);
+        var fresh = await BuildAsync(temp, app, "worker-b", restore: true, cache: "cache-b", registry: shared);
+
+        Assert.True(cold.Result.Succeeded && fresh.Result.Succeeded, cold.Result.FailureReason + fresh.Result.FailureReason);
+        var recorded = int.Parse(System.Text.RegularExpressions.Regex.Match(string.Join('\n', cold.Log), "recorded ([0-9]+) objects").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains(cold.Log, l => l.Contains("and the build's snapshot", StringComparison.Ordinal));
+        Assert.Contains(fresh.Log, l => l.Contains("and the snapshot of the build that published them", StringComparison.Ordinal));
+        Assert.Single(fresh.Log, l => l.Contains($"restored {recorded - 1} of {recorded} objects", StringComparison.Ordinal));
+        Assert.Single(fresh.Log, l => l.StartsWith("$ make ", StringComparison.Ordinal));
+        Assert.Equal(1, fresh.Result.Cache!.Hits + fresh.Result.Cache.Misses);
+    }
+
+    private static string CopyApp(TempDirectory temp)
+    {
+        var app = temp.Combine("app");
+        Directory.CreateDirectory(app);
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(Sources!, "app-helloworld")))
+        {
+            File.Copy(file, Path.Combine(app, Path.GetFileName(file)));
+        }
+
+        File.Delete(Path.Combine(app, "kraft.yaml"));
+        File.WriteAllText(Path.Combine(app, "Kraftfile"), $"spec: v0.6\nname: helloworld\nunikraft:\n  source: {Path.Combine(Sources!, "unikraft")}\ntargets:\n  - platform: qemu\n    architecture: x86_64\n    kconfig:\n      - CONFIG_LIBUKRANDOM=n\n");
+        return app;
+    }
+
+    private static void ChangeOneFile(string app)
+    {
+        var main = Path.Combine(app, "main.c");
+        File.WriteAllText(main, File.ReadAllText(main).Replace("printf(\"Hello world!\\n\");", "printf(\"Hello world!\\n\");\n\tprintf(\"one file changed\\n\");", StringComparison.Ordinal));
+    }
+
+    private static async Task<(TargetResult Result, List<string> Log)> BuildAsync(TempDirectory temp, string app, string name, bool restore, string cache = "cache", string? registry = null)
     {
         var kraftfile = new KraftfileParser().Load(app).Kraftfile!;
         var job = Planner.Plan(kraftfile).Plan!.Jobs.Single();
         var capabilities = await CapabilityDetector.DetectAsync(null, Ct);
         var pipeline = new TargetPipeline(new SourceResolver(new GitCheckoutCache(temp.Combine("git"))), new UnikraftMakeBuilder(), capabilities, CapabilityDetector.Runners(capabilities));
-        var settings = new CacheSettings(temp.Combine("cache"), CacheSettings.DefaultMaxSize, null, null, CacheScope.TrustedScope, ReadOnly: false, PrefixMap: null);
+        var settings = new CacheSettings(temp.Combine(cache), CacheSettings.DefaultMaxSize, null, registry, CacheScope.TrustedScope, ReadOnly: false, PrefixMap: null);
         var options = new TargetPipelineOptions(temp.Combine(name, "out"))
         {
             BuildDirectory = temp.Combine(name, "build"),

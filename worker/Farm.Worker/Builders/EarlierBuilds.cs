@@ -82,12 +82,15 @@ internal static class EarlierBuilds
 
     private static string Some(IReadOnlyList<string> items) => string.Join(", ", items.Take(5)) + (items.Count > 5 ? $" and {items.Count - 5} more" : string.Empty);
 
-    /// <summary>After a successful build: its objects recorded for the next build of this target (what a restore wrote and make left as it was, without reading it again).</summary>
-    public static async Task CaptureAsync(BuildRequest request, string? key, string config, SnapshotRestore? restore, Action<string> log, CancellationToken cancellationToken)
+    /// <summary>
+    /// After a successful build: its objects recorded for the next build of this target (what a restore wrote and make
+    /// left as it was, without reading it again). Returns whether a snapshot was recorded.
+    /// </summary>
+    public static async Task<bool> CaptureAsync(BuildRequest request, string? key, string config, SnapshotRestore? restore, Action<string> log, CancellationToken cancellationToken)
     {
         if (request.Snapshots is not { } snapshots || key is null || !File.Exists(config))
         {
-            return;
+            return false;
         }
 
         try
@@ -99,10 +102,13 @@ internal static class EarlierBuilds
             {
                 log($"farm: {request.Job.KernelFileName}: recorded {count} objects for the next build of this target in {stopwatch.Elapsed.TotalMilliseconds:0} ms");
             }
+
+            return count > 0;
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
             log($"farm: {request.Job.KernelFileName}: objects not recorded for the next build: {error.Message}");
+            return false;
         }
     }
 

@@ -133,8 +133,8 @@ internal sealed class UnikraftMakeBuilder(string? originsDirectory = null) : IKe
             }
         }
 
-        await EarlierBuilds.CaptureAsync(request, key, config, restore, log, cancellationToken).ConfigureAwait(false);
-        return new BuildOutcome(kernel, File.Exists(config) ? config : null, null, stopwatch.Elapsed);
+        var recorded = await EarlierBuilds.CaptureAsync(request, key, config, restore, log, cancellationToken).ConfigureAwait(false);
+        return new BuildOutcome(kernel, File.Exists(config) ? config : null, null, stopwatch.Elapsed) { SnapshotKey = recorded ? key : null };
     }
 
     private static List<string> CommonArguments(BuildRequest request, string output, string config)

@@ -123,39 +123,66 @@ internal sealed class ObjectCache
 
     public static string EventsFile(string buildDirectory) => Path.Combine(Path.GetFullPath(buildDirectory), "farm-cc.events");
 
-    public async Task PrefetchAsync(string target, Action<string> log, CancellationToken cancellationToken)
+    /// <summary>
+    /// The target's bundle, in every scope this build reads, into local disk: the compile entries and the snapshot of
+    /// the build that published it (from any worker). Returns the keys of the compile entries that arrived.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> PrefetchAsync(string target, Action<string> log, CancellationToken cancellationToken)
     {
         if (OpenRegistry() is not { } repository)
         {
-            return;
+            return [];
         }
 
+        var keys = new List<string>();
         foreach (var scope in _settings.Scope.ReadScopes)
         {
             try
             {
-                var count = await CacheBundles.PrefetchAsync(repository, scope, target, Local(), cancellationToken).ConfigureAwait(false);
-                log($"farm: cache: prefetched {count} entries of {target} ({scope}) from {repository.Name}");
+                var bundle = await CacheBundles.PrefetchAsync(repository, scope, target, Local(), IsSnapshot, cancellationToken).ConfigureAwait(false);
+                keys.AddRange(bundle.Keys);
+                var snapshot = bundle.SnapshotKey is null ? string.Empty : " and the snapshot of the build that published them";
+                log($"farm: cache: prefetched {bundle.Keys.Count} entries of {target} ({scope}){snapshot} from {repository.Name}");
             }
             catch (Exception ex) when (ex is RegistryException or IOException or Core.Oci.OciFormatException or HttpRequestException)
             {
                 log($"farm: cache: warning: prefetch from {repository.Name} failed, building without it: {ex.Message}");
             }
         }
+
+        return keys;
     }
 
-    public async Task PublishAsync(string target, string eventsFile, Action<string> log, CancellationToken cancellationToken)
+    /// <summary>
+    /// After a successful build: the target's bundle, published for every other worker. It holds the compiles of this
+    /// build (its event log), the entries prefetched before it whose objects the build directory still holds (a build
+    /// that compiled only what changed keeps the rest of the target in its bundle), and the build's snapshot.
+    /// </summary>
+    public async Task PublishAsync(string target, PublishedBuild build, Action<string> log, CancellationToken cancellationToken)
     {
-        if (_settings.ReadOnly || OpenRegistry() is not { } repository || !File.Exists(eventsFile))
+        ArgumentNullException.ThrowIfNull(build);
+        if (_settings.ReadOnly || OpenRegistry() is not { } repository)
         {
             return;
         }
 
-        var keys = CacheEvents.KeysIn(eventsFile);
+        var local = Local();
+        var scope = _settings.Scope.WriteScope;
+        var keys = File.Exists(build.EventsFile) ? CacheEvents.KeysIn(build.EventsFile).ToList() : [];
+        if (build.EarlierKeys.Count > 0)
+        {
+            var held = BuiltObjects.Digests(build.Directory);
+            keys.AddRange(build.EarlierKeys.Where(key => local.GetAction(scope, key) is { } bytes && ActionEntry.TryParse(bytes) is { } entry && held.Contains(entry.ObjectDigest)));
+        }
+
+        var snapshot = build.SnapshotKey is { } snapshotKey && local.GetAction(scope, snapshotKey) is { } recorded && Caching.Snapshots.BuildSnapshot.TryParse(recorded) is { } parsed
+            ? new BundledSnapshot(snapshotKey, parsed.Digests())
+            : null;
         try
         {
-            var count = await CacheBundles.PublishAsync(repository, _settings.Scope.WriteScope, target, keys, Local(), cancellationToken).ConfigureAwait(false);
-            log($"farm: cache: published {count} entries of {target} ({_settings.Scope.WriteScope}) to {repository.Name}");
+            var count = await CacheBundles.PublishAsync(repository, scope, target, keys, snapshot, local, cancellationToken).ConfigureAwait(false);
+            var with = snapshot is null ? string.Empty : $" and the build's snapshot ({snapshot.ObjectDigests.Count} files)";
+            log($"farm: cache: published {count} entries of {target} ({scope}){with} to {repository.Name}");
         }
         catch (Exception ex) when (ex is RegistryException or IOException or Core.Oci.OciFormatException or HttpRequestException)
         {
@@ -164,6 +191,8 @@ internal sealed class ObjectCache
     }
 
     public static CacheStatistics Statistics(string eventsFile) => CacheStatistics.Read(eventsFile);
+
+    private static bool IsSnapshot(byte[] bytes) => Caching.Snapshots.BuildSnapshot.TryParse(bytes) is not null;
 
     private LocalDiskTier Local() => new(_settings.Directory!, _settings.MaxSizeBytes);
 

@@ -31,10 +31,7 @@ internal sealed class CompileStage
         var events = ObjectCache.EventsFile(buildDirectory);
         Directory.CreateDirectory(Path.GetDirectoryName(events)!);
         File.Delete(events);
-        if (cache is not null)
-        {
-            await cache.PrefetchAsync(cacheTarget, log, cancellationToken).ConfigureAwait(false);
-        }
+        IReadOnlyList<string> prefetched = cache is null ? [] : await cache.PrefetchAsync(cacheTarget, log, cancellationToken).ConfigureAwait(false);
 
         // The rootfs sits at a fixed path in the build directory, rewritten only when it changed: the embedded
         // initrd's path is in the generated config.h, and its file's time drives make's relink.
@@ -68,7 +65,7 @@ internal sealed class CompileStage
 
         if (build.Succeeded && cache is not null)
         {
-            await cache.PublishAsync(cacheTarget, events, log, cancellationToken).ConfigureAwait(false);
+            await cache.PublishAsync(cacheTarget, new PublishedBuild(buildDirectory, events, prefetched, build.SnapshotKey), log, cancellationToken).ConfigureAwait(false);
         }
 
         var statistics = request.CompilerLauncher is null ? null : ObjectCache.Statistics(events);

@@ -24,6 +24,10 @@ internal sealed record BuildSnapshot(
     [JsonPropertyName("version")]
     public int FormatVersion { get; init; } = Version;
 
+    /// <summary>Every stored file the snapshot names: objects, generated files and libraries' linked files.</summary>
+    public IReadOnlyList<string> Digests() =>
+        [.. Objects.Select(o => o.Digest).Concat(Generated.Select(g => g.Digest)).Concat(Libraries.SelectMany(l => l.Outputs.Select(o => o.Digest))).Distinct(StringComparer.Ordinal)];
+
     public byte[] ToBytes() => JsonSerializer.SerializeToUtf8Bytes(this, BuildSnapshotJson.Default.BuildSnapshot);
 
     /// <summary>The snapshot, or null for bytes that are not one of this version (then the build starts from nothing).</summary>
