@@ -102,6 +102,11 @@ idle_tx() {
   echo "scale=2; ($tx2 - $tx1 - 2) / $1" | bc
 }
 
+# connections: the database connections the farm's processes hold (client backends but this query's own).
+connections() {
+  psql "${psql_args[@]}" -c "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+}
+
 # cpu_ticks: busy and total jiffies of the whole machine (/proc/stat), for the share of CPU a phase used.
 cpu_ticks() { awk '/^cpu /{ print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
 

@@ -24,10 +24,13 @@ public static class FarmHangfireStorage
     /// The storage for enqueueing and reading jobs, with the intervals of <paramref name="options"/>
     /// (<c>Farm__Hangfire__*</c>, checked at start-up). A server run on it polls; use <see cref="CreateServingAsync"/>.
     /// </summary>
-    public static PostgreSqlStorage Create(string connectionString, Settings.HangfireOptions options)
+    public static PostgreSqlStorage Create(string connectionString, Settings.HangfireOptions options) =>
+        Create(new NpgsqlConnectionFactory(FarmConnections.WithoutReset(connectionString), new PostgreSqlStorageOptions()), options);
+
+    private static PostgreSqlStorage Create(IConnectionFactory connections, Settings.HangfireOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new(new NpgsqlConnectionFactory(FarmConnections.WithoutReset(connectionString), new PostgreSqlStorageOptions()), new PostgreSqlStorageOptions
+        return new(connections, new PostgreSqlStorageOptions
         {
             QueuePollInterval = options.PollInterval,
             UseSlidingInvisibilityTimeout = true,
@@ -39,14 +42,15 @@ public static class FarmHangfireStorage
 
     /// <summary>
     /// The storage of a process whose Hangfire server fetches from <paramref name="queues"/>: woken by
-    /// <paramref name="listener"/> (started here) unless <c>Notify=false</c>. Installs the job queue's trigger.
+    /// <paramref name="listener"/> (started here) unless <c>Notify=false</c>, its connections from the listener's data
+    /// source (the process's one pool). Installs the job queue's trigger.
     /// </summary>
-    public static async Task<PostgreSqlStorage> CreateServingAsync(string connectionString, Settings.HangfireOptions options, BuildChangeListener listener, IReadOnlyCollection<string> queues, CancellationToken cancellationToken)
+    public static async Task<PostgreSqlStorage> CreateServingAsync(Settings.HangfireOptions options, BuildChangeListener listener, IReadOnlyCollection<string> queues, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(listener);
         ArgumentNullException.ThrowIfNull(queues);
-        var storage = Create(connectionString, options);
+        var storage = Create(new DataSourceConnectionFactory(listener.Database), options);
         // Installed even when this process polls: the others may be woken, and whoever enqueues must signal them.
         await JobQueueSignal.InstallAsync(listener.Database, Schema, cancellationToken).ConfigureAwait(false);
         if (options.Notify)

@@ -62,7 +62,7 @@ internal static class FarmServer
         }
 
         var postgres = settings.Postgres;
-        var database = FarmConnections.Open(postgres);
+        var database = FarmConnections.Open(postgres, "farm");
         try
         {
             await FarmSchema.MigrateAsync(database, cancellationToken, GitHubSchema.Module, CatalogSchema.Module, OperationsSchema.Module).ConfigureAwait(false);
@@ -74,7 +74,7 @@ internal static class FarmServer
         }
 
         var store = new PostgresBuildStore(database);
-        var storage = await FarmHangfireStorage.CreateServingAsync(postgres, hangfire, store.Listener, [FarmQueues.Assemble, FarmQueues.Control], cancellationToken).ConfigureAwait(false);
+        var storage = await FarmHangfireStorage.CreateServingAsync(hangfire, store.Listener, [FarmQueues.Assemble, FarmQueues.Control], cancellationToken).ConfigureAwait(false);
         var client = new BackgroundJobClient(storage);
         IOciRepository Open(OciReference reference) =>
             OciRepositories.Open(reference, options.Registry.ClientOptions(insecure: options.Registry.Insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!))));

@@ -113,7 +113,7 @@ public sealed class JobPickupTests(PostgresServer server) : IClassFixture<Postgr
     private static async Task<Process> ServingAsync(string connection, NpgsqlDataSource database, string name, int workers)
     {
         var store = new PostgresBuildStore(database);
-        var storage = await FarmHangfireStorage.CreateServingAsync(connection, new HangfireOptions { FallbackPollSeconds = NeverPolls }, store.Listener, [Queue], Ct);
+        var storage = await FarmHangfireStorage.CreateServingAsync(new HangfireOptions { FallbackPollSeconds = NeverPolls }, store.Listener, [Queue], Ct);
         var jobs = new BackgroundJobServer(new BackgroundJobServerOptions { ServerName = name, Queues = [Queue], WorkerCount = workers }, storage);
         await UntilAsync(() => store.Listener.ProcessId != 0, "the listener never connected");
         return new Process(store, storage, jobs);

@@ -45,7 +45,7 @@ internal static class ServeCommand
 
         var name = settings.Worker.ResolvedName;
         var metricsAt = settings.Worker.MetricsUrl is { Length: > 0 } metricsUrl ? Telemetry.MetricsEndpoint.Parse(metricsUrl, out _) : null;
-        await using var database = FarmConnections.Open(postgres);
+        await using var database = FarmConnections.Open(postgres, $"farm worker {name}");
         try
         {
             await DatabaseStart.MigrateAsync(database, DatabaseWait, (why, delay) => stderr.WriteLine($"worker serve: the farm's database did not answer ({why}); trying again in {delay.TotalSeconds:0.#} s"), cancellationToken).ConfigureAwait(false);
@@ -78,7 +78,7 @@ internal static class ServeCommand
         var registry = new WorkerRegistry(database);
         var drain = await registry.RegisterAsync(name, runtime.Queues, Capabilities.WorkerDescription.Json(runtime.Capabilities), cancellationToken).ConfigureAwait(false);
         var store = new PostgresBuildStore(database);
-        var storage = await FarmHangfireStorage.CreateServingAsync(postgres, settings.Hangfire, store.Listener, runtime.Queues, cancellationToken).ConfigureAwait(false);
+        var storage = await FarmHangfireStorage.CreateServingAsync(settings.Hangfire, store.Listener, runtime.Queues, cancellationToken).ConfigureAwait(false);
         // The same registry timeouts as the farm's (Farm__Registry__*), so a silent registry ends a worker's push as well.
         var options = settings.Registry.ClientOptions();
         IOciRepository Open(OciReference reference) => OciRepositories.Open(reference, options with { Insecure = options.Insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!)) });
