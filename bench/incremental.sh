@@ -12,6 +12,8 @@
 #   hits      by the worker in a new build directory, restore off: every compile goes through farm-cc (the old way)
 # Prints make's seconds for each (the worker's buildSeconds: configuration, make, the snapshot; no boot or packaging),
 # the ratios, the worker's own steps, and whether restore and hits give the same kernel.
+# FRESH_WORKER=1: every build publishes its target's bundle to a local registry, and each restore runs as a worker
+# with an empty disk (its own cache directory): the earlier build comes from the bundle (its prefetch time printed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$(cd "${1:?usage: bench/incremental.sh SRC_DIR [RUNS]}" && pwd)
@@ -24,6 +26,12 @@ dotnet publish cache/Farm.Cache.Cc -c Release -r linux-x64 --nologo -v quiet -o 
 worker=(dotnet worker/Farm.Worker/bin/Release/net10.0/worker.dll)
 export FARM_CC=$work/farm-cc/farm-cc
 
+fresh=${FRESH_WORKER:-0}
+if [ "$fresh" = 1 ]; then
+  registry=$(tests/registry.sh start "$work/registry")
+  trap 'tests/registry.sh stop "$work/registry" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+  export FARM_CACHE_REGISTRY=$registry/farm-cache
+fi
 seconds() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["buildSeconds"])' "$1"; }
 for run in $(seq "$runs"); do
   dir=$work/$run
@@ -46,9 +54,10 @@ x-farm:
     expect: "Hello world!"
 KRAFT
   build() { # NAME BUILD_DIR [ENV...]
-    local name=$1 build=$2
+    local name=$1 build=$2 cache=$dir/cache
     shift 2
-    env FARM_CACHE_DIR="$dir/cache" Farm__Worker__CacheDirectory="$dir/worker" "$@" "${worker[@]}" build-target "$dir/app" \
+    [ "$fresh" = 1 ] && [ "${name#restore}" != "$name" ] && cache=$dir/cache-$name
+    env FARM_CACHE_DIR="$cache" Farm__Worker__CacheDirectory="$dir/worker" "$@" "${worker[@]}" build-target "$dir/app" \
       --target qemu/x86_64 --out "$dir/$name-out" --build-dir "$build" -j2 --json >"$dir/$name.json" 2>"$dir/$name.log" \
       || { echo "bench/incremental.sh: $name failed: see its log" >&2; tail -5 "$dir/$name.log" >&2; exit 1; }
   }
@@ -58,8 +67,8 @@ KRAFT
   restored_line() { grep -o 'restored [0-9]* of [0-9]* objects, [0-9]* of [0-9]* generated files and [0-9]* linked libraries' "$1" || echo 'restored nothing'; }
   # The worker's own share of a restore build (its log's timings): the key, the restore, the capture after make.
   steps() {
-    grep -o -e 'earlier build found ([^)]*)' -e 'linked libraries from an earlier build in [0-9]* ms' -e 'recorded [0-9]* objects for the next build of this target in [0-9]* ms' "$1" \
-      | sed -e 's/linked libraries from an earlier build in/restore/' -e 's/recorded [0-9]* objects for the next build of this target in/capture/' | paste -sd ';' -
+    grep -o -e 'prefetched [0-9]* entries.* in [0-9]* ms' -e 'earlier build found ([^)]*)' -e 'linked libraries from an earlier build in [0-9]* ms' -e 'recorded [0-9]* objects for the next build of this target in [0-9]* ms' "$1" \
+      | sed -e 's/prefetched \([0-9]*\) entries.* in \([0-9]*\) ms/prefetch \2 ms (\1 entries)/' -e 's/linked libraries from an earlier build in/restore/' -e 's/recorded [0-9]* objects for the next build of this target in/capture/' | paste -sd ';' -
   }
   for pair in $(seq "$pairs"); do
     sed -i "s|\tprintf(\"Hello world!\\\\n\");|\tprintf(\"Hello world!\\\\n\");\n\tprintf(\"change $pair\\\\n\");|" "$dir/app/main.c"

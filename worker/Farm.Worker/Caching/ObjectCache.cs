@@ -139,10 +139,11 @@ internal sealed class ObjectCache
         {
             try
             {
+                var stopwatch = System.Diagnostics.Stopwatch.StartNew();
                 var bundle = await CacheBundles.PrefetchAsync(repository, scope, target, Local(), IsSnapshot, cancellationToken).ConfigureAwait(false);
                 keys.AddRange(bundle.Keys);
                 var snapshot = bundle.SnapshotKey is null ? string.Empty : " and the snapshot of the build that published them";
-                log($"farm: cache: prefetched {bundle.Keys.Count} entries of {target} ({scope}){snapshot} from {repository.Name}");
+                log($"farm: cache: prefetched {bundle.Keys.Count} entries of {target} ({scope}){snapshot} from {repository.Name} in {stopwatch.Elapsed.TotalMilliseconds:0} ms");
             }
             catch (Exception ex) when (ex is RegistryException or IOException or Core.Oci.OciFormatException or HttpRequestException)
             {
