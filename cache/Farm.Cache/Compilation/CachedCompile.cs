@@ -127,12 +127,12 @@ public sealed partial class CachedCompile
                 yield return _manifests!.GetManifest(scope, directKey);
             }
 
-            yield return _cache.TryGet(_settings.Scope, DirectMode.ManifestKey(directKey))?.Object;
+            yield return _cache.TryGet(_settings.Scope, DirectManifest.ManifestKey(directKey))?.Object;
         }
 
         foreach (var manifest in Manifests())
         {
-            if (manifest is null || DirectMode.Resolve(manifest, prefixes, _directory) is not { } key)
+            if (manifest is null || DirectManifest.Resolve(manifest, prefixes, _directory) is not { } key)
             {
                 continue;
             }
@@ -146,7 +146,7 @@ public sealed partial class CachedCompile
 
                 _events.Hit(hit.Tier, key);
                 _events.Direct();
-                _events.Manifest(DirectMode.ManifestKey(directKey));
+                _events.Manifest(DirectManifest.ManifestKey(directKey));
                 return 0;
             }
         }
@@ -173,9 +173,9 @@ public sealed partial class CachedCompile
     {
         try
         {
-            manifest = DirectMode.Merge(manifest, _manifests!.GetManifest(_settings.Scope.WriteScope, directKey));
+            manifest = DirectManifest.Merge(manifest, _manifests!.GetManifest(_settings.Scope.WriteScope, directKey));
             _manifests.PutManifest(_settings.Scope.WriteScope, directKey, manifest);
-            var manifestKey = DirectMode.ManifestKey(directKey);
+            var manifestKey = DirectManifest.ManifestKey(directKey);
             _cache.Put(_settings.Scope, manifestKey, new ActionEntry(Convert.ToHexStringLower(Sha256.HashData(manifest)), manifest.LongLength, null, string.Empty), manifest);
             _events.Manifest(manifestKey);
         }

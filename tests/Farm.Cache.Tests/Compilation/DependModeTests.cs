@@ -211,10 +211,10 @@ public sealed class DependModeTests
         var manifest = Entry(0);
         for (var i = 1; i < 10; i++)
         {
-            manifest = Farm.Cache.Compilation.DirectMode.Merge(Entry(i), manifest);
+            manifest = Farm.Cache.Compilation.DirectManifest.Merge(Entry(i), manifest);
         }
 
-        manifest = Farm.Cache.Compilation.DirectMode.Merge(Entry(5), manifest);
+        manifest = Farm.Cache.Compilation.DirectManifest.Merge(Entry(5), manifest);
         var keys = System.Text.Encoding.UTF8.GetString(manifest).Split('\n').Where(l => l.Length == 64).Select(l => l[0]).ToArray();
 
         Assert.Equal("fjihgedc", new string(keys)); // f (5) moved first, b and a (1, 0) gone

@@ -85,7 +85,7 @@ public sealed class SharedSnapshotsTests : IDisposable
     }
 
     [Fact]
-    public async Task BuildThatCompiledOnlyWhatChanged_KeepsTheEntriesOfTheObjectsItStillHoldsInItsBundle()
+    public async Task BuildThatCompiledOnlyWhatChanged_KeepsTheEntriesAndManifestsOfTheObjectsItStillHoldsInItsBundle()
     {
         await using var registry = await RegistryServer.StartAsync(ct: Ct);
         var build = Directory.CreateDirectory(_temp.Combine("build")).FullName;
@@ -94,18 +94,23 @@ public sealed class SharedSnapshotsTests : IDisposable
         var kept = Entry(local, "kept.o", Path.Combine(build, "kept.o"));
         var replaced = Entry(local, "old changed.o", null);
         var compiled = Entry(local, "new changed.o", Path.Combine(build, "changed.o"));
+        var header = new string('a', 64);
+        var keptManifest = Entry(local, $"{kept}\n{header}\tinclude/h.h\n", null);
+        var replacedManifest = Entry(local, $"{replaced}\n{header}\tinclude/h.h\n", null);
         var events = Path.Combine(build, "farm-cc.events");
         File.WriteAllText(events, $"miss {compiled}\nstored {CacheScope.Shared} {compiled}\n");
 
-        await cache.PublishAsync(Target, new PublishedBuild(build, events, [kept, replaced], null), _ => { }, Ct);
+        await cache.PublishAsync(Target, new PublishedBuild(build, events, [kept, replaced, keptManifest, replacedManifest], null), _ => { }, Ct);
         var prefetched = new List<string>();
         await Cache("fresh", registry, CacheScope.TrustedScope).PrefetchAsync(Target, prefetched.Add, Ct);
 
         var fresh = new LocalDiskTier(_temp.Combine("fresh"), long.MaxValue);
         Assert.NotNull(fresh.GetAction(CacheScope.Shared, compiled));
         Assert.NotNull(fresh.GetAction(CacheScope.Shared, kept));
+        Assert.NotNull(fresh.GetAction(CacheScope.Shared, keptManifest));
         Assert.Null(fresh.GetAction(CacheScope.Shared, replaced));
-        Assert.Contains(prefetched, line => line.Contains("prefetched 2 entries", StringComparison.Ordinal));
+        Assert.Null(fresh.GetAction(CacheScope.Shared, replacedManifest));
+        Assert.Contains(prefetched, line => line.Contains("prefetched 3 entries", StringComparison.Ordinal));
     }
 
     /// <summary>A compile entry on local disk for an object of this content, the object left at <paramref name="builtAt"/> when given; returns its key.</summary>

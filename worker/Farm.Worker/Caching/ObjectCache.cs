@@ -156,8 +156,8 @@ internal sealed class ObjectCache
 
     /// <summary>
     /// After a successful build: the target's bundle, published for every other worker. It holds the compiles of this
-    /// build (its event log), the entries prefetched before it whose objects the build directory still holds (a build
-    /// that compiled only what changed keeps the rest of the target in its bundle), and the build's snapshot.
+    /// build (its event log), the entries prefetched before it that still describe it (<see cref="EarlierEntries"/>: a
+    /// build that compiled only what changed keeps the rest of the target in its bundle), and the build's snapshot.
     /// </summary>
     public async Task PublishAsync(string target, PublishedBuild build, Action<string> log, CancellationToken cancellationToken)
     {
@@ -172,8 +172,7 @@ internal sealed class ObjectCache
         var keys = File.Exists(build.EventsFile) ? CacheEvents.KeysIn(build.EventsFile).ToList() : [];
         if (build.EarlierKeys.Count > 0)
         {
-            var held = BuiltObjects.Digests(build.Directory);
-            keys.AddRange(build.EarlierKeys.Where(key => local.GetAction(scope, key) is { } bytes && ActionEntry.TryParse(bytes) is { } entry && held.Contains(entry.ObjectDigest)));
+            keys.AddRange(EarlierEntries.StillCurrent(local, scope, build.EarlierKeys, [.. keys], BuiltObjects.Digests(build.Directory)));
         }
 
         var snapshot = build.SnapshotKey is { } snapshotKey && local.GetAction(scope, snapshotKey) is { } recorded && Caching.Snapshots.BuildSnapshot.TryParse(recorded) is { } parsed
