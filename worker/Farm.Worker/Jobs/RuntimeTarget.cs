@@ -55,7 +55,8 @@ internal sealed class RuntimeTarget
         }
 
         await _store.SetPhaseAsync(build.Id, name, "smoke", cancellationToken).ConfigureAwait(false);
-        var work = Path.Combine(_runtime.WorkDirectory, "builds", build.Id, name);
+        using var workDirectory = new TargetOutputDirectory(_runtime.WorkDirectory, build.Id, name);
+        var work = workDirectory.Location;
         Directory.CreateDirectory(work);
         var kernelPath = Path.Combine(work, name);
         await InPlaceWrite.WriteAllBytesAsync(kernelPath, kernel, cancellationToken).ConfigureAwait(false);

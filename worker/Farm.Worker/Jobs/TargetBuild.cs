@@ -111,7 +111,8 @@ internal sealed class TargetBuild
     {
         var (build, name, log) = (target.Build, target.Name, target.Log);
         await _store.SetPhaseAsync(build.Id, name, "build", cancellationToken).ConfigureAwait(false);
-        var output = Path.Combine(_runtime.WorkDirectory, "builds", build.Id, name);
+        using var outputDirectory = new TargetOutputDirectory(_runtime.WorkDirectory, build.Id, name);
+        var output = outputDirectory.Location;
         var objects = _runtime.ObjectCache(log);
         var options = new TargetPipelineOptions(output)
         {
