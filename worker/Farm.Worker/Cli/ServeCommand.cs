@@ -123,10 +123,12 @@ internal static class ServeCommand
         server.Follow(drain);
         await stdout.WriteLineAsync($"worker {name}: serving {string.Join(", ", runtime.Queues)}; sandbox: {Sandboxing.BuildSandbox.Current.Describe()}{(drain == WorkerDrain.Serving ? string.Empty : $"; {drain.Name()}: takes no target until resumed (POST /api/workers/{name}/resume)")}").ConfigureAwait(false);
         await stdout.FlushAsync(cancellationToken).ConfigureAwait(false);
+        var workspaces = new Targets.WorkspaceSweep(work, TimeSpan.FromDays(settings.Worker.WorkspaceDays), stdout, name);
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
+                workspaces.StartIfDue();
                 await Task.Delay(WorkerRegistry.HeartbeatInterval, cancellationToken).ConfigureAwait(false);
                 try
                 {

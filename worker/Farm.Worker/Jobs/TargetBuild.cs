@@ -114,9 +114,12 @@ internal sealed class TargetBuild
         using var outputDirectory = new TargetOutputDirectory(_runtime.WorkDirectory, build.Id, name);
         var output = outputDirectory.Location;
         var objects = _runtime.ObjectCache(log);
+        var buildDirectory = target.Scope.BuildDirectory(_runtime.WorkDirectory, target.Kraftfile.Directory, name);
+        // Held for the whole target, so the workspace sweep never empties a build directory in use.
+        using var buildDirectoryLock = await WorkspaceJanitor.TakeAsync(buildDirectory, cancellationToken).ConfigureAwait(false);
         var options = new TargetPipelineOptions(output)
         {
-            BuildDirectory = target.Scope.BuildDirectory(_runtime.WorkDirectory, target.Kraftfile.Directory, name),
+            BuildDirectory = buildDirectory,
             Jobs = _runtime.CompileJobs,
             Initrd = target.Initrd,
             Smoke = _runtime.Smoke,

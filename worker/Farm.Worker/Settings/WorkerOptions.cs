@@ -27,6 +27,13 @@ public sealed class WorkerOptions : ISettingsCheck
     [Range(1, 256)]
     public int Parallel { get; init; } = 1;
 
+    /// <summary>
+    /// <c>Farm__Worker__WorkspaceDays</c>: an app's copy, a kept build directory or a left target output unused this
+    /// many days is removed by <c>worker serve</c> (at start, then every 6 hours).
+    /// </summary>
+    [Range(1, 3650)]
+    public int WorkspaceDays { get; init; } = 7;
+
     /// <summary><c>Farm__Worker__MetricsUrl</c>: where the worker serves Prometheus metrics (<c>http://0.0.0.0:9464/metrics</c>); none when unset.</summary>
     public string? MetricsUrl { get; init; }
 

@@ -41,13 +41,15 @@ internal sealed class StableSourceDirectory : IDisposable
         var apps = Path.Combine(Path.GetFullPath(workDirectory), "apps", name);
         for (var slot = 0; slot < MaximumSlots; slot++)
         {
-            if (FileLock.TryAcquire(Path.Combine(apps, $"{slot}.lock")) is not { } held)
+            var lockPath = Path.Combine(apps, $"{slot}.lock");
+            if (FileLock.TryAcquire(lockPath) is not { } held)
             {
                 continue;
             }
 
             try
             {
+                WorkspaceJanitor.MarkUsed(lockPath);
                 var root = Path.Combine(apps, slot.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 return new StableSourceDirectory(root, held, TreeMirror.Sync(tree, root));
             }
