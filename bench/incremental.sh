@@ -19,40 +19,17 @@ cd "$(dirname "$0")/.."
 src=$(cd "${1:?usage: bench/incremental.sh SRC_DIR [RUNS]}" && pwd)
 runs=${2:-3}
 pairs=${3:-3}
-dotnet build worker/Farm.Worker -c Release --nologo -v quiet >/dev/null
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-dotnet publish cache/Farm.Cache.Cc -c Release -r linux-x64 --nologo -v quiet -o "$work/farm-cc" >/dev/null
-worker=(dotnet worker/Farm.Worker/bin/Release/net10.0/worker.dll)
-export FARM_CC=$work/farm-cc/farm-cc
-
+. bench/lib-helloworld.sh
 fresh=${FRESH_WORKER:-0}
 if [ "$fresh" = 1 ]; then
   registry=$(tests/registry.sh start "$work/registry")
   trap 'tests/registry.sh stop "$work/registry" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
   export FARM_CACHE_REGISTRY=$registry/farm-cache
 fi
-seconds() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["buildSeconds"])' "$1"; }
 for run in $(seq "$runs"); do
   dir=$work/$run
   mkdir -p "$dir"
-  cp -r "$src/app-helloworld" "$dir/app"
-  rm -rf "$dir/app/.git" "$dir/app/kraft.yaml" "$dir/app/kraft.cloud.yaml"
-  cat >"$dir/app/Kraftfile" <<KRAFT
-spec: v0.6
-name: helloworld
-unikraft:
-  source: $src/unikraft
-  version: RELEASE-0.17.0
-targets:
-  - platform: qemu
-    architecture: x86_64
-    kconfig:
-      - CONFIG_LIBUKRANDOM=n
-x-farm:
-  smoke:
-    expect: "Hello world!"
-KRAFT
+  helloworld_app "$src" "$dir/app"
   build() { # NAME BUILD_DIR [ENV...]
     local name=$1 build=$2 cache=$dir/cache
     shift 2
@@ -63,7 +40,7 @@ KRAFT
   }
   build cold "$dir/build1"
   # make's own command line, as the worker ran it, without the cache launcher: the developer's incremental make.
-  make_line=$(grep '^\$ make ' "$dir/cold.log" | grep -v -e ' defconfig$' -e ' prepare$' | tail -1 | sed -e 's/^\$ //' -e "s/ 'CC=[^']*'//")
+  make_line=$(make_line "$dir/cold.log")
   restored_line() { grep -o 'restored [0-9]* of [0-9]* objects, [0-9]* of [0-9]* generated files and [0-9]* linked libraries' "$1" || echo 'restored nothing'; }
   # The worker's own share of a restore build (its log's timings): the key, the restore, the capture after make.
   steps() {
@@ -71,8 +48,7 @@ KRAFT
       | sed -e 's/prefetched \([0-9]*\) entries.* in \([0-9]*\) ms/prefetch \2 ms (\1 entries)/' -e 's/linked libraries from an earlier build in/restore/' -e 's/recorded [0-9]* objects for the next build of this target in/capture/' | paste -sd ';' -
   }
   for pair in $(seq "$pairs"); do
-    sed -i "s|\tprintf(\"Hello world!\\\\n\");|\tprintf(\"Hello world!\\\\n\");\n\tprintf(\"change $pair\\\\n\");|" "$dir/app/main.c"
-    grep -q "change $pair" "$dir/app/main.c"
+    change_main "$dir/app" "change $pair"
     build "restore$pair" "$dir/build-r$pair"
     start=$(date +%s.%N)
     (cd "$dir/build1" && eval "$make_line" >"$dir/inplace$pair.log" 2>&1) || { echo "bench/incremental.sh: make in place failed" >&2; tail -5 "$dir/inplace$pair.log" >&2; exit 1; }

@@ -13,49 +13,22 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 src=$(cd "${1:?usage: bench/next-commit.sh SRC_DIR [RUNS]}" && pwd)
 runs=${2:-3}
-dotnet build worker/Farm.Worker -c Release --nologo -v quiet >/dev/null
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-dotnet publish cache/Farm.Cache.Cc -c Release -r linux-x64 --nologo -v quiet -o "$work/farm-cc" >/dev/null
-worker=(dotnet worker/Farm.Worker/bin/Release/net10.0/worker.dll)
-export FARM_CC=$work/farm-cc/farm-cc
-
-seconds() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["buildSeconds"])' "$1"; }
-change() { # MESSAGE: one printf more in main.c
-  sed -i "s|\tprintf(\"Hello world!\\\\n\");|\tprintf(\"Hello world!\\\\n\");\n\tprintf(\"$1\\\\n\");|" "$dir/app/main.c"
-  grep -q "$1" "$dir/app/main.c"
-}
+. bench/lib-helloworld.sh
 for run in $(seq "$runs"); do
   dir=$work/$run
   mkdir -p "$dir"
-  cp -r "$src/app-helloworld" "$dir/app"
-  rm -rf "$dir/app/.git" "$dir/app/kraft.yaml" "$dir/app/kraft.cloud.yaml"
-  cat >"$dir/app/Kraftfile" <<KRAFT
-spec: v0.6
-name: helloworld
-unikraft:
-  source: $src/unikraft
-  version: RELEASE-0.17.0
-targets:
-  - platform: qemu
-    architecture: x86_64
-    kconfig:
-      - CONFIG_LIBUKRANDOM=n
-x-farm:
-  smoke:
-    expect: "Hello world!"
-KRAFT
+  helloworld_app "$src" "$dir/app"
   build() { # NAME
     env FARM_CACHE_DIR="$dir/cache" Farm__Worker__CacheDirectory="$dir/worker" "${worker[@]}" build-target "$dir/app" \
       --target qemu/x86_64 --out "$dir/$1-out" --build-dir "$dir/build" -j2 --json >"$dir/$1.json" 2>"$dir/$1.log" \
       || { echo "bench/next-commit.sh: $1 failed: see its log" >&2; tail -5 "$dir/$1.log" >&2; exit 1; }
   }
   build cold
-  make_line=$(grep '^\$ make ' "$dir/cold.log" | grep -v -e ' defconfig$' -e ' prepare$' | tail -1 | sed -e 's/^\$ //' -e "s/ 'CC=[^']*'//")
-  change "first change"
+  make_line=$(make_line "$dir/cold.log")
+  change_main "$dir/app" "first change"
   build worker
   grep -q 'rebuilding in place' "$dir/worker.log" || { echo "bench/next-commit.sh: the worker did not rebuild in place" >&2; exit 1; }
-  change "second change"
+  change_main "$dir/app" "second change"
   start=$(date +%s.%N)
   (cd "$dir/build" && eval "$make_line" >"$dir/make.log" 2>&1) || { echo "bench/next-commit.sh: make in place failed" >&2; tail -5 "$dir/make.log" >&2; exit 1; }
   end=$(date +%s.%N)
