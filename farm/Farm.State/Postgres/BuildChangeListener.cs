@@ -21,7 +21,7 @@ public sealed partial class BuildChangeListener : IAsyncDisposable
 
     private readonly NpgsqlDataSource _database;
     private readonly BuildSignalHub _hub;
-    private readonly ILogger _logger;
+    private ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private Task? _loop;
@@ -34,6 +34,14 @@ public sealed partial class BuildChangeListener : IAsyncDisposable
         _hub = hub;
         _logger = logger ?? NullLogger.Instance;
     }
+
+    /// <summary>
+    /// Where the listener says it connected or lost its connection: a process's logging is set up after its store (the
+    /// farm's comes with the web host), so the logger may come later than the listener.
+    /// </summary>
+    public void LogTo(ILogger logger) => Volatile.Write(ref _logger, logger ?? throw new ArgumentNullException(nameof(logger)));
+
+    private ILogger Logger => Volatile.Read(ref _logger);
 
     /// <summary>Wakes this process's Hangfire threads on a job queue's NOTIFY (<see cref="FarmHangfireStorage"/>).</summary>
     public JobWakeup Jobs { get; } = new();
@@ -73,7 +81,7 @@ public sealed partial class BuildChangeListener : IAsyncDisposable
             catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or IOException or TimeoutException)
             {
                 Volatile.Write(ref _processId, 0);
-                LogLost(_logger, ex.Message, retry.TotalSeconds);
+                LogLost(Logger, ex.Message, retry.TotalSeconds);
             }
 
             try
@@ -111,7 +119,7 @@ public sealed partial class BuildChangeListener : IAsyncDisposable
         Volatile.Write(ref _processId, connection.ProcessID);
         var count = Interlocked.Increment(ref _connections);
         connected();
-        LogListening(_logger, connection.ProcessID, count);
+        LogListening(Logger, connection.ProcessID, count);
         _hub.RaiseAll();
         Jobs.SignalAll();
         while (true)

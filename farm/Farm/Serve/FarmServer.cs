@@ -137,6 +137,7 @@ internal static class FarmServer
         }
 
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        store.Listener.LogTo(loggers.CreateLogger<BuildChangeListener>());
         var jobs = FarmJobs.Create(new AssembleJob(store, Open), new GitHubDeliveryJob(gitHubStore, gitHubBuilds, store, catalog), new ResolveBuildJob(store, sources, submitter, loggers.CreateLogger<ResolveBuildJob>()), catalog);
         using var server = new BackgroundJobServer(
             new BackgroundJobServerOptions

@@ -43,6 +43,8 @@ public sealed class JobPickupTests(PostgresServer server) : IClassFixture<Postgr
         await using var process = await ServingAsync(connection, database, "a", workers: 2);
         await UntilAsync(() => process.Store.Listener.Jobs.Sleeping == 2, "the server's threads never went idle");
         var first = process.Store.Listener.ProcessId;
+        var logged = new LoggedLines();
+        process.Store.Listener.LogTo(logged);
 
         await using (var kill = database.CreateCommand($"SELECT pg_terminate_backend({first})"))
         {
@@ -58,6 +60,9 @@ public sealed class JobPickupTests(PostgresServer server) : IClassFixture<Postgr
 
         await after.WaitAsync(Deadline, Ct);
         Assert.NotEqual(first, process.Store.Listener.ProcessId);
+        // What the process's log says of it.
+        Assert.Contains(logged.Lines, l => l.StartsWith("Warning: build change listener lost its connection", StringComparison.Ordinal));
+        Assert.Contains(logged.Lines, l => l.StartsWith($"Information: listening for build changes on backend {process.Store.Listener.ProcessId} (connection ", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -84,6 +84,7 @@ internal static class ServeCommand
         IOciRepository Open(OciReference reference) => OciRepositories.Open(reference, options with { Insecure = options.Insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!)) });
         using var loggers = Telemetry.WorkerLogging.Create(settings.Logging.Json, settings.LogLevel.Default);
         var logger = loggers.CreateLogger("Farm.Worker.Serve");
+        store.Listener.LogTo(loggers.CreateLogger<BuildChangeListener>());
         using var metrics = new Telemetry.WorkerMetrics(name);
         Prometheus.IMetricServer? metricServer = null;
         if (metricsAt is { } at)
