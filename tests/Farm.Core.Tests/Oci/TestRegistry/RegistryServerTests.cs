@@ -80,7 +80,8 @@ public sealed class RegistryServerTests
 
         using var _ = await http.GetAsync(new Uri(registry.BaseUrl, "/v2/no/such/manifests/latest"), Ct);
 
-        Assert.Contains("\"GET /v2/no/such/manifests/latest HTTP/1.1\" 404", await LogOnceItHoldsAsync(registry, "/v2/no/such/manifests/latest"), StringComparison.Ordinal);
+        const string line = "\"GET /v2/no/such/manifests/latest HTTP/1.1\" 404";
+        Assert.Contains(line, await LogOnceItHoldsAsync(registry, line), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -88,7 +89,7 @@ public sealed class RegistryServerTests
     {
         await using var registry = await RegistryServer.StartAsync(new RegistryServerOptions { LogLevel = "info" }, Ct);
 
-        Assert.Contains($"listening on {registry.Host}", await LogOnceItHoldsAsync(registry, "listening on"), StringComparison.Ordinal);
+        Assert.Contains($"listening on {registry.Host}", await LogOnceItHoldsAsync(registry, $"listening on {registry.Host}"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -99,10 +100,13 @@ public sealed class RegistryServerTests
         Assert.Contains("verbose", error.Message, StringComparison.Ordinal);
     }
 
-    /// <summary>The registry's output reaches us through a pipe, after the response that caused it: wait up to 2 s for it.</summary>
+    /// <summary>
+    /// The registry's output reaches us through a pipe, after the response that caused it, and a line may arrive in
+    /// pieces: wait up to 10 s for the whole text asked for.
+    /// </summary>
     private static async Task<string> LogOnceItHoldsAsync(RegistryServer registry, string text)
     {
-        for (var i = 0; i < 100 && !registry.Log.Contains(text, StringComparison.Ordinal); i++)
+        for (var i = 0; i < 500 && !registry.Log.Contains(text, StringComparison.Ordinal); i++)
         {
             await Task.Delay(20, Ct);
         }
