@@ -6,6 +6,7 @@ dotnet build worker/Farm.Worker -c Release --nologo -v quiet >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 dotnet publish cache/Farm.Cache.Cc -c Release -r linux-x64 --nologo -v quiet -o "$work/farm-cc" >/dev/null
+# shellcheck disable=SC2034 # used by the scripts that source this file
 worker=(dotnet worker/Farm.Worker/bin/Release/net10.0/worker.dll)
 export FARM_CC=$work/farm-cc/farm-cc
 
