@@ -4,8 +4,9 @@
 # For each count: `farm serve` and that many `worker serve` processes (queue linuxu-x86_64, NOTIFY pickup) on a fresh
 # database; PICKUP_BUILDS (default 10) builds one after another for pickup p50/p99 (build created → target started);
 # idle database transactions per second over IDLE_SECONDS (default 60) with every process idle, in total and per
-# process, and the database connections the processes then hold; then PER_WORKER (default 4) × workers builds (at least 20) submitted at once: target jobs per minute,
-# its ratio to linear scaling from one worker, and the machine's CPU busy % during the burst (the limit on 2 cores).
+# process, and the database connections the processes then hold; then PER_WORKER (default 4) × workers builds (at
+# least 20) submitted at once: target jobs per minute, its ratio to linear scaling from one worker, and the machine's
+# CPU busy % during the burst (the limit on 2 cores).
 # Each job does no real build: the target cache serves the target (git checkout from the cache, the target key,
 # packaging, a push by digest, then assembling on the farm).
 set -euo pipefail
@@ -26,7 +27,8 @@ for count in "${counts[@]}"; do
   read -r p50 _ p99 _ <<<"$(pickup_stats 1)"
   sleep 5
   tx=$(idle_tx "$idle")
-  held="$(connections) ($(echo "scale=1; $(connections) / ($count + 1)" | bc))"
+  held=$(connections)
+  held="$held ($(echo "scale=1; $held / ($count + 1)" | bc))"
   builds=$(( count * per_worker > 20 ? count * per_worker : 20 ))
   read -r jpm cpu <<<"$(burst "$builds")"
   [ -n "$base" ] || base=$(echo "$jpm / $count" | bc -l)

@@ -139,7 +139,7 @@ public static class CacheBundles
     }
 
     /// <summary>Every object <paramref name="snapshot"/> names that is not in the bundle yet; null when local disk lacks one (a snapshot is published whole or not at all).</summary>
-    private static List<(string Name, byte[] Bytes)>? Contents(BundledSnapshot snapshot, HashSet<string> bundled, LocalDiskTier local)
+    private static List<(string Name, byte[] Bytes)>? Contents(BundledSnapshot snapshot, IReadOnlySet<string> bundled, LocalDiskTier local)
     {
         var contents = new List<(string Name, byte[] Bytes)>();
         foreach (var digest in snapshot.ObjectDigests.Distinct(StringComparer.Ordinal).Where(d => !bundled.Contains(d)))
@@ -152,7 +152,6 @@ public static class CacheBundles
             contents.Add(($"cas/{digest}", content));
         }
 
-        bundled.UnionWith(snapshot.ObjectDigests);
         return contents;
     }
 

@@ -23,6 +23,7 @@ internal static class KeptBuildDirectory
         var keep = placed.Select(p => Path.GetFullPath(p)).ToHashSet(StringComparer.Ordinal);
         var marker = Path.Combine(directory, MarkerName);
         var kept = FileKinds.Of(marker) == FileKind.Regular && File.ReadAllText(marker) == description;
+        // Every entry, hidden ones too (the default skips them: .config, .farm-build-description, what the build hid).
         var entries = new EnumerationOptions { AttributesToSkip = 0 };
         if (!kept && Directory.EnumerateFileSystemEntries(directory, "*", entries).Any(e => !keep.Contains(e)))
         {

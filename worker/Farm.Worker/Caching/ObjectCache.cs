@@ -169,15 +169,18 @@ internal sealed class ObjectCache
 
         var local = Local();
         var scope = _settings.Scope.WriteScope;
-        var keys = File.Exists(build.EventsFile) ? CacheEvents.KeysIn(build.EventsFile).ToList() : [];
-        if (build.EarlierKeys.Count > 0)
-        {
-            keys.AddRange(EarlierEntries.StillCurrent(local, scope, build.EarlierKeys, [.. keys], BuiltObjects.Digests(build.Directory)));
-        }
-
         var snapshot = build.SnapshotKey is { } snapshotKey && local.GetAction(scope, snapshotKey) is { } recorded && Caching.Snapshots.BuildSnapshot.TryParse(recorded) is { } parsed
             ? new BundledSnapshot(snapshotKey, parsed.Digests())
             : null;
+        var keys = File.Exists(build.EventsFile) ? CacheEvents.KeysIn(build.EventsFile).ToList() : [];
+        if (build.EarlierKeys.Count > 0)
+        {
+            // The snapshot just recorded already knows what the directory holds, by content; only a build without one
+            // (a core whose dependency files are not Kbuild's) has its objects hashed here.
+            var held = snapshot is not null ? snapshot.ObjectDigests.ToHashSet(StringComparer.Ordinal) : BuiltObjects.Digests(build.Directory);
+            keys.AddRange(EarlierEntries.StillCurrent(local, scope, build.EarlierKeys, [.. keys], held));
+        }
+
         try
         {
             var count = await CacheBundles.PublishAsync(repository, scope, target, keys, snapshot, local, cancellationToken).ConfigureAwait(false);

@@ -35,8 +35,8 @@ internal sealed class TargetOutputDirectory : IDisposable
         }
         catch (Exception error) when (error is IOException or UnauthorizedAccessException)
         {
-            // Another target of the same build is writing beside it, or the disk refused: the next build's sweep is not
-            // needed for correctness, only for space.
+            // Another target of the same build is writing beside it, or the disk refused: what is left is removed by
+            // the workspace sweep (WorkspaceJanitor) once it is old enough; nothing reads it.
         }
     }
 }

@@ -20,7 +20,7 @@ public sealed class WorkerOptions : ISettingsCheck
     /// <summary><c>Farm__Worker__CacheDirectory</c>: checkouts, build directories, the target cache; default <c>$XDG_CACHE_HOME/unikernel-farm</c>.</summary>
     public string? CacheDirectory { get; init; }
 
-    /// <summary><c>Farm__Worker__WorkDirectory</c>: each target's outputs; default <c>work/NAME</c> in the cache directory.</summary>
+    /// <summary><c>Farm__Worker__WorkDirectory</c>: the apps' copies, the kept build directories and each running target's outputs; default <c>work/NAME</c> in the cache directory.</summary>
     public string? WorkDirectory { get; init; }
 
     /// <summary><c>Farm__Worker__Parallel</c>: targets built at once by <c>worker serve</c>.</summary>

@@ -7,7 +7,7 @@ namespace Farm.Worker.Targets;
 /// the stable copies of apps (<c>apps/&lt;app&gt;/&lt;slot&gt;</c>), the kept build directories
 /// (<c>o/&lt;scope&gt;/&lt;app&gt;/&lt;kernel&gt;</c>: a real Unikraft one is hundreds of MB, and every pull request has
 /// its own scope) and the target output directories a killed worker left (<c>builds/</c>). A copy or build directory
-/// is used under its lock file, whose time says when it was last taken (<see cref="Take"/>); the sweep takes the same
+/// is used under its lock file, whose time says when it was last taken (<see cref="TakeAsync"/>); the sweep takes the same
 /// lock without waiting, so what a build holds is never touched. Lock files stay: unlinking one that another process
 /// has opened would let two hold it. Deletion unlinks links, never follows them (a build directory is the sandbox's).
 /// </summary>
