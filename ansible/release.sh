@@ -26,6 +26,8 @@ else
   dotnet publish "$root/cache/Farm.Cache.Cc" -c Release -r linux-x64 --nologo -v quiet -o "$stage/aot" >"$stage/publish.log" 2>&1 \
     || { cat "$stage/publish.log" >&2; echo "release.sh: dotnet publish cache/Farm.Cache.Cc (NativeAOT) failed" >&2; exit 1; }
   cp "$stage/aot/farm-cc" "$stage/bin/farm-cc"
+  # the C front of the resident helper, when the host had a C compiler to build it (README: farm-cc outside the farm)
+  [ ! -e "$stage/aot/farm-cc-fast" ] || cp "$stage/aot/farm-cc-fast" "$stage/bin/farm-cc-fast"
 fi
 rm -f "$stage"/bin/*.pdb "$stage"/bin/*.dbg
 git -C "$root" rev-parse HEAD > "$stage/bin/VERSION" 2>/dev/null || echo unknown > "$stage/bin/VERSION"

@@ -5,17 +5,19 @@
 # ROUNDS (default 3) of a ratio taken within one round:
 #   warm: farm-cc warm / ccache warm  - the objects removed, the cache kept, make again in the same directory
 #   cold: farm-cc cold / gcc          - empty cache, every compile a miss
-# each for farm-cc as it is by default (depend mode: a miss compiles once, with a dependency file) and for farm-cc
-# with FARM_CACHE_DEPEND=0 ("-E": a miss runs the preprocessor for the key, then compiles); and, for the record,
-# ccache cold / gcc. Workloads:
+# each for farm-cc as it is by default (depend mode: a miss compiles once, with a dependency file), for farm-cc
+# with FARM_CACHE_DEPEND=0 ("-E": a miss runs the preprocessor for the key, then compiles) and for farm-cc-fast (the C
+# front and farm-cc's resident helper: the helper's CPU is added to every figure of its mode, read from /proc, since
+# it is not a child of make); and, for the record, ccache cold / gcc. Workloads:
 #   musl   libc.a of Debian's musl source package (`apt-get source musl` through a temporary deb-src list, kept in
 #          ~/.cache/farm-bench, never in the repository). MUSL_DIRS="src/string src/stdio" builds only the objects of
 #          those source directories (a shorter run on a busy machine); unset: all of lib/libc.a (1,341 compiles).
 #   hello  with SRC (a directory holding unikraft/ and app-helloworld/, copies kept outside the repository): the
 #          real app-helloworld for qemu/x86_64 by plain make in Unikraft's tree (defconfig once per mode, then builds).
 # Also prints one miss's time (farm-cc, farm-cc -E and gcc, in rounds of 20 runs each, in turn, the cache's entries
-# removed before each run, CPU ms per run) and one hit's time (farm-cc, ccache, and a NativeAOT program that only starts and exits, the floor of any
-# .NET wrapper), in rounds of 20 runs each, in turn, CPU ms per run. BENCH_BUILDS=0 measures only that.
+# removed before each run, CPU ms per run) and one hit's time (farm-cc, farm-cc-fast with its helper's share, ccache, and
+# a NativeAOT program that only starts and exits, the floor of any .NET wrapper), in rounds of 20 runs each, in turn,
+# CPU ms per run. BENCH_BUILDS=0 measures only that.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
@@ -23,6 +25,7 @@ src=${2:-}
 jobs=${JOBS:-2}
 command -v ccache >/dev/null || { echo "bench/farm-cc.sh: needs ccache (apt-get install ccache)" >&2; exit 1; }
 work=$(mktemp -d)
+# (the helper sees its socket's directory go and exits within a second)
 trap 'rm -rf "$work"' EXIT
 dotnet publish cache/Farm.Cache.Cc -c Release -r linux-x64 --nologo -v quiet -o "$work/farm-cc" >/dev/null
 farm_cc=$work/farm-cc/farm-cc
@@ -40,18 +43,32 @@ fi
 musl=$(dirname "$(compgen -G "$store/musl-*/configure" | head -1)")
 
 # launcher MODE: what CC starts with
-launcher() { case $1 in gcc) echo "" ;; ccache) command -v ccache ;; farm-cc | farm-cc-e) echo "$farm_cc" ;; esac; }
+launcher() { case $1 in gcc) echo "" ;; ccache) command -v ccache ;; farm-cc | farm-cc-e) echo "$farm_cc" ;; farm-cc-fast) echo "$farm_cc-fast" ;; esac; }
 # cache_env MODE: the environment of a mode, the cache in $work/cache-MODE
 cache_env() {
   echo env -u FARM_CACHE_REDIS -u FARM_CACHE_REGISTRY -u FARM_CACHE_PREFIX_MAP -u FARM_CACHE_BASEDIR -u FARM_CACHE_SOCKET \
-    -u CCACHE_REMOTE_STORAGE FARM_CACHE_DIR="$work/cache-$1" CCACHE_DIR="$work/cache-$1" FARM_CACHE_DEPEND="$([ "$1" = farm-cc-e ] && echo 0 || echo 1)"
+    -u CCACHE_REMOTE_STORAGE -u FARM_CACHE_HELPER -u FARM_CACHE_HELPER_IDLE XDG_RUNTIME_DIR="$work/run" \
+    FARM_CACHE_DIR="$work/cache-$1" CCACHE_DIR="$work/cache-$1" FARM_CACHE_DEPEND="$([ "$1" = farm-cc-e ] && echo 0 || echo 1)"
+}
+mkdir -m 0700 "$work/run"
+# helper_ms: the CPU ms (user + system) the resident helpers of this bench have used so far (farm-cc-fast's share of
+# every compile, outside make's process tree)
+helper_ms() {
+  local pid total=0
+  for pid in $(pgrep -f -- "--serve $work/run/" || true); do
+    total=$((total + $(awk '{ print $14 + $15 }' "/proc/$pid/stat" 2>/dev/null || echo 0)))
+  done
+  echo $((total * 1000 / $(getconf CLK_TCK)))
 }
 # seconds COMMAND...: the CPU seconds (user + system) of the command and every process it waited for (make and its
 # compiles). CPU, not wall time: on a machine shared with other work the wall time of a build minutes later says more
 # about the neighbours than about the build.
 seconds() {
+  local before after
+  before=$(helper_ms)
   /usr/bin/time -f '%U %S' -o "$work/time" "$@" >>"$work/log" 2>&1 || { echo "FAILED: $*" >&2; tail -5 "$work/log" >&2; exit 1; }
-  awk '{ print $1 + $2 }' "$work/time"
+  after=$(helper_ms)
+  awk -v helper=$((after - before)) '{ print $1 + $2 + helper / 1000 }' "$work/time"
 }
 median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
@@ -92,31 +109,31 @@ hello_make() {
 run() {
   local w=$1 round mode
   local -A ratios=() seconds=()
-  for mode in gcc ccache farm-cc farm-cc-e; do "${w}_prepare" "$mode"; done
+  for mode in gcc ccache farm-cc farm-cc-e farm-cc-fast; do "${w}_prepare" "$mode"; done
   for round in $(seq "$rounds"); do
     declare -A cold=() warm=()
-    for mode in gcc ccache farm-cc farm-cc-e; do
+    for mode in gcc ccache farm-cc farm-cc-e farm-cc-fast; do
       rm -rf "$work/cache-$mode"
       "${w}_clean" "$mode"
       cold[$mode]=$("${w}_make" "$mode")
     done
-    for mode in ccache farm-cc farm-cc-e; do
+    for mode in ccache farm-cc farm-cc-e farm-cc-fast; do
       "${w}_clean" "$mode"
       warm[$mode]=$("${w}_make" "$mode")
     done
-    for mode in ccache farm-cc farm-cc-e; do
+    for mode in ccache farm-cc farm-cc-e farm-cc-fast; do
       ratios[cold-$mode]+="$(echo "${cold[$mode]} / ${cold[gcc]}" | bc -l) "
       ratios[warm-$mode]+="$(echo "${warm[$mode]} / ${warm[ccache]}" | bc -l) "
       seconds[cold-$mode]+="${cold[$mode]} "; seconds[warm-$mode]+="${warm[$mode]} "
     done
     seconds[gcc]+="${cold[gcc]} "
-    echo "  round $round, CPU s: gcc ${cold[gcc]}, ccache cold ${cold[ccache]} / warm ${warm[ccache]}, farm-cc cold ${cold[farm-cc]} / warm ${warm[farm-cc]}, farm-cc -E cold ${cold[farm-cc-e]} / warm ${warm[farm-cc-e]} (load $(cut -d' ' -f1 /proc/loadavg))"
+    echo "  round $round, CPU s: gcc ${cold[gcc]}, ccache cold ${cold[ccache]} / warm ${warm[ccache]}, farm-cc cold ${cold[farm-cc]} / warm ${warm[farm-cc]}, farm-cc -E cold ${cold[farm-cc-e]} / warm ${warm[farm-cc-e]}, farm-cc-fast cold ${cold[farm-cc-fast]} / warm ${warm[farm-cc-fast]} (load $(cut -d' ' -f1 /proc/loadavg))"
   done
   m() { median <<<"${ratios[$1]}"; }
   s() { median <<<"${seconds[$1]}"; }
-  printf '%s, CPU, medians: cold / gcc (%.2f s): farm-cc %.2f (%.2f s), farm-cc -E %.2f (%.2f s), ccache %.2f (%.2f s); warm / ccache warm (%.2f s): farm-cc %.2f (%.2f s), farm-cc -E %.2f (%.2f s)\n' "$w" \
-    "$(s gcc)" "$(m cold-farm-cc)" "$(s cold-farm-cc)" "$(m cold-farm-cc-e)" "$(s cold-farm-cc-e)" "$(m cold-ccache)" "$(s cold-ccache)" \
-    "$(s warm-ccache)" "$(m warm-farm-cc)" "$(s warm-farm-cc)" "$(m warm-farm-cc-e)" "$(s warm-farm-cc-e)"
+  printf '%s, CPU, medians: cold / gcc (%.2f s): farm-cc %.2f (%.2f s), farm-cc -E %.2f (%.2f s), farm-cc-fast %.2f (%.2f s), ccache %.2f (%.2f s); warm / ccache warm (%.2f s): farm-cc %.2f (%.2f s), farm-cc -E %.2f (%.2f s), farm-cc-fast %.2f (%.2f s)\n' "$w" \
+    "$(s gcc)" "$(m cold-farm-cc)" "$(s cold-farm-cc)" "$(m cold-farm-cc-e)" "$(s cold-farm-cc-e)" "$(m cold-farm-cc-fast)" "$(s cold-farm-cc-fast)" "$(m cold-ccache)" "$(s cold-ccache)" \
+    "$(s warm-ccache)" "$(m warm-farm-cc)" "$(s warm-farm-cc)" "$(m warm-farm-cc-e)" "$(s warm-farm-cc-e)" "$(m warm-farm-cc-fast)" "$(s warm-farm-cc-fast)"
 }
 
 # miss: one compile's time as a miss: MISS_ROUNDS (default 10) rounds, each 20 misses of farm-cc, 20 of farm-cc -E and
@@ -141,7 +158,7 @@ miss() {
 # hit: one compile's time as a hit: HIT_ROUNDS (default 15) rounds, each 20 hits of farm-cc, then 20 of ccache, then 20
 # starts of a NativeAOT program that only exits (the floor of any .NET wrapper); CPU ms per run, median over rounds
 hit() {
-  local dir=$work/musl-farm-cc rounds=${HIT_ROUNDS:-15} line a b farm="" cc="" empty="" ratio="" floor=""
+  local dir=$work/musl-farm-cc rounds=${HIT_ROUNDS:-15} line a b f h farm="" cc="" empty="" ratio="" floor="" fast="" fast_ratio=""
   local mode
   for mode in farm-cc ccache; do
     # after BENCH_BUILDS=0: configure, and let make generate musl's headers (the compile needs them)
@@ -165,10 +182,16 @@ hit() {
     # shellcheck disable=SC2046,SC2086
     b=$(cd "$work/musl-ccache" && twenty $(cache_env ccache) ccache $line)
     farm+="$a "; cc+="$b "; ratio+="$(echo "$a / $b" | bc -l) "
+    # farm-cc-fast on the same directory and cache (its helper answers through farm-cc's manifest), with the helper's CPU
+    h=$(helper_ms)
+    # shellcheck disable=SC2046,SC2086
+    f=$(cd "$dir" && twenty $(cache_env farm-cc) "$farm_cc-fast" $line)
+    f=$(echo "$f + ($(helper_ms) - $h) / 20" | bc -l)
+    fast+="$f "; fast_ratio+="$(echo "$f / $b" | bc -l) "
     a=$(twenty "$work/empty/out/empty"); empty+="$a "; floor+="$(echo "$a / $b" | bc -l) "
   done
-  printf 'one hit (%s), CPU ms: farm-cc %.1f, ccache %.1f, farm-cc / ccache %.2f; an empty NativeAOT program %.1f, / ccache %.2f\n' \
-    "${line##* }" "$(median <<<"$farm")" "$(median <<<"$cc")" "$(median <<<"$ratio")" "$(median <<<"$empty")" "$(median <<<"$floor")"
+  printf 'one hit (%s), CPU ms: farm-cc %.1f, ccache %.1f, farm-cc / ccache %.2f; farm-cc-fast and its helper %.1f, / ccache %.2f; an empty NativeAOT program %.1f, / ccache %.2f\n' \
+    "${line##* }" "$(median <<<"$farm")" "$(median <<<"$cc")" "$(median <<<"$ratio")" "$(median <<<"$fast")" "$(median <<<"$fast_ratio")" "$(median <<<"$empty")" "$(median <<<"$floor")"
 }
 # twenty COMMAND...: CPU ms (user + system) per run of 20 runs in a row (bash's `times`: the subshell's children)
 twenty() {

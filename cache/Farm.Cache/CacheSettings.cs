@@ -33,6 +33,9 @@ public sealed record CacheSettings(string? Directory, long MaxSizeBytes, string?
     /// </summary>
     public bool DependMode { get; init; } = true;
 
+    /// <summary><c>PATH</c>, where the compiler is looked up; null: the process's own.</summary>
+    public string? SearchPath { get; init; }
+
     public const long DefaultMaxSize = 5L << 30;
 
     /// <summary>
@@ -67,6 +70,7 @@ public sealed record CacheSettings(string? Directory, long MaxSizeBytes, string?
             TargetEvents = Value("FARM_CACHE_EVENTS"),
             Socket = Value("FARM_CACHE_SOCKET"),
             BaseDirectory = Value("FARM_CACHE_BASEDIR"),
+            SearchPath = Value("PATH"),
             DependMode = Value("FARM_CACHE_DEPEND") is not { } depend || !(depend == "0" || depend.Equals("false", StringComparison.OrdinalIgnoreCase)),
             RedisConnectMilliseconds = Milliseconds(Value("FARM_CACHE_REDIS_CONNECT_MS"), DefaultRedisConnectMilliseconds),
             RedisOperationMilliseconds = Milliseconds(Value("FARM_CACHE_REDIS_TIMEOUT_MS"), DefaultRedisOperationMilliseconds),

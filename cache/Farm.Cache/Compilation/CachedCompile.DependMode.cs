@@ -13,7 +13,7 @@ public sealed partial class CachedCompile
         try
         {
             var arguments = temporary is null ? compileArguments : [.. compileArguments, "-MD", "-MF", temporary];
-            var (exitCode, stderr) = CompilerProcess.Run(compiler, arguments, _stdout, _stderr, _directory);
+            var (exitCode, stderr) = _runner.Run(compiler, arguments, _stdout, _stderr, _directory);
             if (exitCode != 0)
             {
                 _events.Miss(directKey);

@@ -23,11 +23,14 @@ public sealed partial class CachedCompile
     private readonly TextWriter _stderr;
     private readonly string _directory;
     private readonly Store.IManifestStore? _manifests;
+    private readonly ICompilerRunner _runner;
 
     /// <param name="workingDirectory">Where the compile runs (make runs compiles from the build directory).</param>
     /// <param name="manifests">The worker's disk (directly or through the broker), for direct-mode manifests; null turns direct mode off.</param>
-    public CachedCompile(CacheSettings settings, TieredCache cache, CacheEvents events, TextWriter stdout, TextWriter stderr, string workingDirectory, Store.IManifestStore? manifests = null)
+    /// <param name="runner">Where the compiler runs; null: as a child of this process.</param>
+    public CachedCompile(CacheSettings settings, TieredCache cache, CacheEvents events, TextWriter stdout, TextWriter stderr, string workingDirectory, Store.IManifestStore? manifests = null, ICompilerRunner? runner = null)
     {
+        _runner = runner ?? LocalCompilerRunner.Instance;
         _manifests = manifests;
         _directory = workingDirectory;
         _settings = settings;
@@ -37,22 +40,26 @@ public sealed partial class CachedCompile
         _stderr = stderr;
     }
 
-    public int Run(string compiler, IReadOnlyList<string> arguments)
+    public int Run(string compiler, IReadOnlyList<string> arguments) => Compile(compiler, arguments, preprocessorKey: true)!.Value;
+
+    /// <param name="preprocessorKey">False for the resident helper: a compile whose key needs the preprocessor's output
+    /// (streamed from a child of this process) is left undone, null returned before anything ran.</param>
+    private int? Compile(string compiler, IReadOnlyList<string> arguments, bool preprocessorKey)
     {
         var invocation = CompilerInvocation.Parse(compiler, arguments);
         var prefixes = PrefixMap.Parse(_settings.PrefixMap, _directory, _settings.BaseDirectory);
         if ((invocation.UncacheableReason ?? DestinationRefusal(invocation)) is { } reason)
         {
             _events.Uncacheable(reason);
-            return CompilerProcess.Run(compiler, arguments, _stdout, _stderr, _directory).ExitCode;
+            return _runner.Run(compiler, arguments, _stdout, _stderr, _directory).ExitCode;
         }
 
         var compileArguments = prefixes.CompilerFlags().Concat(arguments).ToList();
-        var identity = CompilerIdentity.Of(compiler, _settings.StateDirectory);
+        var identity = CompilerIdentity.Of(compiler, _settings.StateDirectory, _settings.SearchPath);
         if (identity is null)
         {
             _events.Uncacheable("compiler not found");
-            return CompilerProcess.Run(compiler, compileArguments, _stdout, _stderr, _directory).ExitCode;
+            return _runner.Run(compiler, compileArguments, _stdout, _stderr, _directory).ExitCode;
         }
 
         var started = DateTime.UtcNow;
@@ -67,11 +74,16 @@ public sealed partial class CachedCompile
             return DependMiss(compiler, compileArguments, invocation, prefixes, directKey, started);
         }
 
+        if (!preprocessorKey)
+        {
+            return null;
+        }
+
         var (input, uncacheable, read) = InputDigest(invocation, prefixes, _directory);
         if (input is null)
         {
             _events.Uncacheable(uncacheable!);
-            return CompilerProcess.Run(compiler, compileArguments, _stdout, _stderr, _directory).ExitCode;
+            return _runner.Run(compiler, compileArguments, _stdout, _stderr, _directory).ExitCode;
         }
 
         var key = new CacheKey(
@@ -85,7 +97,7 @@ public sealed partial class CachedCompile
             if (!Replay(invocation, prefixes, hit.Entry, hit.Object))
             {
                 _events.Uncacheable("output is not a regular file");
-                return CompilerProcess.Run(compiler, compileArguments, _stdout, _stderr, _directory).ExitCode;
+                return _runner.Run(compiler, compileArguments, _stdout, _stderr, _directory).ExitCode;
             }
 
             _events.Hit(hit.Tier, key);
@@ -94,7 +106,7 @@ public sealed partial class CachedCompile
         }
 
         _events.Miss(key);
-        var (exitCode, stderr) = CompilerProcess.Run(compiler, compileArguments, _stdout, _stderr, _directory);
+        var (exitCode, stderr) = _runner.Run(compiler, compileArguments, _stdout, _stderr, _directory);
         if (exitCode == 0 && !_settings.ReadOnly && FileKinds.Of(InPlace(invocation.Output!)) == FileKind.Regular)
         {
             if (Store(invocation, prefixes, key, stderr, started))

@@ -6,15 +6,16 @@ namespace Farm.Cache.Keys;
 /// </summary>
 public static class CompilerIdentity
 {
-    public static string? Resolve(string compiler) =>
+    /// <param name="searchPath">The compile's <c>PATH</c> (the resident helper serves other processes' compiles); null: this process's.</param>
+    public static string? Resolve(string compiler, string? searchPath = null) =>
         compiler.Contains('/', StringComparison.Ordinal)
             ? (File.Exists(compiler) ? Path.GetFullPath(compiler) : null)
-            : (Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries)
+            : (searchPath ?? Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin").Split(':', StringSplitOptions.RemoveEmptyEntries)
                 .Select(d => Path.Combine(d, compiler)).FirstOrDefault(File.Exists);
 
-    public static string? Of(string compiler, string cacheDirectory)
+    public static string? Of(string compiler, string cacheDirectory, string? searchPath = null)
     {
-        if (Resolve(compiler) is not { } path)
+        if (Resolve(compiler, searchPath) is not { } path)
         {
             return null;
         }

@@ -1,0 +1,56 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+
+namespace Farm.Cache.Resident;
+
+/// <summary>
+/// Who is on the other end of a helper connection. The helper writes files at the paths a compile names and reads
+/// every header it lists, so it serves only this user's processes, and only those that see the same files: a process
+/// in another mount namespace or under another root (a sandbox, a container) could make "the same path" mean other
+/// bytes, and a hit computed from the helper's view would then be a wrong object in the caller's.
+/// </summary>
+internal static partial class HelperPeer
+{
+    private const int SocketLevel = 1; // SOL_SOCKET
+    private const int PeerCredentials = 17; // SO_PEERCRED: struct ucred { pid_t pid; uid_t uid; gid_t gid; }
+
+    /// <summary>Why the peer is not served, or null when it is.</summary>
+    public static string? Refusal(Socket connection)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        Span<byte> credentials = stackalloc byte[12];
+        if (connection.GetRawSocketOption(SocketLevel, PeerCredentials, credentials) != credentials.Length)
+        {
+            return "no peer credentials";
+        }
+
+        var process = BinaryPrimitives.ReadInt32LittleEndian(credentials);
+        var user = BinaryPrimitives.ReadUInt32LittleEndian(credentials[4..]);
+        if (user != EffectiveUserId())
+        {
+            return "another user";
+        }
+
+        var sameFiles = Link($"/proc/{process}/ns/mnt") is { } mounts && mounts == Link("/proc/self/ns/mnt")
+            && Link($"/proc/{process}/root") is { } root && root == Link("/proc/self/root");
+        return sameFiles ? null : "another mount namespace or root";
+    }
+
+    public static uint EffectiveUserId() => GetEffectiveUserId();
+
+    private static string? Link(string path)
+    {
+        try
+        {
+            return new FileInfo(path).LinkTarget;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "geteuid")]
+    private static partial uint GetEffectiveUserId();
+}
