@@ -81,7 +81,27 @@ public sealed class ResidentHelperTests : IDisposable
 
         Assert.Equal(0, _front.Run(_project, Compile).ExitCode);
 
-        Assert.Equal(Fresh(), File.ReadAllBytes(Path.Combine(_project, "main.o")));
+        var compiled = File.ReadAllBytes(Path.Combine(_project, "main.o"));
+        Assert.Equal(Fresh(), compiled);
+        // That miss was compiled by the front for the helper, and stored: the next compile is a hit of it.
+        File.Delete(Path.Combine(_project, "main.o"));
+        var before = _front.Events().Count;
+        Assert.Equal(0, _front.Run(_project, Compile).ExitCode);
+        Assert.Contains(_front.Events().Skip(before), e => e.StartsWith("hit local ", StringComparison.Ordinal));
+        Assert.Equal(compiled, File.ReadAllBytes(Path.Combine(_project, "main.o")));
+    }
+
+    [Fact]
+    public void Run_PreprocessToStandardOutput_ReachesTheBuildsStandardOutput()
+    {
+        Assert.Equal(0, _front.Run(_project, Compile).ExitCode);
+        WaitForHelper();
+
+        var run = _front.RunCommand(_project, FastFront.Program, ["gcc", "-nostdinc", "-Iinclude", "-E", "main.c"]);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("return 41;", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains(_front.Events(), e => e.StartsWith("uncacheable ", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -93,8 +113,9 @@ public sealed class ResidentHelperTests : IDisposable
 
         var failed = _front.Run(_project, Compile);
 
-        Assert.NotEqual(0, failed.ExitCode);
-        Assert.Contains("main.c:1", failed.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, failed.ExitCode);
+        // shown once, as it came from the compiler the front ran
+        Assert.Single(failed.Stderr.Split('\n'), line => line.Contains("error:", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -35,11 +35,14 @@ internal sealed class FastFront
     }
 
     /// <summary>Runs <c>farm-cc-fast gcc ARGUMENTS</c> in <paramref name="directory"/> with the cache at <c>cache/</c>.</summary>
-    public (int ExitCode, string Stderr) Run(string directory, IReadOnlyList<string> arguments, params (string Name, string Value)[] more) =>
-        RunCommand(directory, Program, ["gcc", .. arguments], more);
+    public (int ExitCode, string Stderr) Run(string directory, IReadOnlyList<string> arguments, params (string Name, string Value)[] more)
+    {
+        var (exitCode, _, stderr) = RunCommand(directory, Program, ["gcc", .. arguments], more);
+        return (exitCode, stderr);
+    }
 
     /// <summary>Runs <paramref name="program"/> with the front's environment (a shell that ends by running the front).</summary>
-    public (int ExitCode, string Stderr) RunCommand(string directory, string program, IReadOnlyList<string> arguments, params (string Name, string Value)[] more)
+    public (int ExitCode, string Stdout, string Stderr) RunCommand(string directory, string program, IReadOnlyList<string> arguments, params (string Name, string Value)[] more)
     {
         var start = new ProcessStartInfo(program)
         {
@@ -70,8 +73,7 @@ internal sealed class FastFront
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEnd();
         process.WaitForExit();
-        _ = stdout.Result;
-        return (process.ExitCode, stderr);
+        return (process.ExitCode, stdout.Result, stderr);
     }
 
     /// <summary>The events the cache logged so far.</summary>
