@@ -140,19 +140,24 @@ run() {
 # 20 plain compiles, in turn; before every run (gcc's too, the same cost) the cache's entries are removed, its
 # compiler memo kept, as in a cold build after its first compile. CPU ms per run, median over rounds.
 miss() {
-  local dir=$work/musl-farm-cc rounds=${MISS_ROUNDS:-10} line a e g dep="" pp="" gcc_ms="" r1="" r2=""
+  local dir=$work/musl-farm-cc rounds=${MISS_ROUNDS:-10} line a e f g h dep="" pp="" fast="" gcc_ms="" r1="" r2="" r3=""
   line=$(make -C "$dir" -n -B "${musl_targets[0]}" 2>/dev/null | grep -m1 -- ' -c -o obj/src/.*\.lo ' || true)
   for _ in $(seq "$rounds"); do
     # shellcheck disable=SC2016,SC2046,SC2086
     a=$(cd "$dir" && twenty sh -c 'rm -rf "$0"/v1; exec "$@"' "$work/cache-miss" $(cache_env farm-cc) FARM_CACHE_DIR="$work/cache-miss" "$farm_cc" $line)
     # shellcheck disable=SC2016,SC2046,SC2086
     e=$(cd "$dir" && twenty sh -c 'rm -rf "$0"/v1; exec "$@"' "$work/cache-miss" $(cache_env farm-cc-e) FARM_CACHE_DIR="$work/cache-miss" "$farm_cc" $line)
+    h=$(helper_ms)
+    # shellcheck disable=SC2016,SC2046,SC2086
+    f=$(cd "$dir" && twenty sh -c 'rm -rf "$0"/v1; exec "$@"' "$work/cache-miss" $(cache_env farm-cc) FARM_CACHE_DIR="$work/cache-miss" "$farm_cc-fast" $line)
+    f=$(echo "$f + ($(helper_ms) - $h) / 20" | bc -l)
     # shellcheck disable=SC2016,SC2086
     g=$(cd "$dir" && twenty sh -c 'rm -rf "$0"/v1; exec "$@"' "$work/cache-miss" gcc $line)
-    dep+="$a "; pp+="$e "; gcc_ms+="$g "; r1+="$(echo "$a / $g" | bc -l) "; r2+="$(echo "$e / $g" | bc -l) "
+    dep+="$a "; pp+="$e "; fast+="$f "; gcc_ms+="$g "
+    r1+="$(echo "$a / $g" | bc -l) "; r2+="$(echo "$e / $g" | bc -l) "; r3+="$(echo "$f / $g" | bc -l) "
   done
-  printf 'one miss (%s), CPU ms: gcc %.1f, farm-cc %.1f (/ gcc %.2f), farm-cc -E %.1f (/ gcc %.2f)\n' \
-    "${line##* }" "$(median <<<"$gcc_ms")" "$(median <<<"$dep")" "$(median <<<"$r1")" "$(median <<<"$pp")" "$(median <<<"$r2")"
+  printf 'one miss (%s), CPU ms: gcc %.1f, farm-cc %.1f (/ gcc %.2f), farm-cc -E %.1f (/ gcc %.2f), farm-cc-fast and its helper %.1f (/ gcc %.2f)\n' \
+    "${line##* }" "$(median <<<"$gcc_ms")" "$(median <<<"$dep")" "$(median <<<"$r1")" "$(median <<<"$pp")" "$(median <<<"$r2")" "$(median <<<"$fast")" "$(median <<<"$r3")"
 }
 
 # hit: one compile's time as a hit: HIT_ROUNDS (default 15) rounds, each 20 hits of farm-cc, then 20 of ccache, then 20

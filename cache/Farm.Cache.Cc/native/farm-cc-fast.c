@@ -22,6 +22,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -279,17 +280,27 @@ static int run_compiler(int fd)
     if (pipe2(messages, O_CLOEXEC) != 0) {
         return -1;
     }
-    pid_t compiler = fork();
-    if (compiler < 0) {
-        return -1;
-    }
-    if (compiler == 0) {
-        dup2(messages[1], 2);
-        execvp(words[0], words);
-        fprintf(stderr, "farm-cc-fast: cannot run %s (%s)\n", words[0], strerror(errno));
-        _exit(127);
-    }
+    /* posix_spawn (a vfork underneath): no copy of this process's page tables for a child that only execs. */
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, messages[1], 2);
+    pid_t compiler;
+    int spawned = posix_spawnp(&compiler, words[0], &actions, NULL, words, environ);
+    posix_spawn_file_actions_destroy(&actions);
     close(messages[1]);
+    if (spawned != 0) {
+        /* As a shell would say it; the compile failed to start, which is the build's answer (farm-cc's too). */
+        close(messages[0]);
+        fprintf(stderr, "farm-cc: cannot run %s: %s\n", words[0], strerror(spawned));
+        struct buffer result = {0};
+        put_u32(&result, 127);
+        put_u32(&result, 0);
+        if (!result.failed) {
+            send_all(fd, result.data, result.length);
+        }
+        free(result.data);
+        return 127;
+    }
     struct buffer kept = {0};
     int too_long = 0;
     char chunk[65536];

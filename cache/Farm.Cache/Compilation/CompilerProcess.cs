@@ -6,8 +6,29 @@ namespace Farm.Cache.Compilation;
 /// <summary>Runs the real compiler: its output passed through (stderr also kept, for the cache), or captured whole.</summary>
 public static class CompilerProcess
 {
-    /// <summary>Runs the compiler with our stdout and stderr; returns its exit code and what it printed on stderr.</summary>
+    /// <summary>What a shell answers for a command it cannot run.</summary>
+    public const int CannotRun = 127;
+
+    /// <summary>
+    /// Runs the compiler with our stdout and stderr; returns its exit code and what it printed on stderr. A compiler that
+    /// cannot be started is exit code 127 and one line saying why, as a shell would say it (not a stack trace).
+    /// </summary>
     public static (int ExitCode, string Stderr) Run(string compiler, IEnumerable<string> arguments, TextWriter stdout, TextWriter stderr, string? workingDirectory = null)
+    {
+        ArgumentNullException.ThrowIfNull(stderr);
+        try
+        {
+            return RunStarted(compiler, arguments, stdout, stderr, workingDirectory);
+        }
+        catch (System.ComponentModel.Win32Exception error)
+        {
+            var message = $"farm-cc: cannot run {compiler}: {Reason(error)}\n";
+            stderr.Write(message);
+            return (CannotRun, message);
+        }
+    }
+
+    private static (int ExitCode, string Stderr) RunStarted(string compiler, IEnumerable<string> arguments, TextWriter stdout, TextWriter stderr, string? workingDirectory)
     {
         var info = Start(compiler, arguments, workingDirectory);
         var captured = new StringBuilder();
@@ -61,7 +82,17 @@ public static class CompilerProcess
     /// <summary>Runs the compiler and hands its stdout, line by line, to <paramref name="onLine"/> (the preprocessor's output).</summary>
     public static (int ExitCode, string Stderr) Stream(string compiler, IEnumerable<string> arguments, Action<string> onLine, string? workingDirectory = null)
     {
-        using var process = Process.Start(Start(compiler, arguments, workingDirectory))!;
+        Process process;
+        try
+        {
+            process = Process.Start(Start(compiler, arguments, workingDirectory))!;
+        }
+        catch (System.ComponentModel.Win32Exception error)
+        {
+            return (CannotRun, $"farm-cc: cannot run {compiler}: {Reason(error)}\n");
+        }
+
+        using var started = process;
         var stderr = process.StandardError.ReadToEndAsync();
         string? line;
         while ((line = process.StandardOutput.ReadLine()) is not null)
@@ -72,6 +103,10 @@ public static class CompilerProcess
         process.WaitForExit();
         return (process.ExitCode, stderr.Result);
     }
+
+    /// <summary>The system's reason ("No such file or directory"), not .NET's sentence around it.</summary>
+    private static string Reason(System.ComponentModel.Win32Exception error) =>
+        System.Runtime.InteropServices.Marshal.GetPInvokeErrorMessage(error.NativeErrorCode);
 
     private static ProcessStartInfo Start(string compiler, IEnumerable<string> arguments, string? workingDirectory)
     {

@@ -44,6 +44,7 @@ public sealed class FrontCompilerRunner : ICompilerRunner
         }
 
         _stream.Write(message.ToArray());
+        _stream.Flush();
         // The compile takes what it takes; it ends when the front's compiler does, or the front goes (then the read fails).
         _connection.ReceiveTimeout = 0;
         Ran = true;

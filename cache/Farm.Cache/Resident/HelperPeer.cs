@@ -32,10 +32,13 @@ internal static partial class HelperPeer
             return "another user";
         }
 
-        var sameFiles = Link($"/proc/{process}/ns/mnt") is { } mounts && mounts == Link("/proc/self/ns/mnt")
-            && Link($"/proc/{process}/root") is { } root && root == Link("/proc/self/root");
+        var sameFiles = Link($"/proc/{process}/ns/mnt") is { } mounts && mounts == OwnMounts.Value
+            && Link($"/proc/{process}/root") is { } root && root == OwnRoot.Value;
         return sameFiles ? null : "another mount namespace or root";
     }
+
+    private static readonly Lazy<string?> OwnMounts = new(() => Link("/proc/self/ns/mnt"));
+    private static readonly Lazy<string?> OwnRoot = new(() => Link("/proc/self/root"));
 
     public static uint EffectiveUserId() => GetEffectiveUserId();
 

@@ -79,6 +79,20 @@ public static class ResidentHelper
                     File.Delete(socketPath);
                 }
 
+                // A compile that connected just before the socket went is sent to farm-cc, not left waiting.
+                while (listener.Poll(TimeSpan.Zero, SelectMode.SelectRead))
+                {
+                    using var late = listener.Accept();
+                    try
+                    {
+                        late.Send(HelperAnswer.FallBackBytes);
+                    }
+                    catch (SocketException)
+                    {
+                        // it gave up already
+                    }
+                }
+
                 return 0;
             }
         }
@@ -117,11 +131,13 @@ public static class ResidentHelper
             {
                 connection.ReceiveTimeout = ConnectionTimeoutMilliseconds;
                 connection.SendTimeout = ConnectionTimeoutMilliseconds;
-                using var stream = new NetworkStream(connection, ownsSocket: false);
+                // Buffered: a request is some hundred short strings, each otherwise a receive call of its own.
+                using var stream = new BufferedStream(new NetworkStream(connection, ownsSocket: false), 1 << 16);
                 var answer = HelperPeer.Refusal(connection) is null && HelperRequest.Read(stream) is { } request
                     ? Answer(request, new FrontCompilerRunner(connection, stream))
                     : HelperAnswer.FallBackBytes;
                 stream.Write(answer);
+                stream.Flush();
             }
             catch (Exception error) when (error is IOException or SocketException or ObjectDisposedException)
             {

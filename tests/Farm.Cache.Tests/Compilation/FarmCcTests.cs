@@ -23,6 +23,20 @@ public sealed class FarmCcTests
         Assert.Equal(expected, File.ReadAllBytes(temp.Combine("a.o")));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Run_CompilerNotFound_Exit127WithOneLineNotAStackTrace(bool cacheOn)
+    {
+        using var temp = Project();
+        var settings = cacheOn ? TestSettings.Local(temp.Combine("cache")) : TestSettings.FromVariables();
+
+        var run = CompileRun.Of("farm-no-such-cc", settings, temp.Path, ["-c", "a.c", "-o", "a.o"]);
+
+        Assert.Equal(127, run.ExitCode);
+        Assert.Equal("farm-cc: cannot run farm-no-such-cc: No such file or directory", run.Stderr.Trim());
+    }
+
     [Fact]
     public void Run_IncludeDirectoriesThatDoNotExistOrAreFiles_CompilesAndHits()
     {

@@ -119,6 +119,18 @@ public sealed class ResidentHelperTests : IDisposable
     }
 
     [Fact]
+    public void Run_CompilerNotFound_Exit127WithOneLine()
+    {
+        Assert.Equal(0, _front.Run(_project, Compile).ExitCode);
+        WaitForHelper();
+
+        var run = _front.RunCommand(_project, FastFront.Program, ["farm-no-such-cc", "-c", "main.c", "-o", "main.o"]);
+
+        Assert.Equal(127, run.ExitCode);
+        Assert.Equal("farm-cc: cannot run farm-no-such-cc: No such file or directory", run.Stderr.Trim());
+    }
+
+    [Fact]
     public void Run_HelperTurnedOff_StartsNoHelper()
     {
         Assert.Equal(0, _front.Run(_project, Compile, ("FARM_CACHE_HELPER", "0")).ExitCode);
