@@ -197,6 +197,40 @@ public sealed class ResidentHelperTests : IDisposable
     }
 
     [Fact]
+    public void Refusal_CallerUnderNoNewPrivs_IsRefusedAndTheSameCallerWithoutIsServed()
+    {
+        Assert.SkipUnless(File.Exists("/usr/bin/setpriv"), "needs setpriv(1) to start a process with no_new_privs");
+        Assert.Equal(0, _front.Run(_project, Compile).ExitCode);
+        WaitForHelper();
+        var socketPath = Assert.Single(PossibleSocketPaths());
+        StopHelpers();
+        File.Delete(socketPath);
+        File.Delete(Path.Combine(_project, "main.o"));
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+        listener.Listen(8);
+        var refusals = new List<string?>();
+        var answering = new Thread(() =>
+        {
+            for (var i = 0; i < 2; i++)
+            {
+                using var connection = listener.Accept();
+                refusals.Add(Farm.Cache.Resident.HelperPeer.Refusal(connection));
+                connection.Send(Farm.Cache.Resident.HelperAnswer.FallBackBytes);
+            }
+        }) { IsBackground = true };
+        answering.Start();
+
+        var confined = _front.RunCommand(_project, "/usr/bin/setpriv", ["--no-new-privs", FastFront.Program, "gcc", .. Compile]);
+        var free = _front.RunCommand(_project, FastFront.Program, ["gcc", .. Compile]);
+
+        Assert.True(answering.Join(TimeSpan.FromSeconds(60)), "the front did not connect twice");
+        Assert.Equal(0, confined.ExitCode);
+        Assert.Equal(0, free.ExitCode);
+        Assert.Equal(["another confinement (no_new_privs or seccomp)", null], refusals);
+    }
+
+    [Fact]
     public void Run_HelperKilled_CompilesThroughFarmCcAndStartsAnother()
     {
         Assert.Equal(0, _front.Run(_project, Compile).ExitCode);
