@@ -99,9 +99,36 @@ public sealed class LocalDiskTier : ICacheTier, IManifestStore
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         InPlaceWrite.WriteAllBytes(path, bytes);
 
-        if (Random.Shared.Next(EvictionCheckEvery) == 0)
+        if (Random.Shared.Next(EvictionCheckEvery) == 0 && EvictionDue())
         {
             Evict();
+        }
+    }
+
+    /// <summary>How often a tier is scanned for eviction at most: the tier may grow past its cap for that long.</summary>
+    public static readonly TimeSpan EvictionInterval = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Whether the last scan (by any process: a stamp file's time) is <see cref="EvictionInterval"/> old. A scan lists
+    /// every file of the tier, and a cold build writes five files per compile: sampled writes alone scanned a tier of
+    /// N files every 13 compiles, a cost growing with the tier.
+    /// </summary>
+    private bool EvictionDue()
+    {
+        var stamp = Path.Combine(_root, ".evicted");
+        try
+        {
+            if (File.Exists(stamp) && DateTime.UtcNow - File.GetLastWriteTimeUtc(stamp) < EvictionInterval)
+            {
+                return false;
+            }
+
+            InPlaceWrite.WriteAllBytes(stamp, []);
+            return true;
+        }
+        catch (Exception error) when (error is IOException or UnauthorizedAccessException or RefusedWriteException)
+        {
+            return false;
         }
     }
 }

@@ -105,6 +105,39 @@ public sealed class LocalDiskTierTests
     }
 
     [Fact]
+    public void Put_OverCap_ScansAtMostOncePerInterval()
+    {
+        using var temp = new TempDirectory();
+        var tier = new LocalDiskTier(temp.Path, capBytes: 1);
+        var stamp = temp.Combine("v1", ".evicted");
+        PutNumbered(tier, 0);
+        File.WriteAllBytes(stamp, []);
+
+        // A scan ran a moment ago: thousands of writes over the cap scan nothing (each 64th write would, unthrottled).
+        var kept = Enumerable.Range(1, 2000).Select(i => PutNumbered(tier, i)).ToList();
+        Assert.All(kept, d => Assert.NotNull(tier.GetObject(d)));
+
+        // The last scan is older than the interval: the writes that follow scan again, and the tier shrinks.
+        File.SetLastWriteTimeUtc(stamp, DateTime.UtcNow - LocalDiskTier.EvictionInterval - TimeSpan.FromSeconds(1));
+        foreach (var i in Enumerable.Range(2001, 2000))
+        {
+            PutNumbered(tier, i);
+        }
+
+        Assert.True(File.GetLastWriteTimeUtc(stamp) > DateTime.UtcNow - LocalDiskTier.EvictionInterval, "no scan after the interval");
+        Assert.True(Directory.EnumerateFiles(temp.Combine("v1", "cas"), "*", SearchOption.AllDirectories).Count() < 4001, "the scan removed nothing");
+    }
+
+    /// <summary>An object of its own for each number (the 1,000 bytes of <see cref="Put"/> repeat after 256).</summary>
+    private static string PutNumbered(LocalDiskTier tier, int number)
+    {
+        var content = BitConverter.GetBytes(number);
+        var digest = Digest(content);
+        tier.PutObject(digest, content);
+        return digest;
+    }
+
+    [Fact]
     public void Evict_UnderCap_RemovesNothing()
     {
         using var temp = new TempDirectory();
