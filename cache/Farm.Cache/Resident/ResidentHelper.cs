@@ -26,7 +26,10 @@ public static class ResidentHelper
     {
         ArgumentNullException.ThrowIfNull(socketPath);
         ArgumentNullException.ThrowIfNull(log);
-        if (DirectoryRefusal(Path.GetDirectoryName(Path.GetFullPath(socketPath))!) is { } refusal)
+        socketPath = Path.GetFullPath(socketPath);
+        // Started from the first compile's build directory: not kept busy for as long as the helper lives.
+        Directory.SetCurrentDirectory("/");
+        if (DirectoryRefusal(Path.GetDirectoryName(socketPath)!) is { } refusal)
         {
             log.WriteLine($"farm-cc --serve: {socketPath}: {refusal}");
             return 2;
@@ -48,7 +51,7 @@ public static class ResidentHelper
             return 0; // another helper bound it between the look and the bind
         }
 
-        listener.Listen(64);
+        listener.Listen(512); // make -j of hundreds connecting at once
         var bound = FileStatus.Of(socketPath);
         var lastAnswer = Environment.TickCount64;
         var busy = 0;
