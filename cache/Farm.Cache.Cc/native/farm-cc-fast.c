@@ -8,8 +8,8 @@
  * and sends back the compiler's messages and exit code. On a depend-mode miss or an uncacheable compile it sends the
  * compiler's command, which this front runs as its own child (the build's environment, limits and process group; its
  * stdout straight to the build, its stderr shown and sent back), and then stores the result. Anything else (a compile
- * keyed by its preprocessed text, the worker's sandbox, no helper yet, a helper that does not answer in time) is
- * handed to farm-cc itself, unchanged, by exec: this front decides nothing about caching.
+ * keyed by its preprocessed text, a cache with Redis, the worker's sandbox, no helper yet, a helper that does not
+ * answer in time) is handed to farm-cc itself, unchanged, by exec: this front decides nothing about caching.
  *
  * Trust: the helper's socket lives in a directory of this user's, mode 0700 (XDG_RUNTIME_DIR/farm-cc, else
  * /tmp/farm-cc-UID), checked before every connect; the helper must run as this user (SO_PEERCRED), and it in turn

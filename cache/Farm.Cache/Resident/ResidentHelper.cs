@@ -162,8 +162,9 @@ public static class ResidentHelper
         ArgumentNullException.ThrowIfNull(request);
         var settings = CacheSettings.FromEnvironment(name => request.Environment.GetValueOrDefault(name));
         var compiler = request.Arguments[0];
-        // Relative paths would be resolved against the helper's directory, not the compile's: farm-cc takes those.
-        if (settings.Directory is not { } directory || !Path.IsPathRooted(directory) || settings.Socket is not null
+        // Relative paths would be resolved against the helper's directory, not the compile's: farm-cc takes those. So
+        // does a compile with Redis: a local miss must look there, and a miss be stored there, as farm-cc does.
+        if (settings.Directory is not { } directory || !Path.IsPathRooted(directory) || settings.Socket is not null || settings.Redis is not null
             || (settings.TargetEvents is { } events && !Path.IsPathRooted(events))
             || (compiler.Contains('/', StringComparison.Ordinal) && !Path.IsPathRooted(compiler)))
         {

@@ -107,6 +107,7 @@ public sealed class HelperAnswerTests
     [InlineData("FARM_CACHE_DIR", "cache")] // relative: the helper's own directory is not the compile's
     [InlineData("FARM_CACHE_SOCKET", "/run/broker.sock")] // the worker's sandbox: only the broker may answer
     [InlineData("FARM_CACHE_EVENTS", "events.log")]
+    [InlineData("FARM_CACHE_REDIS", "127.0.0.1:1")] // a local miss looks in Redis, and is stored there: farm-cc does both
     public void Answer_SettingsTheHelperCannotHonour_FallBack(string name, string value)
     {
         using var temp = Project();
