@@ -346,9 +346,11 @@ int main(int argc, char **argv)
     const char *helper = getenv("FARM_CACHE_HELPER");
     const char *directory = getenv("FARM_CACHE_DIR");
     const char *broker = getenv("FARM_CACHE_SOCKET");
-    /* No helper: farm-cc's own options (--help, --serve), no local cache, the worker's sandbox, or turned off. */
+    const char *redis = getenv("FARM_CACHE_REDIS");
+    /* No helper: farm-cc's own options (--help, --serve), no local cache, the worker's sandbox, a cache with Redis
+       (the helper would send every compile back: a local miss must look in Redis), or turned off. */
     if (argc < 2 || argv[1][0] == '-' || directory == NULL || directory[0] == '\0' || (broker != NULL && broker[0] != '\0')
-        || (helper != NULL && strcmp(helper, "0") == 0)) {
+        || (redis != NULL && redis[0] != '\0') || (helper != NULL && strcmp(helper, "0") == 0)) {
         run_farm_cc(argv);
     }
 

@@ -130,13 +130,16 @@ public sealed class ResidentHelperTests : IDisposable
         Assert.Equal("farm-cc: cannot run farm-no-such-cc: No such file or directory", run.Stderr.Trim());
     }
 
-    [Fact]
-    public void Run_HelperTurnedOff_StartsNoHelper()
+    [Theory]
+    [InlineData("FARM_CACHE_HELPER", "0")]
+    [InlineData("FARM_CACHE_REDIS", "127.0.0.1:1")] // every compile is farm-cc's: a local miss must look in Redis
+    public void Run_HelperOffOrRedis_StartsNoHelperAndCompiles(string name, string value)
     {
-        Assert.Equal(0, _front.Run(_project, Compile, ("FARM_CACHE_HELPER", "0")).ExitCode);
-        Assert.Equal(0, _front.Run(_project, Compile, ("FARM_CACHE_HELPER", "0")).ExitCode);
+        Assert.Equal(0, _front.Run(_project, Compile, (name, value), ("FARM_CACHE_REDIS_CONNECT_MS", "200")).ExitCode);
+        Assert.Equal(0, _front.Run(_project, Compile, (name, value), ("FARM_CACHE_REDIS_CONNECT_MS", "200")).ExitCode);
 
         Thread.Sleep(500);
+        Assert.True(File.Exists(Path.Combine(_project, "main.o")));
         Assert.False(Directory.Exists(_front.SocketDirectory));
         Assert.Empty(_front.Helpers());
     }
