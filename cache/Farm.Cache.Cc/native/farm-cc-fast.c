@@ -228,7 +228,17 @@ static void start_helper(const char *socket_path)
             for (int fd = 3; fd < 1024; fd++) {
                 close(fd);
             }
-            execl(core, core, "--serve", socket_path, "--idle", idle_seconds, (char *)NULL);
+            /* A clean environment: the helper outlives this build and serves others, so nothing of this build's
+               (LD_PRELOAD, DOTNET_*, its FARM_CACHE_* settings, which come with each request) goes with it. */
+            char *environment[3] = {NULL, NULL, NULL};
+            int kept = 0;
+            for (char **e = environ; *e != NULL; e++) {
+                if (kept < 2 && (strncmp(*e, "PATH=", 5) == 0 || strncmp(*e, "TMPDIR=", 7) == 0)) {
+                    environment[kept++] = *e;
+                }
+            }
+            char *arguments[] = {core, "--serve", (char *)socket_path, "--idle", idle_seconds, NULL};
+            execve(core, arguments, environment);
             _exit(127);
         }
         _exit(0);

@@ -115,7 +115,8 @@ public static class ResidentHelper
             _ => null,
         };
 
-    private static bool Answering(string socketPath)
+    /// <summary>Whether a helper answers on <paramref name="socketPath"/> (it accepts a connection).</summary>
+    internal static bool Answering(string socketPath)
     {
         using var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
