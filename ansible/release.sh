@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Publishes this checkout's farm, worker and farm-cc for linux-x64 (self-contained: hosts need no .NET) into one
-# reproducible tar, the release the farm and worker roles copy to hosts (farm_release_archive, worker_release_archive).
+# Publishes this checkout's farm (a native front and the .NET farm-host), worker and farm-cc for linux-x64
+# (self-contained: hosts need no .NET) into one reproducible tar, the release the farm and worker roles copy to hosts
+# (farm_release_archive, worker_release_archive).
 # Usage: ansible/release.sh OUT.tar [--jit-farm-cc]
 #   --jit-farm-cc  farm-cc as a JIT program beside the others (seconds to publish, about 60 ms per compile to start)
 #                  instead of NativeAOT (over a minute to publish, a few ms to start): for tests, not for a fleet.
@@ -20,6 +21,12 @@ publish() {
 }
 publish farm/Farm
 publish worker/Farm.Worker
+# `farm` is the native front (farm/Farm.Front): it runs Kraftfile, plan and OCI commands itself and replaces itself with
+# the .NET farm, renamed farm-host, for the others (serve, build, cache). Its apphost finds farm.dll whatever its name.
+mv "$stage/bin/farm" "$stage/bin/farm-host"
+dotnet publish "$root/farm/Farm.Front" -c Release -r linux-x64 --nologo -v quiet -o "$stage/front" >"$stage/publish.log" 2>&1 \
+  || { cat "$stage/publish.log" >&2; echo "release.sh: dotnet publish farm/Farm.Front (NativeAOT) failed" >&2; exit 1; }
+cp "$stage/front/farm-front" "$stage/bin/farm"
 if $jit; then
   publish cache/Farm.Cache.Cc
 else

@@ -67,32 +67,32 @@ internal static class BuildCommand
         if (output is not null && push is not null)
         {
             await stderr.WriteLineAsync("farm build: --output and --push name two destinations; give one").ConfigureAwait(false);
-            return FarmCli.UsageError;
+            return ExitCodes.UsageError;
         }
 
         // The embedded worker's settings (Farm__Worker__*, Farm__Cache__*/FARM_CACHE_*, ...), checked before anything runs.
         if (await Embedded.EmbeddedWorkerSettings.LoadAsync(stderr, "farm build").ConfigureAwait(false) is not { } settings)
         {
-            return FarmCli.UsageError;
+            return ExitCodes.UsageError;
         }
 
         var destination = push ?? output ?? DefaultOutput;
         if (!OciReference.TryParse(destination, out var reference, out var error) || reference.Digest is not null)
         {
             await stderr.WriteLineAsync($"farm build: {(push is null ? "--output" : "--push")} {destination}: {error ?? "a digest cannot be a destination"}").ConfigureAwait(false);
-            return FarmCli.UsageError;
+            return ExitCodes.UsageError;
         }
 
         if (push is null && !reference.IsLayout)
         {
             await stderr.WriteLineAsync($"farm build: --output {destination}: not an OCI layout (oci:DIR[:TAG]); use --push for a registry").ConfigureAwait(false);
-            return FarmCli.UsageError;
+            return ExitCodes.UsageError;
         }
 
         if (push is not null && reference.IsLayout)
         {
             await stderr.WriteLineAsync($"farm build: --push {destination}: an OCI layout; use --output for oci:DIR").ConfigureAwait(false);
-            return FarmCli.UsageError;
+            return ExitCodes.UsageError;
         }
 
         if (signKey is not null)
@@ -104,7 +104,7 @@ internal static class BuildCommand
             catch (Core.Oci.Signing.SigningException ex)
             {
                 await stderr.WriteLineAsync($"farm build: --sign-key: {ex.Message}").ConfigureAwait(false);
-                return FarmCli.InvalidInput;
+                return ExitCodes.InvalidInput;
             }
         }
 
@@ -117,7 +117,7 @@ internal static class BuildCommand
             if (!mirrors.TryAdd(mirror))
             {
                 await stderr.WriteLineAsync($"farm build: --runtime-mirror {mirror}: not REGISTRY=TARGET (e.g. unikraft.org=oci:out/catalog)").ConfigureAwait(false);
-                return FarmCli.UsageError;
+                return ExitCodes.UsageError;
             }
         }
 
@@ -190,7 +190,7 @@ internal static class BuildCommand
             await Summary(farm.Store, finished, stdout).ConfigureAwait(false);
         }
 
-        return cancellationToken.IsCancellationRequested ? 130 : failed ? FarmCli.InvalidInput : FarmCli.Success;
+        return cancellationToken.IsCancellationRequested ? 130 : failed ? ExitCodes.InvalidInput : ExitCodes.Success;
     }
 
     private static string Booted(double? seconds) => seconds is { } s ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"booted {s:0.00} s") : "not booted";

@@ -29,7 +29,7 @@ internal static class CacheCommands
             if (!settings.Enabled)
             {
                 stderr.WriteLine("farm cache stats: FARM_CACHE_DIR is not set; it names the cache to report on");
-                return FarmCli.InvalidInput;
+                return ExitCodes.InvalidInput;
             }
 
             var log = Path.Combine(settings.Directory!, "stats", "events.log");
@@ -40,7 +40,7 @@ internal static class CacheCommands
                 InPlaceWrite.WriteAllBytes(log, []);
             }
 
-            return FarmCli.Success;
+            return ExitCodes.Success;
         });
         var cache = new Command("cache", "The build cache");
         cache.Subcommands.Add(stats);
@@ -60,7 +60,7 @@ internal static class CacheCommands
         {
             if (Open("push", stderr) is not { } opened)
             {
-                return FarmCli.InvalidInput;
+                return ExitCodes.InvalidInput;
             }
 
             var (settings, repository) = opened;
@@ -68,25 +68,25 @@ internal static class CacheCommands
             if (log is null || !File.Exists(log))
             {
                 stderr.WriteLine($"farm cache push: no event log {(log is null ? "(set FARM_CACHE_EVENTS for the build, or give --events)" : log)}");
-                return FarmCli.InvalidInput;
+                return ExitCodes.InvalidInput;
             }
 
             if (settings.ReadOnly)
             {
                 stderr.WriteLine("farm cache push: FARM_CACHE_READONLY is set; nothing published");
-                return FarmCli.InvalidInput;
+                return ExitCodes.InvalidInput;
             }
 
             try
             {
                 var count = await CacheBundles.PublishAsync(repository, settings.Scope.WriteScope, result.GetValue(name)!, CacheEvents.KeysIn(log), Local(settings), cancellationToken).ConfigureAwait(false);
                 stdout.WriteLine($"published {count} entries of {result.GetValue(name)} ({settings.Scope.WriteScope}) to {repository.Name}");
-                return FarmCli.Success;
+                return ExitCodes.Success;
             }
             catch (Exception ex) when (ex is RegistryException or IOException or OciFormatException or HttpRequestException)
             {
                 stderr.WriteLine($"farm cache push: {repository.Name}: {ex.Message}");
-                return FarmCli.InvalidInput;
+                return ExitCodes.InvalidInput;
             }
         });
         return push;
@@ -101,7 +101,7 @@ internal static class CacheCommands
         {
             if (Open("pull", stderr) is not { } opened)
             {
-                return FarmCli.InvalidInput;
+                return ExitCodes.InvalidInput;
             }
 
             var (settings, repository) = opened;
@@ -113,12 +113,12 @@ internal static class CacheCommands
                     stdout.WriteLine($"prefetched {count} entries of {result.GetValue(name)} ({scope}) from {repository.Name}");
                 }
 
-                return FarmCli.Success;
+                return ExitCodes.Success;
             }
             catch (Exception ex) when (ex is RegistryException or IOException or OciFormatException or HttpRequestException)
             {
                 stderr.WriteLine($"farm cache pull: {repository.Name}: {ex.Message}");
-                return FarmCli.InvalidInput;
+                return ExitCodes.InvalidInput;
             }
         });
         return pull;

@@ -2,13 +2,25 @@ using Farm.Tests.Shared;
 
 namespace Farm.Tests.Architecture;
 
-/// <summary>Farm.Core ← Farm.Cache ← Farm.State ← Farm.Worker ← Farm: each project reaches down, never up.</summary>
+/// <summary>
+/// Farm.Core ← Farm.Cache ← Farm.State ← Farm.Worker ← Farm, and Farm.Core ← Farm.Cli ← Farm (and ← Farm.Front, the
+/// native front): each project reaches down, never up.
+/// </summary>
 public sealed class DependencyDirectionTests
 {
     // The host embeds a worker for the one-process mode (farm build); the rest of it needs only the state.
     [Fact]
     public void FarmHost_DependsOnCoreStateAndWorker() =>
-        Assert.Equal(["Farm.Core", "Farm.State", "Farm.Worker"], ProjectReferences.Of("farm/Farm/Farm.csproj"));
+        Assert.Equal(["Farm.Cli", "Farm.Core", "Farm.State", "Farm.Worker"], ProjectReferences.Of("farm/Farm/Farm.csproj"));
+
+    // The standalone commands are compiled into the native front: nothing of the server, the state or a worker.
+    [Fact]
+    public void StandaloneCommands_DependOnTheCoreOnly() =>
+        Assert.Equal(["Farm.Core"], ProjectReferences.Of("farm/Farm.Cli/Farm.Cli.csproj"));
+
+    [Fact]
+    public void NativeFront_DependsOnTheStandaloneCommandsOnly() =>
+        Assert.Equal(["Farm.Cli"], ProjectReferences.Of("farm/Farm.Front/Farm.Front.csproj"));
 
     [Fact]
     public void FarmState_DependsOnTheCacheOnly() =>
@@ -33,6 +45,8 @@ public sealed class DependencyDirectionTests
 
     [Theory]
     [InlineData("farm/Farm.Core/Farm.Core.csproj")]
+    [InlineData("farm/Farm.Cli/Farm.Cli.csproj")]
+    [InlineData("farm/Farm.Front/Farm.Front.csproj")]
     [InlineData("cache/Farm.Cache/Farm.Cache.csproj")]
     [InlineData("farm/Farm.State/Farm.State.csproj")]
     [InlineData("worker/Farm.Worker/Farm.Worker.csproj")]

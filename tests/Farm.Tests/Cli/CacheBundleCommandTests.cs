@@ -51,7 +51,7 @@ public sealed class CacheBundleCommandTests : IDisposable
 
         var push = await RunAsync(["cache", "push", "app"], ("FARM_CACHE_DIR", Path.Combine(_work, "a")), ("FARM_CACHE_REGISTRY", $"127.0.0.1:{FreePort()}/cache"), ("FARM_CACHE_EVENTS", events));
 
-        Assert.Equal(FarmCli.InvalidInput, push.ExitCode);
+        Assert.Equal(ExitCodes.InvalidInput, push.ExitCode);
         Assert.StartsWith("farm cache push: 127.0.0.1:", push.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", push.Stderr, StringComparison.Ordinal);
     }
@@ -62,9 +62,9 @@ public sealed class CacheBundleCommandTests : IDisposable
         var pull = await RunAsync(["cache", "pull", "app"], ("FARM_CACHE_DIR", Path.Combine(_work, "a")));
         var push = await RunAsync(["cache", "push", "app"], ("FARM_CACHE_REGISTRY", "127.0.0.1:1/cache"));
 
-        Assert.Equal(FarmCli.InvalidInput, pull.ExitCode);
+        Assert.Equal(ExitCodes.InvalidInput, pull.ExitCode);
         Assert.Contains("FARM_CACHE_REGISTRY is not set", pull.Stderr, StringComparison.Ordinal);
-        Assert.Equal(FarmCli.InvalidInput, push.ExitCode);
+        Assert.Equal(ExitCodes.InvalidInput, push.ExitCode);
         Assert.Contains("FARM_CACHE_DIR is not set", push.Stderr, StringComparison.Ordinal);
     }
 

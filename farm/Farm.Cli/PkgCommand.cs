@@ -52,19 +52,19 @@ internal static class PkgCommand
     {
         if (!OciCommandErrors.TryParseReference(request.Reference, stderr, "pkg", out var reference))
         {
-            return FarmCli.InvalidInput;
+            return ExitCodes.InvalidInput;
         }
 
         if (reference.Tag is null)
         {
             await stderr.WriteLineAsync($"farm pkg: {request.Reference}: name the tag to publish the index under (e.g. :latest), not a digest").ConfigureAwait(false);
-            return FarmCli.InvalidInput;
+            return ExitCodes.InvalidInput;
         }
 
         if (Platforms.Canonicalize(request.Platform) is not { } platform || Architectures.Canonicalize(request.Architecture) is not { } architecture)
         {
             await stderr.WriteLineAsync($"farm pkg: --plat {request.Platform} --arch {request.Architecture}: expected a platform ({string.Join(", ", Platforms.Known)}) and an architecture ({string.Join(", ", Architectures.Known)})").ConfigureAwait(false);
-            return FarmCli.InvalidInput;
+            return ExitCodes.InvalidInput;
         }
 
         Kraftfile? app = null;
@@ -78,7 +78,7 @@ internal static class PkgCommand
 
             if (!parsed.IsValid)
             {
-                return FarmCli.InvalidInput;
+                return ExitCodes.InvalidInput;
             }
 
             app = parsed.Kraftfile;
@@ -89,7 +89,7 @@ internal static class PkgCommand
             if (!file.Exists)
             {
                 await stderr.WriteLineAsync($"farm pkg: {file.FullName}: no such file").ConfigureAwait(false);
-                return FarmCli.InvalidInput;
+                return ExitCodes.InvalidInput;
             }
         }
 
@@ -113,7 +113,7 @@ internal static class PkgCommand
         var published = await ImagePublisher.PublishAsync(repository, reference.Tag, [packaged], cancellationToken).ConfigureAwait(false);
         await stdout.WriteLineAsync($"{image.Target} ({platform}/{architecture}): manifest {packaged.IndexEntry.Digest}, {published.BlobsUploaded} blob(s) uploaded").ConfigureAwait(false);
         await stdout.WriteLineAsync($"index {reference.WithDigest(published.IndexDigest)}").ConfigureAwait(false);
-        return FarmCli.Success;
+        return ExitCodes.Success;
     }
 
     private sealed record PkgRequest(FileInfo Kernel, FileInfo Config, string Platform, string Architecture, FileInfo? Initrd, string? Kraftfile, string? Name, string Reference);

@@ -34,7 +34,7 @@ internal static class AssembleCommand
     {
         if (!OciCommandErrors.TryParseReference(destination, stderr, "assemble", out var to))
         {
-            return FarmCli.InvalidInput;
+            return ExitCodes.InvalidInput;
         }
 
         var target = OciRepositories.Open(to, options);
@@ -43,7 +43,7 @@ internal static class AssembleCommand
         {
             if (!OciCommandErrors.TryParseReference(text, stderr, "assemble", out var from))
             {
-                return FarmCli.InvalidInput;
+                return ExitCodes.InvalidInput;
             }
 
             var source = OciRepositories.Open(from, options);
@@ -51,7 +51,7 @@ internal static class AssembleCommand
             if (fetched is not { IsIndex: true })
             {
                 await stderr.WriteLineAsync($"farm assemble: {text}: {(fetched is null ? "no such image" : "not an index")}").ConfigureAwait(false);
-                return FarmCli.InvalidInput;
+                return ExitCodes.InvalidInput;
             }
 
             foreach (var entry in ImageIndex.Parse(fetched.Bytes).Manifests)
@@ -85,6 +85,6 @@ internal static class AssembleCommand
 
         await target.PutManifestAsync(bytes, MediaTypes.ImageIndex, to.Tag ?? OciReference.DefaultTag, cancellationToken).ConfigureAwait(false);
         await stdout.WriteLineAsync($"{to}: {digest} ({index.Manifests.Count} manifest(s): {string.Join(", ", index.Manifests.Select(m => $"{m.Platform?.Os}/{m.Platform?.Architecture}"))}){(keySpec is null ? string.Empty : ", signed")}").ConfigureAwait(false);
-        return FarmCli.Success;
+        return ExitCodes.Success;
     }
 }

@@ -32,7 +32,7 @@ internal static class SignCommand
     {
         if (!OciCommandErrors.TryParseReference(text, stderr, "sign", out var reference))
         {
-            return FarmCli.InvalidInput;
+            return ExitCodes.InvalidInput;
         }
 
         using var key = keySpec.StartsWith(EnvironmentPrefix, StringComparison.Ordinal)
@@ -47,7 +47,7 @@ internal static class SignCommand
         }
 
         await stdout.WriteLineAsync($"{reference}: {signed.Count} signed as {reference.Identity}").ConfigureAwait(false);
-        return FarmCli.Success;
+        return ExitCodes.Success;
     }
 
     /// <summary>The OCI command failures, plus a key that cannot be used: one line on stderr naming the input, exit 1.</summary>
@@ -60,7 +60,7 @@ internal static class SignCommand
         catch (SigningException ex)
         {
             await stderr.WriteLineAsync($"farm {command}: {ex.Message}").ConfigureAwait(false);
-            return FarmCli.InvalidInput;
+            return ExitCodes.InvalidInput;
         }
     });
 }

@@ -48,7 +48,7 @@ internal static class KraftfileCommands
             }
         }
 
-        return results.TrueForAll(r => r.Result.IsValid) ? FarmCli.Success : FarmCli.InvalidInput;
+        return results.TrueForAll(r => r.Result.IsValid) ? ExitCodes.Success : ExitCodes.InvalidInput;
     }
 
     private static string Describe(Kraftfile k) => k.Kind == KraftfileKind.Runtime

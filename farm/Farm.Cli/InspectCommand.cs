@@ -28,7 +28,7 @@ internal static class InspectCommand
     {
         if (!OciCommandErrors.TryParseReference(text, stderr, "inspect", out var reference))
         {
-            return FarmCli.InvalidInput;
+            return ExitCodes.InvalidInput;
         }
 
         var repository = OciRepositories.Open(reference, options);
@@ -36,7 +36,7 @@ internal static class InspectCommand
         if (top is null)
         {
             await stderr.WriteLineAsync($"farm inspect: {reference}: no manifest or index there").ConfigureAwait(false);
-            return FarmCli.InvalidInput;
+            return ExitCodes.InvalidInput;
         }
 
         var entries = top.IsIndex ? ImageIndex.Parse(top.Bytes).Manifests : [top.ToDescriptor()];
@@ -47,7 +47,7 @@ internal static class InspectCommand
         }
 
         await stdout.WriteAsync(asJson ? Json(reference, top, entries, signatures) : Text(reference, top, entries, signatures)).ConfigureAwait(false);
-        return FarmCli.Success;
+        return ExitCodes.Success;
     }
 
     private static async Task<int> CountSignaturesAsync(IOciRepository repository, Digest digest, CancellationToken cancellationToken)

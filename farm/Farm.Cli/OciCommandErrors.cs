@@ -18,7 +18,7 @@ internal static class OciCommandErrors
         catch (Exception ex) when (ex is RegistryException or OciFormatException or FormatException or IOException or UnauthorizedAccessException or ArgumentException or System.Security.Cryptography.CryptographicException)
         {
             await stderr.WriteLineAsync($"farm {command}: {ex.Message}").ConfigureAwait(false);
-            return FarmCli.InvalidInput;
+            return ExitCodes.InvalidInput;
         }
     }
 

@@ -14,8 +14,6 @@ namespace Farm.Cli;
 /// </summary>
 internal static class VerifyCommand
 {
-    private static readonly JsonSerializerOptions JsonOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static Command Create(TextWriter stdout, TextWriter stderr)
     {
         var key = new Option<string>("--key") { Description = "The public key: an SPKI PEM file (farm keygen's PREFIX.pub, or cosign.pub)", Required = true };
@@ -36,7 +34,7 @@ internal static class VerifyCommand
     {
         if (!OciCommandErrors.TryParseReference(text, stderr, "verify", out var reference))
         {
-            return FarmCli.InvalidInput;
+            return ExitCodes.InvalidInput;
         }
 
         using var key = VerificationKey.Load(keyPath);
@@ -63,23 +61,48 @@ internal static class VerifyCommand
             ? $"{reference}: verified: {result.Manifests.Count} of {result.Manifests.Count} signed by {keyPath} as {result.Identity}"
             : $"{reference}: not verified: {result.Failures.Count} of {result.Manifests.Count} without a valid signature by {keyPath} as {result.Identity}";
         await (asJson ? stderr : result.IsVerified ? stdout : stderr).WriteLineAsync(summary).ConfigureAwait(false);
-        return result.IsVerified ? FarmCli.Success : FarmCli.InvalidInput;
+        return result.IsVerified ? ExitCodes.Success : ExitCodes.InvalidInput;
     }
 
-    private static string Json(IndexVerificationResult result, string keyPath) => JsonSerializer.Serialize(new
+    // Written field by field (no reflection): the native `farm` runs this command (StandaloneCommands).
+    private static string Json(IndexVerificationResult result, string keyPath)
     {
-        reference = result.Reference.ToString(),
-        identity = result.Identity,
-        key = keyPath,
-        verified = result.IsVerified,
-        manifests = result.Manifests.Select(m => new
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
-            role = m.Subject.Role,
-            digest = m.Subject.Digest.Value,
-            platform = m.Subject.Platform?.ToString(),
-            verified = m.IsVerified,
-            reason = m.Verification.Reason,
-            signatures = m.Verification.Signatures.Select(s => new { layer = s.Layer, payload = s.Payload.Value, valid = s.Valid, reason = s.Reason }),
-        }),
-    }, JsonOptions);
+            json.WriteStartObject();
+            json.WriteString("reference", result.Reference.ToString());
+            json.WriteString("identity", result.Identity);
+            json.WriteString("key", keyPath);
+            json.WriteBoolean("verified", result.IsVerified);
+            json.WriteStartArray("manifests");
+            foreach (var manifest in result.Manifests)
+            {
+                json.WriteStartObject();
+                json.WriteString("role", manifest.Subject.Role);
+                json.WriteString("digest", manifest.Subject.Digest.Value);
+                json.WriteString("platform", manifest.Subject.Platform?.ToString());
+                json.WriteBoolean("verified", manifest.IsVerified);
+                json.WriteString("reason", manifest.Verification.Reason);
+                json.WriteStartArray("signatures");
+                foreach (var signature in manifest.Verification.Signatures)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber("layer", signature.Layer);
+                    json.WriteString("payload", signature.Payload.Value);
+                    json.WriteBoolean("valid", signature.Valid);
+                    json.WriteString("reason", signature.Reason);
+                    json.WriteEndObject();
+                }
+
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
 }

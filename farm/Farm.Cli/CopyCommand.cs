@@ -23,13 +23,13 @@ internal static class CopyCommand
             if (!OciCommandErrors.TryParseReference(result.GetValue(source)!, stderr, "copy", out var from)
                 || !OciCommandErrors.TryParseReference(result.GetValue(destination)!, stderr, "copy", out var to))
             {
-                return FarmCli.InvalidInput;
+                return ExitCodes.InvalidInput;
             }
 
             if (to.Tag is null)
             {
                 await stderr.WriteLineAsync($"farm copy: {to}: name the destination tag").ConfigureAwait(false);
-                return FarmCli.InvalidInput;
+                return ExitCodes.InvalidInput;
             }
 
             var options = new RegistryClientOptions { Insecure = result.GetValue(insecure) };
@@ -37,7 +37,7 @@ internal static class CopyCommand
             var copied = await OciCopier.CopyAsync(OciRepositories.Open(from, options), from.Selector, OciRepositories.Open(to, options), to.Tag, cancellationToken).ConfigureAwait(false);
             var seconds = stopwatch.Elapsed.TotalSeconds;
             await stdout.WriteLineAsync($"copied {copied.Digest} to {to}: {copied.BlobsCopied} blob(s), {copied.BytesCopied / 1048576.0:0.0} MiB in {seconds:0.00} s").ConfigureAwait(false);
-            return FarmCli.Success;
+            return ExitCodes.Success;
         }));
         return command;
     }

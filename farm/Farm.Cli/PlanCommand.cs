@@ -39,6 +39,6 @@ internal static class PlanCommand
             PlanReport.WriteText(stdout, plan);
         }
 
-        return plan is null ? FarmCli.InvalidInput : FarmCli.Success;
+        return plan is null ? ExitCodes.InvalidInput : ExitCodes.Success;
     }
 }

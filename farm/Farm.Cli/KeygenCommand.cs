@@ -23,12 +23,12 @@ internal static class KeygenCommand
             var files = pair.Write(prefix);
             stdout.WriteLine($"private key: {files.PrivateKeyPath} (keep it secret: farm sign --key {files.PrivateKeyPath})");
             stdout.WriteLine($"public key:  {files.PublicKeyPath} (hand it out: farm verify --key {files.PublicKeyPath})");
-            return FarmCli.Success;
+            return ExitCodes.Success;
         }
         catch (SigningException ex)
         {
             stderr.WriteLine($"farm keygen: {ex.Message}");
-            return FarmCli.InvalidInput;
+            return ExitCodes.InvalidInput;
         }
     }
 }

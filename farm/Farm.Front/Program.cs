@@ -1,0 +1,3 @@
+using Farm.Front;
+
+return FarmFront.Run(args);
