@@ -7,8 +7,9 @@
 # The ratio is skopeo's time / farm's time, taken run by run (pairing keeps it meaningful on a noisy machine), and its
 # median is printed: >= 1.00 means farm copy is at least as fast as skopeo.
 # Usage: bench/oci-throughput.sh [RUNS] [SIZES]     e.g. bench/oci-throughput.sh 3 "64 1024" (the default)
-# farm is published as a release publishes it (ansible/release.sh: self-contained, ReadyToRun), a few minutes on 2 cores;
-# FARM_DLL=path/to/farm.dll measures another build instead (an older commit's, for a before/after).
+# farm is the one a release installs (ansible/release.sh: the NativeAOT front, which runs `copy` itself), a few minutes
+# on 2 cores; FARM_DLL=path/to/farm.dll or FARM_BIN=path/to/farm measures another build instead (an older commit's,
+# for a before/after).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-3}
@@ -22,10 +23,13 @@ cleanup() {
 trap cleanup EXIT
 if [ -n "${FARM_DLL:-}" ]; then
   farm=(dotnet "$FARM_DLL")
+elif [ -n "${FARM_BIN:-}" ]; then
+  farm=("$FARM_BIN")
 else
-  # Published as a release publishes it (ansible/release.sh): self-contained for this platform, so precompiled (ReadyToRun).
-  case "$(uname -m)" in x86_64) rid=linux-x64 ;; aarch64) rid=linux-arm64 ;; *) echo "unknown platform $(uname -m)" >&2; exit 1 ;; esac
-  dotnet publish farm/Farm -c Release -r "$rid" --self-contained --nologo -v quiet -o "$work/farm-bin" >/dev/null
+  # As a release installs it (ansible/release.sh): the native front as farm, the .NET farm beside it as farm-host.
+  ansible/release.sh "$work/release.tar" --jit-farm-cc >/dev/null
+  mkdir "$work/farm-bin"
+  tar -C "$work/farm-bin" -xf "$work/release.tar"
   farm=("$work/farm-bin/farm")
 fi
 fresh_registry() { # sets $registry to the host:port of a new, empty registry in $work/$1
