@@ -15,7 +15,7 @@ internal static partial class HostProcess
         string?[] argv = [path, .. args, null];
         Execv(path, argv);
         var reason = Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError());
-        stderr.WriteLine($"farm: cannot run {path}: {reason} (a release installs it beside farm)");
+        stderr.WriteLine($"farm: cannot run {path}: {reason} (a release installs farm-host beside farm: install the whole release again, ansible/release.sh)");
         return 127;
     }
 

@@ -25,21 +25,16 @@ namespace Farm.Serve;
 /// </summary>
 internal sealed class FarmParts
 {
-    private FarmParts(FarmOptions options, PostgresBuildStore store, JobStorage storage, BackgroundJobClient client)
-    {
-        Options = options;
-        Store = store;
-        Storage = storage;
-        Client = client;
-    }
+    public required FarmOptions Options { get; init; }
 
-    public FarmOptions Options { get; }
+    public required PostgresBuildStore Store { get; init; }
 
-    public PostgresBuildStore Store { get; }
+    public required JobStorage Storage { get; init; }
 
-    public JobStorage Storage { get; }
+    public required BackgroundJobClient Client { get; init; }
 
-    public BackgroundJobClient Client { get; }
+    /// <summary>Opens a repository as the farm's registry settings say: plain HTTP for a registry on the loopback.</summary>
+    public required Func<OciReference, IOciRepository> Open { get; init; }
 
     public required WorkerWatchdog Watchdog { get; init; }
 
@@ -71,7 +66,8 @@ internal sealed class FarmParts
             mirrors.TryAdd(mirror);
         }
 
-        var open = OpenRepository(options);
+        Func<OciReference, IOciRepository> open = reference =>
+            OciRepositories.Open(reference, options.Registry.ClientOptions(insecure: options.Registry.Insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!))));
         var submitter = new BuildSubmitter(store, client, watchdog.WhyNotServedAsync, mirrors, open, options.Sources.Policy());
         var sources = new SourceCheckout(options.CacheDirectory, options.Sources.Policy(), SourceCacheLocations.Archive(settings.Cache.Registry));
         var uploads = UploadStore.Open(settings.Sources.Reference(settings.Cache.Registry), open);
@@ -98,8 +94,13 @@ internal sealed class FarmParts
         services.AddSingleton<IGlobalConfiguration>(GlobalConfiguration.Configuration);
         services.AddSingleton(Hangfire.Dashboard.DashboardRoutes.Routes);
 
-        return new FarmParts(options, store, storage, client)
+        return new FarmParts
         {
+            Options = options,
+            Store = store,
+            Storage = storage,
+            Client = client,
+            Open = open,
             Watchdog = watchdog,
             Submitter = submitter,
             Sources = sources,
@@ -109,8 +110,4 @@ internal sealed class FarmParts
             Tokens = tokens,
         };
     }
-
-    /// <summary>Opens a repository as the farm's registry settings say: plain HTTP for a registry on the loopback.</summary>
-    public static Func<OciReference, IOciRepository> OpenRepository(FarmOptions options) => reference =>
-        OciRepositories.Open(reference, options.Registry.ClientOptions(insecure: options.Registry.Insecure || (!reference.IsLayout && RegistryClient.IsLoopback(reference.Registry!))));
 }

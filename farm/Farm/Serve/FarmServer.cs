@@ -93,9 +93,8 @@ internal static class FarmServer
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var store = parts.Store;
         store.Listener.LogTo(loggers.CreateLogger<BuildChangeListener>());
-        var open = FarmParts.OpenRepository(parts.Options);
         var jobs = FarmJobs.Create(
-            new AssembleJob(store, open),
+            new AssembleJob(store, parts.Open),
             new GitHubDeliveryJob(parts.GitHubStore, parts.GitHubBuilds, store, parts.Catalog),
             new ResolveBuildJob(store, parts.Sources, parts.Submitter, loggers.CreateLogger<ResolveBuildJob>()),
             parts.Catalog);

@@ -93,7 +93,7 @@ public sealed class FarmFrontTests : IDisposable
         var run = await RunAsync(farm, "serve");
 
         Assert.Equal(127, run.ExitCode);
-        Assert.Equal($"farm: cannot run {Path.Combine(Path.GetDirectoryName(farm)!, "farm-host")}: No such file or directory (a release installs it beside farm)\n", run.Stderr);
+        Assert.Equal($"farm: cannot run {Path.Combine(Path.GetDirectoryName(farm)!, "farm-host")}: No such file or directory (a release installs farm-host beside farm: install the whole release again, ansible/release.sh)\n", run.Stderr);
     }
 
     /// <summary>The front's build output copied to a directory of its own, with <paramref name="host"/> as farm-host.</summary>
