@@ -27,8 +27,10 @@ public sealed partial class PostgresBuildStore : IBuildStore, IAsyncDisposable
 
     public IBuildWatch Watch(string buildId, BuildChanges changes)
     {
+        // Subscribed before the listener starts: the first watch is always woken by the first connect.
+        var watch = _signals.Subscribe(buildId, changes);
         Listener.Start();
-        return _signals.Subscribe(buildId, changes);
+        return watch;
     }
 
     public ValueTask DisposeAsync() => Listener.DisposeAsync();
