@@ -58,6 +58,13 @@ public sealed partial class CachedCompile
         }
     }
 
+    /// <summary>
+    /// Whether a manifest is also kept as an entry (in the shared tiers, and on local disk for the target's bundle, whose
+    /// keys the worker reads from <c>FARM_CACHE_EVENTS</c>). Without Redis, a broker or a target's events (farm-cc on a
+    /// developer's machine, the resident helper) nobody else reads that copy: two more files on the same disk per miss.
+    /// </summary>
+    private bool SharesManifests => _settings.Redis is not null || _settings.Socket is not null || _settings.TargetEvents is not null;
+
     /// <summary>Keeps a manifest on this worker's disk and in the shared tiers, for a fresh worker elsewhere.</summary>
     private void PutManifest(string directKey, byte[] manifest)
     {
@@ -66,7 +73,11 @@ public sealed partial class CachedCompile
             manifest = DirectManifest.Merge(manifest, _manifests!.GetManifest(_settings.Scope.WriteScope, directKey));
             _manifests.PutManifest(_settings.Scope.WriteScope, directKey, manifest);
             var manifestKey = DirectManifest.ManifestKey(directKey);
-            _cache.Put(_settings.Scope, manifestKey, new ActionEntry(Convert.ToHexStringLower(Sha256.HashData(manifest)), manifest.LongLength, null, string.Empty), manifest);
+            if (SharesManifests)
+            {
+                _cache.Put(_settings.Scope, manifestKey, new ActionEntry(Convert.ToHexStringLower(Sha256.HashData(manifest)), manifest.LongLength, null, string.Empty), manifest);
+            }
+
             _events.Manifest(manifestKey);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)

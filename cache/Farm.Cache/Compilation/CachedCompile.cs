@@ -40,6 +40,9 @@ public sealed partial class CachedCompile
         _stderr = stderr;
     }
 
+    /// <summary>Include directory listings kept between compiles (the resident helper's); null: walked for every compile.</summary>
+    public HeaderListingMemo? Listings { get; init; }
+
     public int Run(string compiler, IReadOnlyList<string> arguments) => Compile(compiler, arguments, preprocessorKey: true)!.Value;
 
     /// <param name="preprocessorKey">False for the resident helper: a compile whose key needs the preprocessor's output
@@ -63,7 +66,7 @@ public sealed partial class CachedCompile
         }
 
         var started = DateTime.UtcNow;
-        var directKey = _manifests is not null && DirectMode.Eligible(invocation) ? DirectMode.Key(identity, invocation, prefixes, _directory) : null;
+        var directKey = _manifests is not null && DirectMode.Eligible(invocation) ? DirectMode.Key(identity, invocation, prefixes, _directory, Listings) : null;
         if (directKey is not null && DirectHit(invocation, prefixes, directKey) is { } direct)
         {
             return direct;

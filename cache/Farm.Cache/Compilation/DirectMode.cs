@@ -38,7 +38,8 @@ public static class DirectMode
         return nostdinc && !invocation.IsAssemblyWithoutPreprocessor;
     }
 
-    public static string Key(string compilerIdentity, CompilerInvocation invocation, PrefixMap prefixes, string directory)
+    /// <param name="listings">Listings kept from earlier compiles (the resident helper's); null: every directory is walked.</param>
+    public static string Key(string compilerIdentity, CompilerInvocation invocation, PrefixMap prefixes, string directory, HeaderListingMemo? listings = null)
     {
         ArgumentNullException.ThrowIfNull(invocation);
         ArgumentNullException.ThrowIfNull(prefixes);
@@ -68,7 +69,8 @@ public static class DirectMode
         foreach (var searched in SearchDirectories(invocation, source, directory))
         {
             Add("directory", prefixes.Normalise(searched));
-            if (HeaderNames(searched) is not { } names)
+            var names = listings is null ? HeaderNames(searched, null) : listings.HeaderNames(searched, HeaderNames);
+            if (names is null)
             {
                 Add("missing", string.Empty);
                 continue;
@@ -159,7 +161,8 @@ public static class DirectMode
     /// runs on every hit, so: one walk without a separate existence check, and a string only for a header's name
     /// (the source directories also hold the sources and objects, which are looked at as spans and dropped).
     /// </summary>
-    private static List<string>? HeaderNames(string directory)
+    /// <param name="walked">Told each subdirectory before the walk goes into it.</param>
+    private static List<string>? HeaderNames(string directory, Action<string>? walked)
     {
         var root = Path.TrimEndingDirectorySeparator(directory);
         var skip = root.EndsWith('/') ? root.Length : root.Length + 1; // "/" itself keeps its slash
@@ -178,6 +181,15 @@ public static class DirectMode
             {
                 ShouldIncludePredicate = (ref System.IO.Enumeration.FileSystemEntry entry) => !entry.IsDirectory && IsHeaderName(entry.FileName),
             };
+            if (walked is not null)
+            {
+                walk.ShouldRecursePredicate = (ref System.IO.Enumeration.FileSystemEntry entry) =>
+                {
+                    walked(entry.ToFullPath());
+                    return true;
+                };
+            }
+
             foreach (var name in walk)
             {
                 names.Add(name);

@@ -27,6 +27,23 @@ internal static partial class FileStatus
             BinaryPrimitives.ReadUInt64LittleEndian(buffer[32..]), device);
     }
 
+    /// <summary>
+    /// The identity of what <paramref name="path"/> reaches now (links followed) and when its status last changed
+    /// (<c>ctime</c>: set by every change of a directory's entries, and by nothing a user can set back, unlike
+    /// <c>mtime</c>); null when it cannot be looked at.
+    /// </summary>
+    public static (ulong Inode, ulong Device, long ChangedSeconds, uint ChangedNanoseconds)? Changed(string path)
+    {
+        Span<byte> buffer = stackalloc byte[256];
+        if (Statx(CurrentDirectory, path, 0, Basic, buffer) != 0)
+        {
+            return null;
+        }
+
+        var device = ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(buffer[136..]) << 32) | BinaryPrimitives.ReadUInt32LittleEndian(buffer[140..]);
+        return (BinaryPrimitives.ReadUInt64LittleEndian(buffer[32..]), device, BinaryPrimitives.ReadInt64LittleEndian(buffer[96..]), BinaryPrimitives.ReadUInt32LittleEndian(buffer[104..]));
+    }
+
     [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Statx(int directory, string path, int flags, uint mask, Span<byte> buffer);
 }

@@ -21,6 +21,9 @@ public static class ResidentHelper
     /// <summary>How long one connection may take to send its request or read the answer.</summary>
     private const int ConnectionTimeoutMilliseconds = 10_000;
 
+    /// <summary>The include directories' header names, walked once and checked by a look at each directory after that.</summary>
+    private static readonly HeaderListingMemo Listings = new();
+
     /// <summary>Serves until idle; returns the process's exit code (2: the socket's directory is not this user's alone).</summary>
     public static int Serve(string socketPath, TimeSpan idle, TextWriter log)
     {
@@ -177,7 +180,10 @@ public static class ResidentHelper
         using var stderr = new StringWriter();
         try
         {
-            var compile = new CachedCompile(settings, new TieredCache([local], counted, settings.ReadOnly), counted, TextWriter.Null, stderr, request.WorkingDirectory, local, runner);
+            var compile = new CachedCompile(settings, new TieredCache([local], counted, settings.ReadOnly), counted, TextWriter.Null, stderr, request.WorkingDirectory, local, runner)
+            {
+                Listings = Listings,
+            };
             if (compile.RunWithoutPreprocessor(compiler, request.Arguments.Skip(1).ToList()) is not { } exitCode)
             {
                 return HelperAnswer.FallBackBytes;

@@ -1,3 +1,4 @@
+using Farm.Cache.Compilation;
 using Farm.Cache.Tests.Support;
 
 namespace Farm.Cache.Tests.Resident;
@@ -53,6 +54,40 @@ public sealed class ResidentHelperTests : IDisposable
         Assert.Equal(0, _setup.Front.Run(_setup.Directory, HelperProject.Compile).ExitCode);
         Assert.Contains(_setup.Front.Events().Skip(before), e => e.StartsWith("hit local ", StringComparison.Ordinal));
         Assert.Equal(compiled, File.ReadAllBytes(_setup.Object));
+    }
+
+    [Fact]
+    public void Run_HeaderCreatedDeepInAnEarlierIncludeDirectory_AfterTheHelperKeptItsListing_IsCompiledNotAnsweredFromTheOldObject()
+    {
+        // <sys/tag.h> is found in include/; early/ comes first and has a sys/ of its own with no such header yet. The
+        // source is in src/, so the tree walked for the source's own directory holds neither.
+        string[] compile = ["-nostdinc", "-Iearly", "-Iinclude", "-c", "src/tag.c", "-o", "src/tag.o", "-Wp,-MD,src/.tag.o.d"];
+        _setup.Temp.Write("project/include/sys/tag.h", "#define TAG \"original\"\n");
+        _setup.Temp.Write("project/early/sys/README", "no headers here yet\n");
+        _setup.Temp.Write("project/src/tag.c", "#include <sys/tag.h>\nconst char tag[] = TAG;\n");
+        // Older than the helper's too-new window, so the helper keeps the listings it walks.
+        Thread.Sleep(HeaderListingMemo.DefaultTooNew + TimeSpan.FromSeconds(1.2));
+        _setup.StartHelper();
+        var tagObject = Path.Combine(_setup.Directory, "src", "tag.o");
+        string Compiled()
+        {
+            File.Delete(tagObject);
+            Assert.Equal(0, _setup.Front.Run(_setup.Directory, compile).ExitCode);
+            return System.Text.Encoding.Latin1.GetString(File.ReadAllBytes(tagObject));
+        }
+
+        Compiled(); // through the helper: a miss, stored; the listings kept
+        var before = _setup.Front.Events().Count;
+        var hit = Compiled(); // a direct-mode hit with the kept listings
+        var hitEvents = _setup.Front.Events().Skip(before).ToList();
+        _setup.Temp.Write("project/early/sys/tag.h", "#define TAG \"shadowed\"\n");
+
+        var shadowed = Compiled();
+
+        Assert.Contains("direct", hitEvents);
+        Assert.Contains("original", hit, StringComparison.Ordinal);
+        Assert.Contains("shadowed", shadowed, StringComparison.Ordinal);
+        Assert.DoesNotContain("original", shadowed, StringComparison.Ordinal);
     }
 
     [Fact]
