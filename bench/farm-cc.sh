@@ -27,6 +27,11 @@ command -v ccache >/dev/null || { echo "bench/farm-cc.sh: needs ccache (apt-get 
 work=$(mktemp -d)
 # (the helper sees its socket's directory go and exits within a second)
 trap 'rm -rf "$work"' EXIT
+# discard PATH...: out of the way, deleted at exit. Nothing is deleted while the bench measures: on an ext4 without a
+# journal (this machine's) the inode allocator skips every inode freed in the last 30 s, reading the inode table for
+# each, so a cold build right after the deletion of the last one's thousands of files pays for them in every file it
+# creates, the more the more a mode writes (perf: find_inode_bit and recently_deleted, half of the helper's samples).
+discard() { local to; to=$(mktemp -d "$work/trash.XXXXXX"); mv --backup=numbered -t "$to" "$@" 2>/dev/null || true; }
 dotnet publish cache/Farm.Cache.Cc -c Release -r linux-x64 --nologo -v quiet -o "$work/farm-cc" >/dev/null
 farm_cc=$work/farm-cc/farm-cc
 
@@ -82,7 +87,7 @@ if [ -n "${MUSL_DIRS:-}" ]; then
   musl_targets=("${musl_targets[@]/%.c/.lo}")
 fi
 musl_prepare() { mkdir -p "$work/musl-$1"; (cd "$work/musl-$1" && "$musl/configure" --disable-shared --prefix=/nonexistent >/dev/null); }
-musl_clean() { rm -rf "$work/musl-$1/obj/src" "$work/musl-$1/obj/crt" "$work/musl-$1/obj/ldso" "$work/musl-$1/lib"; }
+musl_clean() { discard "$work/musl-$1/obj/src" "$work/musl-$1/obj/crt" "$work/musl-$1/obj/ldso" "$work/musl-$1/lib"; }
 musl_make() {
   local cc=gcc
   [ -z "$(launcher "$1")" ] || cc="$(launcher "$1") gcc"
@@ -97,7 +102,12 @@ hello_prepare() {
   cp -r "$src/app-helloworld" "$dir/app"
   make -C "$src/unikraft" A="$dir/app" L= O="$dir/build" UK_DEFCONFIG="$dir/app/defconfigs/qemu-x86_64" defconfig >>"$work/log" 2>&1
 }
-hello_clean() { find "$work/hello-$1/build" -name '*.o' -delete; rm -f "$work/hello-$1"/build/helloworld_*; }
+hello_clean() {
+  local to
+  to=$(mktemp -d "$work/trash.XXXXXX")
+  find "$work/hello-$1/build" -name '*.o' -print0 | xargs -0 -r mv --backup=numbered -t "$to"
+  discard "$work/hello-$1"/build/helloworld_*
+}
 hello_make() {
   local cc=
   [ -z "$(launcher "$1")" ] || cc="$(launcher "$1") "
@@ -113,7 +123,7 @@ run() {
   for round in $(seq "$rounds"); do
     declare -A cold=() warm=()
     for mode in gcc ccache farm-cc farm-cc-e farm-cc-fast; do
-      rm -rf "$work/cache-$mode"
+      discard "$work/cache-$mode"
       "${w}_clean" "$mode"
       cold[$mode]=$("${w}_make" "$mode")
     done
@@ -137,22 +147,23 @@ run() {
 }
 
 # miss: one compile's time as a miss: MISS_ROUNDS (default 10) rounds, each 20 misses of farm-cc, 20 of farm-cc -E and
-# 20 plain compiles, in turn; before every run (gcc's too, the same cost) the cache's entries are removed, its
+# 20 plain compiles, in turn; before every run (gcc's too, the same cost) the cache's entries are moved aside, its
 # compiler memo kept, as in a cold build after its first compile. CPU ms per run, median over rounds.
 miss() {
   local dir=$work/musl-farm-cc rounds=${MISS_ROUNDS:-10} line a e f g h dep="" pp="" fast="" gcc_ms="" r1="" r2="" r3=""
+  mkdir -p "$work/cache-miss.trash"
   line=$(make -C "$dir" -n -B "${musl_targets[0]}" 2>/dev/null | grep -m1 -- ' -c -o obj/src/.*\.lo ' || true)
   for _ in $(seq "$rounds"); do
     # shellcheck disable=SC2016,SC2046,SC2086
-    a=$(cd "$dir" && twenty sh -c 'rm -rf "$0"/v1; exec "$@"' "$work/cache-miss" $(cache_env farm-cc) FARM_CACHE_DIR="$work/cache-miss" "$farm_cc" $line)
+    a=$(cd "$dir" && twenty sh -c 'mv "$0"/v1 "$0.trash/$$" 2>/dev/null || rm -rf "$0"/v1; exec "$@"' "$work/cache-miss" $(cache_env farm-cc) FARM_CACHE_DIR="$work/cache-miss" "$farm_cc" $line)
     # shellcheck disable=SC2016,SC2046,SC2086
-    e=$(cd "$dir" && twenty sh -c 'rm -rf "$0"/v1; exec "$@"' "$work/cache-miss" $(cache_env farm-cc-e) FARM_CACHE_DIR="$work/cache-miss" "$farm_cc" $line)
+    e=$(cd "$dir" && twenty sh -c 'mv "$0"/v1 "$0.trash/$$" 2>/dev/null || rm -rf "$0"/v1; exec "$@"' "$work/cache-miss" $(cache_env farm-cc-e) FARM_CACHE_DIR="$work/cache-miss" "$farm_cc" $line)
     h=$(helper_ms)
     # shellcheck disable=SC2016,SC2046,SC2086
-    f=$(cd "$dir" && twenty sh -c 'rm -rf "$0"/v1; exec "$@"' "$work/cache-miss" $(cache_env farm-cc) FARM_CACHE_DIR="$work/cache-miss" "$farm_cc-fast" $line)
+    f=$(cd "$dir" && twenty sh -c 'mv "$0"/v1 "$0.trash/$$" 2>/dev/null || rm -rf "$0"/v1; exec "$@"' "$work/cache-miss" $(cache_env farm-cc) FARM_CACHE_DIR="$work/cache-miss" "$farm_cc-fast" $line)
     f=$(echo "$f + ($(helper_ms) - $h) / 20" | bc -l)
     # shellcheck disable=SC2016,SC2086
-    g=$(cd "$dir" && twenty sh -c 'rm -rf "$0"/v1; exec "$@"' "$work/cache-miss" gcc $line)
+    g=$(cd "$dir" && twenty sh -c 'mv "$0"/v1 "$0.trash/$$" 2>/dev/null || rm -rf "$0"/v1; exec "$@"' "$work/cache-miss" gcc $line)
     dep+="$a "; pp+="$e "; fast+="$f "; gcc_ms+="$g "
     r1+="$(echo "$a / $g" | bc -l) "; r2+="$(echo "$e / $g" | bc -l) "; r3+="$(echo "$f / $g" | bc -l) "
   done

@@ -55,6 +55,7 @@ public static class ResidentHelper
         }
 
         listener.Listen(512); // make -j of hundreds connecting at once
+        Keys.Sha256.UsePlatform(); // loaded once here, not once per compile as in farm-cc
         // A miss holds its thread while the front compiles (seconds): with the pool's default of one thread per core,
         // make -j8 on two cores would queue hits behind compiles until the pool grew (a thread every half second).
         ThreadPool.SetMinThreads(256, 16);
