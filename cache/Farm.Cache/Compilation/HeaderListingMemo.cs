@@ -9,7 +9,9 @@ namespace Farm.Cache.Compilation;
 /// seven <c>-I</c> directories), while checking it costs one <c>statx</c> per directory. A listing is used again only
 /// while every directory it walked is the same one (inode and device) with the same status-change time, which every
 /// entry created, removed or renamed in it moves; and it is kept only when each of those times was older than
-/// <see cref="DefaultTooNew"/> when the walk began, so that a change in the same clock tick as an earlier one cannot hide.
+/// <see cref="DefaultTooNew"/> when the walk began, so that a change in the same clock tick as an earlier one cannot hide,
+/// and only on a local file system: a network file system's client may answer a <c>statx</c> from attributes it cached
+/// for up to a minute, while opening the directory to list it asks the server.
 /// </summary>
 public sealed class HeaderListingMemo
 {
@@ -23,6 +25,9 @@ public sealed class HeaderListingMemo
 
     /// <summary>How many trees are kept; past that the memo starts again (a helper serves one machine's builds).</summary>
     public const int MaxListings = 4096;
+
+    // ext2/3/4, XFS, Btrfs, tmpfs, overlayfs, F2FS, ZFS, bcachefs: what a build machine's own disks are.
+    private static readonly HashSet<long> LocalFileSystems = [0xEF53, 0x58465342, 0x9123683E, 0x01021994, 0x794C7630, 0xF2F52010, 0x2FC12FC1, 0xCA451A4E];
 
     private readonly ConcurrentDictionary<string, Listing> _listings = new(StringComparer.Ordinal);
 
@@ -48,7 +53,7 @@ public sealed class HeaderListingMemo
         void Walked(string directory)
         {
             // Looked at before the walk reads it: a change after this look moves the time this listing is checked against.
-            if (Stamp.Of(directory) is { } stamp && stamp.ChangedBefore(began))
+            if (Stamp.Of(directory) is { } stamp && stamp.ChangedBefore(began) && FileStatus.FileSystemType(directory) is { } type && LocalFileSystems.Contains(type))
             {
                 directories.Add((directory, stamp));
             }

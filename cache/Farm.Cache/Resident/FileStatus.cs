@@ -44,6 +44,17 @@ internal static partial class FileStatus
         return (BinaryPrimitives.ReadUInt64LittleEndian(buffer[32..]), device, BinaryPrimitives.ReadInt64LittleEndian(buffer[96..]), BinaryPrimitives.ReadUInt32LittleEndian(buffer[104..]));
     }
 
+    /// <summary>The magic number of the file system <paramref name="path"/> is on (<c>statfs</c>'s <c>f_type</c>), null when it cannot be looked at.</summary>
+    public static long? FileSystemType(string path)
+    {
+        // struct statfs on 64-bit Linux: f_type is the first field, a long, on every architecture.
+        Span<byte> buffer = stackalloc byte[256];
+        return StatFs(path, buffer) == 0 ? BinaryPrimitives.ReadInt64LittleEndian(buffer) : null;
+    }
+
+    [LibraryImport("libc", EntryPoint = "statfs", StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int StatFs(string path, Span<byte> buffer);
+
     [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Statx(int directory, string path, int flags, uint mask, Span<byte> buffer);
 }

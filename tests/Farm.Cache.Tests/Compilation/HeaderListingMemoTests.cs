@@ -113,6 +113,25 @@ public sealed class HeaderListingMemoTests
     }
 
     [Fact]
+    public void HeaderNames_OnAFileSystemThatIsNotLocal_IsNotKept()
+    {
+        // /proc stands in for NFS: not one of the local file systems, whose attributes a client may serve from its cache.
+        var memo = new HeaderListingMemo(KeepAll);
+        var walks = 0;
+        IReadOnlyList<string> Walk(string directory, Action<string> walked)
+        {
+            walks++;
+            return [];
+        }
+
+        memo.HeaderNames("/proc/sys", Walk);
+        memo.HeaderNames("/proc/sys", Walk);
+
+        Assert.Equal(2, walks);
+        Assert.Equal(0, memo.Count);
+    }
+
+    [Fact]
     public void HeaderNames_MissingDirectory_IsNotKept()
     {
         using var temp = new TempDirectory();
