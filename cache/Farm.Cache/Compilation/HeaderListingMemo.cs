@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Farm.Cache.Resident;
+using Farm.Cache.IO;
 
 namespace Farm.Cache.Compilation;
 

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Farm.Cache.Compilation;
+using Farm.Cache.IO;
 using Farm.Cache.Stats;
 using Farm.Cache.Store;
 

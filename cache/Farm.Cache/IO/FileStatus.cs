@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 
-namespace Farm.Cache.Resident;
+namespace Farm.Cache.IO;
 
 /// <summary>
 /// What .NET does not tell about a file: its owner and inode, from <c>statx</c> (whose buffer has the same layout on
