@@ -40,9 +40,6 @@ public sealed class Sha256
         Reset();
     }
 
-    /// <summary>Whether this process hashes with the platform's SHA-256 (<see cref="UsePlatform"/>).</summary>
-    public static bool Platform => s_platform;
-
     /// <summary>
     /// Hashes with the platform's SHA-256 from now on, in this whole process, when it loads (OpenSSL on Linux); false,
     /// and the managed code kept, when it does not.
